@@ -1,0 +1,1 @@
+"""The main API: projects, runs queries, feedback, datasets, experiments, prompt hub."""

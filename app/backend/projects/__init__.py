@@ -1,0 +1,1 @@
+"""Projects ("sessions" on the LangSmith wire): the containers runs are traced into."""

@@ -1,0 +1,30 @@
+"""SQL for projects (Postgres). Every statement is scoped by workspace_id."""
+
+PROJECT_COLUMNS = "id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time"
+
+INSERT_PROJECT = f"""
+INSERT INTO projects (id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time)
+VALUES (%(id)s, %(workspace_id)s, %(name)s, %(description)s, %(extra)s, %(reference_dataset_id)s,
+        coalesce(%(start_time)s, now()), %(end_time)s)
+ON CONFLICT DO NOTHING
+RETURNING {PROJECT_COLUMNS}
+"""
+
+SELECT_PROJECT = f"""
+SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = %(workspace_id)s AND id = %(id)s
+"""
+
+SELECT_PROJECT_BY_NAME = f"""
+SELECT {PROJECT_COLUMNS} FROM projects WHERE workspace_id = %(workspace_id)s AND name = %(name)s
+"""
+
+# Optional filters are written as `(param IS NULL OR ...)` so the statement stays one constant.
+LIST_PROJECTS = f"""
+SELECT {PROJECT_COLUMNS} FROM projects
+WHERE workspace_id = %(workspace_id)s
+  AND (%(name)s::text IS NULL OR name = %(name)s)
+  AND (%(name_contains)s::text IS NULL OR strpos(lower(name), lower(%(name_contains)s)) > 0)
+  AND (%(ids)s::uuid[] IS NULL OR id = ANY(%(ids)s))
+ORDER BY start_time DESC, id
+LIMIT %(limit)s OFFSET %(offset)s
+"""

@@ -1,0 +1,164 @@
+"""`./tracehouse COMMAND`: the one command surface (the shell wrapper bootstraps the venv first).
+
+up [--data-dir DIR] [--port PORT]      start the whole stack natively and return
+down | status | logs SERVICE           stop it, show each service's health, show a log
+api-key create [--workspace] [--name]  print a new API key as the last line of stdout
+test [PYTEST ARGS]                     install what is missing and run the whole suite
+bench [NAME ...]                       run benchmarks under bench/
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from app.core.settings import SettingsError
+from app.runner.stack import DEFAULT_DATA_DIR, REPO_ROOT, SERVICE_NAMES, NativeStack, StackError
+from app.runner.stores import StoreError
+from app.runner.system import SystemError_, ensure_system_packages
+
+
+def _err(message: str) -> None:
+    print(f"tracehouse: {message}", file=sys.stderr)
+
+
+def _stack(args: argparse.Namespace, **kw) -> NativeStack:  # type: ignore[no-untyped-def]
+    return NativeStack(Path(args.data_dir), log=lambda m: print(m, file=sys.stderr), **kw)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    ensure_system_packages()
+    stack = _stack(args, frontend_port=args.port, queue_workers=args.queue_workers)
+    stack.up()
+    print(stack.url)
+    return 0
+
+
+def cmd_down(args: argparse.Namespace) -> int:
+    _stack(args).down()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    stack = _stack(args)
+    if not stack.state_file.exists():
+        print(f"no stack in {stack.data_dir}; start one with ./tracehouse up")
+        return 1
+    status = stack.status()
+    width = max(map(len, status))
+    for name, health in status.items():
+        print(f"{name:<{width}}  {health}")
+    print(f"{'url':<{width}}  {stack.url}")
+    return 0 if all(v == "healthy" for v in status.values()) else 1
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    logs = Path(args.data_dir) / "logs"
+    names = sorted(p.stem for p in logs.glob(f"{args.service}*.log")) if logs.exists() else []
+    if not names:
+        _err(f"no log for {args.service!r}; services: {', '.join(SERVICE_NAMES)}, migrate")
+        return 1
+    files = [str(logs / f"{n}.log") for n in names]
+    return subprocess.call(["tail", f"-n{args.lines}", *(["-F"] if args.follow else []), *files])
+
+
+def _store_env(args: argparse.Namespace) -> dict[str, str]:
+    """Where the CLI finds Postgres: the running native stack, else this process's env / .env."""
+    stack = _stack(args)
+    if stack.state_file.exists() and stack.running():
+        return stack.env()
+    from app.runner.envfile import parse_env_file
+    from app.runner.stack import default_env_file
+
+    env_file = default_env_file()
+    return {**(parse_env_file(env_file) if env_file.exists() else {}), **os.environ}
+
+
+def cmd_api_key_create(args: argparse.Namespace) -> int:
+    from app.core.settings import CliSettings, load_settings
+    from app.runner.keys import create_key
+
+    settings = load_settings(CliSettings, _store_env(args))
+    key, workspace = asyncio.run(create_key(settings.postgres.postgres_dsn, args.workspace, args.name))
+    print(f"created API key {args.name!r} for workspace {workspace} (shown once; store it now):", file=sys.stderr)
+    print(key)
+    return 0
+
+
+def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
+    ensure_system_packages()
+    started = time.monotonic()
+    code = subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=REPO_ROOT)
+    print(f"tracehouse test: pytest exited {code} after {time.monotonic() - started:.0f}s", file=sys.stderr)
+    return code
+
+
+def cmd_bench(args: argparse.Namespace, extra: list[str]) -> int:
+    bench_dir = REPO_ROOT / "bench"
+    available = sorted(p.stem for p in bench_dir.glob("*.py") if not p.stem.startswith("_"))
+    if not extra:
+        print("benchmarks: " + (", ".join(available) if available else "none yet"))
+        return 0
+    name, rest = extra[0], extra[1:]
+    if name not in available:
+        _err(f"no benchmark {name!r}; available: {', '.join(available) or 'none'}")
+        return 2
+    ensure_system_packages()
+    return subprocess.call([sys.executable, str(bench_dir / f"{name}.py"), *rest], cwd=REPO_ROOT)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tracehouse", description="Tracehouse appliance control")
+    p.add_argument(
+        "--data-dir",
+        default=os.environ.get("TRACEHOUSE_DATA_DIR", str(DEFAULT_DATA_DIR)),
+        help="where the native stack keeps its data (default ./.tracehouse)",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start the whole stack natively")
+    up.add_argument("--port", type=int, default=None, help="frontend port (default 1980)")
+    up.add_argument("--queue-workers", type=int, default=None, help="queue worker processes (default 1)")
+    up.add_argument("--data-dir", default=argparse.SUPPRESS)
+    for name in ("down", "status"):
+        sub.add_parser(name).add_argument("--data-dir", default=argparse.SUPPRESS)
+    logs = sub.add_parser("logs", help="show a service's log")
+    logs.add_argument("service")
+    logs.add_argument("-n", "--lines", type=int, default=100)
+    logs.add_argument("-f", "--follow", action="store_true")
+    logs.add_argument("--data-dir", default=argparse.SUPPRESS)
+    key = sub.add_parser("api-key", help="manage API keys")
+    key_sub = key.add_subparsers(dest="key_command", required=True)
+    create = key_sub.add_parser("create", help="create a key; prints it as the last line")
+    create.add_argument("--workspace", default=None, help="workspace name (created if new)")
+    create.add_argument("--name", default="cli", help="a label for the key")
+    create.add_argument("--data-dir", default=argparse.SUPPRESS)
+    sub.add_parser("test", help="run the whole test suite", add_help=False)
+    sub.add_parser("bench", help="run a benchmark", add_help=False)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # `test` and `bench` pass everything after them through untouched.
+    for passthrough, handler in (("test", cmd_test), ("bench", cmd_bench)):
+        if passthrough in argv:
+            i = argv.index(passthrough)
+            args = parser().parse_args(argv[: i + 1])
+            return handler(args, argv[i + 1 :])
+    args = parser().parse_args(argv)
+    try:
+        if args.command == "api-key":
+            return cmd_api_key_create(args)
+        return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "logs": cmd_logs}[args.command](args)
+    except (StackError, StoreError, SystemError_, SettingsError) as exc:
+        _err(str(exc))
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

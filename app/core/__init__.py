@@ -1,0 +1,1 @@
+"""Framework-free pieces every Tracehouse process shares: settings, store clients, errors, auth."""

@@ -1,0 +1,183 @@
+"""API-key authentication and workspace selection, in one place for every HTTP service.
+
+A request carries its key in `x-api-key` (what the LangSmith SDK sends) or
+`Authorization: Bearer <key>`. The key resolves to a `Principal` naming the workspace every query
+of the request is scoped to:
+
+- a workspace-bound key works only in its workspace (`X-Tenant-Id`, if sent, must match);
+- an org-scoped key (no workspace) takes the workspace from `X-Tenant-Id`, which must belong to
+  its organization, or the org's only workspace when there is just one.
+
+Resolutions are cached in Redis for `API_KEY_CACHE_SECONDS`, keyed by the key's hash (never the
+key). Revoking a key evicts its entry at once; the TTL bounds staleness for anything else that
+changes a key behind our back. Unknown keys are cached too, so a flood of bad keys cannot reach
+Postgres more than once per TTL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import uuid
+from typing import Any
+
+import msgspec
+import redis.asyncio as aredis
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware.base import DefineMiddleware
+
+from app.core.errors import Forbidden, NotAuthenticated, StoreUnavailable
+from app.core.postgres import Postgres
+from app.core.tenancy import queries as q
+from app.core.tenancy.keys import hash_key, parse_prefix
+
+log = logging.getLogger("tracehouse.auth")
+
+CACHE_PREFIX = "th:apikey:"
+TOUCH_PREFIX = "th:apikey-used:"
+TOUCH_EVERY_SECONDS = 60
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling, and the workspace (tenant) the request is scoped to."""
+
+    key_id: uuid.UUID
+    organization_id: uuid.UUID
+    workspace_id: uuid.UUID
+    org_scoped: bool = False  # the key may act in any workspace of its organization
+
+
+class _CachedKey(msgspec.Struct, frozen=True):
+    valid: bool
+    key_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    workspace_id: uuid.UUID | None = None
+    org_workspace_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
+    expires_at: dt.datetime | None = None
+
+
+_INVALID = _CachedKey(valid=False)
+
+
+def cache_key(key_hash: bytes) -> str:
+    return CACHE_PREFIX + key_hash.hex()
+
+
+def extract_key(headers: Any) -> str | None:
+    key = headers.get("x-api-key")
+    if key:
+        return key.strip()
+    authorization = headers.get("authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+class Authenticator:
+    def __init__(self, postgres: Postgres, redis: aredis.Redis, *, cache_seconds: int) -> None:
+        self._pg = postgres
+        self._redis = redis
+        self._ttl = cache_seconds
+
+    async def _resolve(self, key: str) -> _CachedKey:
+        key_hash = hash_key(key)
+        ck = cache_key(key_hash)
+        if self._ttl:
+            try:
+                cached = await self._redis.get(ck)
+            except aredis.RedisError:
+                cached = None  # a cache outage must not take authentication down with it
+            if cached is not None:
+                return msgspec.json.decode(cached, type=_CachedKey)
+        prefix = parse_prefix(key)
+        row = await self._pg.fetch_one(q.SELECT_API_KEY_BY_PREFIX, {"prefix": prefix}) if prefix else None
+        if row is None or row["revoked_at"] is not None or not hmac.compare_digest(bytes(row["key_hash"]), key_hash):
+            entry = _INVALID
+        else:
+            entry = _CachedKey(
+                valid=True,
+                key_id=row["id"],
+                organization_id=row["organization_id"],
+                workspace_id=row["workspace_id"],
+                org_workspace_ids=list(row["org_workspace_ids"]),
+                expires_at=row["expires_at"],
+            )
+        if self._ttl:
+            try:
+                await self._redis.set(ck, msgspec.json.encode(entry), ex=self._ttl)
+            except aredis.RedisError:
+                pass
+        return entry
+
+    async def authenticate(self, key: str | None, tenant_header: str | None) -> Principal:
+        if not key:
+            raise NotAuthenticated("missing API key: send it in the x-api-key header")
+        entry = await self._resolve(key)
+        if not entry.valid or entry.key_id is None or entry.organization_id is None:
+            raise NotAuthenticated("invalid API key")
+        if entry.expires_at is not None and entry.expires_at <= dt.datetime.now(dt.UTC):
+            raise NotAuthenticated("API key expired")
+        workspace_id = self._select_workspace(entry, tenant_header)
+        await self._touch(entry.key_id)
+        return Principal(
+            key_id=entry.key_id,
+            organization_id=entry.organization_id,
+            workspace_id=workspace_id,
+            org_scoped=entry.workspace_id is None,
+        )
+
+    @staticmethod
+    def _select_workspace(entry: _CachedKey, tenant_header: str | None) -> uuid.UUID:
+        requested: uuid.UUID | None = None
+        if tenant_header:
+            try:
+                requested = uuid.UUID(tenant_header.strip())
+            except ValueError:
+                raise Forbidden("X-Tenant-Id must be a workspace id (UUID)") from None
+        if entry.workspace_id is not None:
+            if requested is not None and requested != entry.workspace_id:
+                raise Forbidden("this API key is not valid for the workspace in X-Tenant-Id")
+            return entry.workspace_id
+        if requested is not None:
+            if requested not in entry.org_workspace_ids:
+                raise Forbidden("the workspace in X-Tenant-Id is not in this key's organization")
+            return requested
+        if len(entry.org_workspace_ids) == 1:
+            return entry.org_workspace_ids[0]
+        raise Forbidden(
+            "this organization-scoped key needs an X-Tenant-Id header naming a workspace",
+            code="org_scoped_key_requires_workspace",
+        )
+
+    async def _touch(self, key_id: uuid.UUID) -> None:
+        """Record `last_used_at` at most once a minute per key, off the common path."""
+        try:
+            first = await self._redis.set(f"{TOUCH_PREFIX}{key_id}", b"1", nx=True, ex=TOUCH_EVERY_SECONDS)
+        except aredis.RedisError:
+            return
+        if first:
+            try:
+                await self._pg.execute(q.TOUCH_API_KEY, {"id": key_id})
+            except StoreUnavailable:
+                log.warning("could not record last use of key %s", key_id)
+
+    async def evict(self, key_hash: bytes) -> None:
+        await self._redis.delete(cache_key(key_hash))
+
+
+class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
+    """Authenticates every route except those marked `opt={"exclude_from_auth": True}`."""
+
+    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+        authenticator: Authenticator = connection.app.state.authenticator
+        principal = await authenticator.authenticate(
+            extract_key(connection.headers), connection.headers.get("x-tenant-id")
+        )
+        return AuthenticationResult(user=principal, auth=None)
+
+
+def auth_middleware() -> DefineMiddleware:
+    return DefineMiddleware(ApiKeyMiddleware, exclude_from_auth_key="exclude_from_auth")

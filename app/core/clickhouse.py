@@ -1,0 +1,113 @@
+"""A thin ClickHouse client of our own over clickhouse-driver (native protocol).
+
+Callers only see `ClickHouse.query/insert/command` and the `Profile` they run under, so the
+driver can change without touching them (snuba swapped drivers behind the same seam). Each
+profile carries the settings that suit its purpose: user-facing reads are read-only and bounded
+in time, migrations wait for mutations to finish.
+
+clickhouse-driver is synchronous; async callers go through `anyio.to_thread` with a small pool of
+clients, one per thread at a time.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any
+
+import anyio.to_thread
+from clickhouse_driver import Client
+from clickhouse_driver import errors as ch_errors
+
+from app.core.errors import StoreUnavailable, TracehouseError
+from app.core.settings import ClickHouseSettings
+
+
+class Profile(Enum):
+    QUERY = "query"  # user-facing reads: read-only, bounded in time
+    INSERT = "insert"
+    MIGRATE = "migrate"  # DDL and mutations wait until they are done everywhere
+
+
+_PROFILE_SETTINGS: dict[Profile, dict[str, Any]] = {
+    Profile.QUERY: {"readonly": 2, "max_execution_time": 30},
+    Profile.INSERT: {"insert_deduplicate": 1},
+    Profile.MIGRATE: {"mutations_sync": 2, "alter_sync": 2},
+}
+
+
+class ClickHouseError(TracehouseError):
+    """ClickHouse rejected a statement (a bug on our side, not an outage)."""
+
+
+def _client(settings: ClickHouseSettings, database: str | None) -> Client:
+    return Client(
+        host=settings.clickhouse_host,
+        port=settings.clickhouse_port,
+        user=settings.clickhouse_user,
+        password=settings.clickhouse_password,
+        database=database or "default",
+        secure=settings.clickhouse_secure,
+        verify=settings.clickhouse_verify,
+        connect_timeout=5,
+        send_receive_timeout=300,
+        settings={"use_numpy": False},
+        client_name="tracehouse",
+    )
+
+
+class ClickHouse:
+    def __init__(self, settings: ClickHouseSettings, *, pool_size: int = 4, use_database: bool = True):
+        self.settings = settings
+        self.database = settings.clickhouse_database
+        self._use_database = use_database
+        self._pool: queue.LifoQueue[Client | None] = queue.LifoQueue(pool_size)
+        for _ in range(pool_size):
+            self._pool.put(None)
+
+    @contextmanager
+    def _checkout(self) -> Iterator[Client]:
+        client = self._pool.get(timeout=30) or _client(self.settings, self.database if self._use_database else None)
+        try:
+            yield client
+        except (ch_errors.NetworkError, ch_errors.SocketTimeoutError, OSError, EOFError) as exc:
+            client.disconnect()
+            raise StoreUnavailable(f"clickhouse unavailable: {exc}") from exc
+        except ch_errors.ServerException as exc:
+            if exc.code in (81,):  # UNKNOWN_DATABASE: migrations have not run yet
+                raise StoreUnavailable(f"clickhouse not migrated: {exc.message}") from exc
+            raise ClickHouseError(f"clickhouse error {exc.code}: {exc.message}") from exc
+        finally:
+            self._pool.put(client)
+
+    def query(
+        self, sql: str, params: dict[str, Any] | None = None, *, profile: Profile = Profile.QUERY
+    ) -> list[tuple[Any, ...]]:
+        with self._checkout() as client:
+            return client.execute(sql, params, settings=_PROFILE_SETTINGS[profile])
+
+    def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
+        with self._checkout() as client:
+            client.execute(sql, params, settings=_PROFILE_SETTINGS[Profile.MIGRATE])
+
+    def insert(self, table_sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """`table_sql` is `INSERT INTO t (a, b) VALUES`; rows are tuples in that column order."""
+        with self._checkout() as client:
+            return client.execute(table_sql, rows, settings=_PROFILE_SETTINGS[Profile.INSERT])
+
+    def ping(self) -> None:
+        self.query("SELECT 1")
+
+    async def aquery(self, sql: str, params: dict[str, Any] | None = None, **kw: Any) -> list[tuple]:
+        return await anyio.to_thread.run_sync(lambda: self.query(sql, params, **kw))
+
+    async def aping(self) -> None:
+        await anyio.to_thread.run_sync(self.ping)
+
+    def close(self) -> None:
+        while not self._pool.empty():
+            client = self._pool.get_nowait()
+            if client is not None:
+                client.disconnect()

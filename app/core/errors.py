@@ -1,0 +1,121 @@
+"""The one error hierarchy of the HTTP services, and its mapping to HTTP in one place.
+
+    TracehouseError                 500 internal_error
+    ├── BadRequest                  400 bad_request
+    ├── NotAuthenticated            401 not_authenticated
+    ├── Forbidden                   403 forbidden
+    ├── NotFound                    404 not_found
+    ├── Conflict                    409 conflict
+    ├── PayloadTooLarge             413 payload_too_large
+    └── StoreUnavailable            503 store_unavailable   (a database is down; clients may retry)
+
+Every error answers `{"error": <code>, "detail": <message>}` with `X-Request-Id` echoed, so a
+client always gets JSON it can show. Store clients wrap their driver's exceptions into
+`StoreUnavailable` at their own boundary; nothing else needs to know a driver's exception types.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("tracehouse.errors")
+
+
+class TracehouseError(Exception):
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class BadRequest(TracehouseError):
+    status_code = 400
+    code = "bad_request"
+
+
+class NotAuthenticated(TracehouseError):
+    status_code = 401
+    code = "not_authenticated"
+
+
+class Forbidden(TracehouseError):
+    status_code = 403
+    code = "forbidden"
+
+    def __init__(self, detail: str, *, code: str | None = None, extra: dict[str, Any] | None = None):
+        super().__init__(detail, extra=extra)
+        if code:
+            # The SDK recognises specific codes, e.g. `org_scoped_key_requires_workspace`.
+            self.code = code
+
+
+class NotFound(TracehouseError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(TracehouseError):
+    status_code = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(TracehouseError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class StoreUnavailable(TracehouseError):
+    status_code = 503
+    code = "store_unavailable"
+
+
+def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": code, "detail": detail, **(extra or {})}
+
+
+def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
+    if exc.status_code >= 500:
+        log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
+    headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
+    return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
+
+
+def _validation_error(request: Request, exc: ValidationException) -> Response:
+    # Litestar raises this for undecodable or schema-invalid bodies and bad query parameters.
+    return Response(_body("bad_request", exc.detail, {"errors": exc.extra or []}), status_code=400)
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    code = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        413: "payload_too_large",
+    }.get(exc.status_code, "http_error")
+    return Response(_body(code, exc.detail), status_code=exc.status_code, headers=exc.headers)
+
+
+def _unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return Response(
+        _body("internal_error", "internal server error; see the service log for the request id"),
+        status_code=HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+EXCEPTION_HANDLERS = {
+    TracehouseError: _tracehouse_error,
+    ValidationException: _validation_error,
+    HTTPException: _http_error,
+    Exception: _unexpected_error,
+}

@@ -1,0 +1,25 @@
+"""Start an HTTP service under granian, after its settings have been validated.
+
+Settings are loaded here first so a bad value stops the process with a message naming the key,
+before granian spawns workers that would each fail with a traceback.
+"""
+
+from __future__ import annotations
+
+from granian import Granian
+from granian.constants import Interfaces
+
+from app.core.logging import configure_logging
+
+
+def serve(target: str, settings: object, service: str) -> None:
+    configure_logging(settings.log, service)  # type: ignore[attr-defined]
+    server = settings.server  # type: ignore[attr-defined]
+    Granian(
+        target,
+        address=server.host,
+        port=server.port,
+        interface=Interfaces.ASGI,
+        workers=server.workers,
+        log_enabled=False,  # our own handler (app.core.logging) formats everything
+    ).serve()

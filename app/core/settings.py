@@ -1,0 +1,230 @@
+"""Typed settings, loaded once per process from the environment.
+
+Every process (backend, platform, playground, queue, migrate, CLI) declares one top-level settings
+Struct made of the groups it needs. All groups read the same flat environment (compose passes
+`.env` through `env_file`; the native runner passes the same keys). A missing or invalid value
+raises `SettingsError` naming the key, and `load_settings_or_exit` turns that into a one-line
+message and exit status 2 before any server starts.
+
+Empty values count as unset, so `KEY=` in `.env` falls back to the default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal, TypeVar
+from urllib.parse import urlsplit
+
+import msgspec
+
+__all__ = (
+    "AuthSettings",
+    "BackendSettings",
+    "CliSettings",
+    "ClickHouseSettings",
+    "LogSettings",
+    "MigrateSettings",
+    "PlatformSettings",
+    "PlaygroundSettings",
+    "PostgresSettings",
+    "QueueSettings",
+    "RedisSettings",
+    "ServerSettings",
+    "SettingsError",
+    "load_settings",
+    "load_settings_or_exit",
+)
+
+
+class SettingsError(Exception):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+class _Group(msgspec.Struct, frozen=True, kw_only=True, rename="upper"):
+    """A group of keys. Field `foo_bar` is read from env key `{env_prefix}FOO_BAR`."""
+
+    env_prefix: ClassVar[str] = ""
+
+
+class LogSettings(_Group, frozen=True, kw_only=True):
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # `json` for log shippers; `text` for people reading `./tracehouse logs`.
+    log_format: Literal["json", "text"] = "text"
+
+
+class PostgresSettings(_Group, frozen=True, kw_only=True):
+    postgres_dsn: str
+    postgres_pool_min: int = 1
+    postgres_pool_max: int = 10
+
+    def __post_init__(self) -> None:
+        if urlsplit(self.postgres_dsn).scheme not in {"postgresql", "postgres"}:
+            raise ValueError("POSTGRES_DSN must be a postgresql:// URL")
+        if not 1 <= self.postgres_pool_min <= self.postgres_pool_max:
+            raise ValueError("POSTGRES_POOL_MIN must be >= 1 and <= POSTGRES_POOL_MAX")
+
+
+class ClickHouseSettings(_Group, frozen=True, kw_only=True):
+    clickhouse_host: str
+    clickhouse_port: int = 9000  # native protocol (9440 is the usual TLS port)
+    clickhouse_user: str = "default"
+    clickhouse_password: str = ""
+    clickhouse_database: str = "tracehouse"
+    clickhouse_secure: bool = False
+    clickhouse_verify: bool = True
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.clickhouse_database):
+            raise ValueError("CLICKHOUSE_DATABASE must be a plain identifier")
+
+
+class RedisSettings(_Group, frozen=True, kw_only=True):
+    redis_url: str
+
+    def __post_init__(self) -> None:
+        if urlsplit(self.redis_url).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+
+
+class AuthSettings(_Group, frozen=True, kw_only=True):
+    # How long a resolved API key stays cached in Redis; a revoked key stops working within this.
+    api_key_cache_seconds: int = 10
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.api_key_cache_seconds <= 300:
+            raise ValueError("API_KEY_CACHE_SECONDS must be between 0 and 300")
+
+
+class ServerSettings(_Group, frozen=True, kw_only=True):
+    """Where an HTTP service listens. Subclasses fix the prefix and default port."""
+
+    host: str = "0.0.0.0"
+    port: int = 8000
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f"{self.env_prefix}PORT must be between 1 and 65535")
+        if not 1 <= self.workers <= 64:
+            raise ValueError(f"{self.env_prefix}WORKERS must be between 1 and 64")
+
+
+class BackendServer(ServerSettings, frozen=True, kw_only=True):
+    env_prefix: ClassVar[str] = "BACKEND_"
+    port: int = 1984
+
+
+class PlatformServer(ServerSettings, frozen=True, kw_only=True):
+    env_prefix: ClassVar[str] = "PLATFORM_"
+    port: int = 1986
+
+
+class PlaygroundServer(ServerSettings, frozen=True, kw_only=True):
+    env_prefix: ClassVar[str] = "PLAYGROUND_"
+    port: int = 3001
+
+
+class BootstrapSettings(_Group, frozen=True, kw_only=True):
+    # Created by `migrate` on first start when set; `api-key create` works without them.
+    initial_org_name: str | None = None
+    initial_workspace_name: str | None = None
+
+
+class MigrateOptions(_Group, frozen=True, kw_only=True):
+    # How long `migrate` waits for the stores to accept connections (a managed database may still
+    # be starting when compose runs it).
+    migrate_wait_seconds: int = 60
+
+
+class QueueWorkerSettings(_Group, frozen=True, kw_only=True):
+    queue_names: str = "ingest,default"
+    queue_burst: bool = False
+
+
+# --- one top-level settings object per process ---------------------------------------------------
+
+
+class _ProcessSettings(msgspec.Struct, frozen=True, kw_only=True):
+    log: LogSettings
+
+
+class BackendSettings(_ProcessSettings, frozen=True, kw_only=True):
+    server: BackendServer
+    postgres: PostgresSettings
+    clickhouse: ClickHouseSettings
+    redis: RedisSettings
+    auth: AuthSettings
+
+
+class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
+    server: PlatformServer
+    postgres: PostgresSettings
+    clickhouse: ClickHouseSettings
+    redis: RedisSettings
+    auth: AuthSettings
+
+
+class PlaygroundSettings(_ProcessSettings, frozen=True, kw_only=True):
+    server: PlaygroundServer
+    postgres: PostgresSettings
+    redis: RedisSettings
+    auth: AuthSettings
+
+
+class QueueSettings(_ProcessSettings, frozen=True, kw_only=True):
+    postgres: PostgresSettings
+    clickhouse: ClickHouseSettings
+    redis: RedisSettings
+    worker: QueueWorkerSettings
+
+
+class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):
+    postgres: PostgresSettings
+    clickhouse: ClickHouseSettings
+    bootstrap: BootstrapSettings
+    options: MigrateOptions
+
+
+class CliSettings(_ProcessSettings, frozen=True, kw_only=True):
+    postgres: PostgresSettings
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+_FIELD_IN_MESSAGE = re.compile(r"`\$\.(\w+)`|field `(\w+)`")
+
+
+def _load_group(group: type[_Group], env: Mapping[str, str]) -> _Group:
+    prefix = group.env_prefix
+    raw = {k[len(prefix) :]: v for k, v in env.items() if k.startswith(prefix) and v != ""}
+    try:
+        return msgspec.convert(raw, group, strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        match = _FIELD_IN_MESSAGE.search(message)
+        if match:
+            name = next(g for g in match.groups() if g)
+            key = prefix + name
+            message = message.replace(f"`$.{name}`", f"`{key}`").replace(f"field `{name}`", f"`{key}`")
+            message = f"{key}: {message}"
+        raise SettingsError(f"invalid configuration: {message}") from None
+
+
+def load_settings(cls: type[S], env: Mapping[str, str] | None = None) -> S:
+    """Build `cls` from `env` (default: os.environ). Raises SettingsError naming the bad key."""
+    env = os.environ if env is None else env
+    groups: dict[str, Any] = {}
+    for field in msgspec.structs.fields(cls):
+        groups[field.name] = _load_group(field.type, env)
+    return cls(**groups)
+
+
+def load_settings_or_exit(cls: type[S], service: str) -> S:
+    try:
+        return load_settings(cls)
+    except SettingsError as exc:
+        print(f"tracehouse {service}: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,1 @@
+"""Organizations, workspaces and API keys: the tenancy model every service relies on."""

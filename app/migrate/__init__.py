@@ -1,0 +1,1 @@
+"""Schema migrations for both stores, and the first-start bootstrap (compose `migrate` service)."""

@@ -1,0 +1,55 @@
+"""`python -m app.migrate`: migrate Postgres and ClickHouse, then bootstrap. Idempotent.
+
+Waits for the stores to accept connections first (up to MIGRATE_WAIT_SECONDS), since compose may
+start it while a managed database is still coming up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+
+from app.core.logging import configure_logging
+from app.core.settings import MigrateSettings, load_settings_or_exit
+from app.migrate.bootstrap import bootstrap
+from app.migrate.clickhouse import apply_clickhouse
+from app.migrate.postgres import apply_postgres
+
+log = logging.getLogger("tracehouse.migrate")
+
+
+def _retry(what: str, fn, deadline: float):  # type: ignore[no-untyped-def]
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("%s not ready (%s); retrying", what, exc)
+            time.sleep(1)
+
+
+def main() -> int:
+    settings = load_settings_or_exit(MigrateSettings, "migrate")
+    configure_logging(settings.log, "migrate")
+    deadline = time.monotonic() + settings.options.migrate_wait_seconds
+    try:
+        pg = _retry("postgres", lambda: apply_postgres(settings.postgres.postgres_dsn), deadline)
+        ch = _retry("clickhouse", lambda: apply_clickhouse(settings.clickhouse), deadline)
+        tenant = asyncio.run(bootstrap(settings.postgres.postgres_dsn, settings.bootstrap))
+    except Exception as exc:
+        log.error("migration failed: %s", exc)
+        return 1
+    log.info(
+        "migrations done: postgres %s, clickhouse %s%s",
+        ", ".join(pg) or "up to date",
+        ", ".join(ch) or "up to date",
+        f", bootstrap {tenant}" if tenant else "",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

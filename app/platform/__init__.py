@@ -1,0 +1,1 @@
+"""Authentication, organizations/workspaces/API keys, and (later) the high-volume ingest endpoints."""

@@ -1,0 +1,1 @@
+"""API keys of the caller's workspace: create (shown once), list, revoke."""

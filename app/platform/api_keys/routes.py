@@ -1,0 +1,60 @@
+"""/api/v1/api-key: manage the API keys of the caller's workspace.
+
+Role checks (admin only) arrive with issue 6; today any key of a workspace may manage its keys.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from app.core.auth import Authenticator, Principal
+from app.core.errors import NotFound
+from app.core.postgres import Postgres
+from app.core.tenancy import service
+from app.platform.api_keys.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, api_key_from_row
+
+
+class ApiKeysController(Controller):
+    path = "/api/v1/api-key"
+
+    @post("/", status_code=201)
+    async def create_key(
+        self, data: JSONBody[ApiKeyCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+    ) -> ApiKeyCreated:
+        async with postgres.transaction() as conn:
+            created = await service.create_api_key(
+                conn,
+                organization_id=principal.organization_id,
+                workspace_id=principal.workspace_id,
+                name=data.name or "api key",
+                expires_at=data.expires_at,
+            )
+        return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
+
+    @get("/")
+    async def list_keys(
+        self, principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+    ) -> list[ApiKey]:
+        async with postgres.connection() as conn:
+            rows = await service.list_api_keys(conn, principal.workspace_id)
+        return [api_key_from_row(r) for r in rows]
+
+    @delete("/{key_id:uuid}", status_code=204)
+    async def revoke_key(
+        self,
+        key_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        postgres: NamedDependency[Postgres],
+        request: Request,
+    ) -> None:
+        async with postgres.transaction() as conn:
+            key_hash = await service.revoke_api_key(conn, key_id=key_id, workspace_id=principal.workspace_id)
+        if key_hash is None:
+            raise NotFound("API key not found")
+        authenticator: Authenticator = request.app.state.authenticator
+        await authenticator.evict(key_hash)

@@ -1,0 +1,1 @@
+"""Workspaces visible to the caller."""

@@ -1,0 +1,74 @@
+"""Run the modern ClickHouse engine shipped in `chdb-core` as a real TCP+HTTP server.
+
+Debian only packages ClickHouse 18.16 (2018). chdb-core >= 26.7 embeds clickhouse-local, which since
+ClickHouse#101143 accepts `SYSTEM START LISTEN TCP|HTTP`. clickhouse-local reads `./config.xml`
+from the working directory, and its listeners live exactly as long as the query that started them,
+so this process writes a config, chdirs into the data directory and runs a never-ending keep-alive
+query. It must be its own process: chdb's public API and the private `_chdb.query` entry point
+cannot share one ("EventNotifier is initialized twice").
+
+Usage: python -m app.runner.chserver --dir DIR --tcp-port N --http-port N [--users-xml FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from app.runner.chconfig import system_log_settings_xml
+
+KEEPALIVE = (
+    "SYSTEM START LISTEN TCP; SYSTEM START LISTEN HTTP; "
+    "SELECT sleepEachRow(1) FROM numbers(1000000000000) FORMAT Null "
+    "SETTINGS max_block_size=1, function_sleep_max_microseconds_per_block=0, max_execution_time=0"
+)
+
+
+def render_config(data_dir: Path, tcp_port: int, http_port: int, users_xml: Path | None) -> str:
+    users = f"<users_config>{escape(str(users_xml))}</users_config>" if users_xml else ""
+    return f"""<?xml version="1.0"?>
+<clickhouse>
+  <logger><level>warning</level><console>1</console></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <tcp_port>{tcp_port}</tcp_port>
+  <http_port>{http_port}</http_port>
+  <path>{escape(str(data_dir))}/</path>
+  <tmp_path>{escape(str(data_dir))}/tmp/</tmp_path>
+  <user_files_path>{escape(str(data_dir))}/user_files/</user_files_path>
+  <timezone>UTC</timezone>
+  {users}
+  {system_log_settings_xml()}
+</clickhouse>
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", required=True, type=Path)
+    parser.add_argument("--tcp-port", required=True, type=int)
+    parser.add_argument("--http-port", required=True, type=int)
+    parser.add_argument("--users-xml", type=Path)
+    args = parser.parse_args(argv)
+
+    data_dir = args.dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "config.xml").write_text(render_config(data_dir, args.tcp_port, args.http_port, args.users_xml))
+    os.chdir(data_dir)
+    # No Python SIGTERM handler: the main thread sits inside the engine's query call, where a
+    # Python-level handler would never run. The default action ends the process at once, and
+    # MergeTree writes are atomic per part, so nothing committed is lost.
+
+    from chdb import _chdb  # late: loading the engine takes ~0.2 s
+
+    try:
+        _chdb.query(KEEPALIVE, "CSV")
+    except Exception as exc:  # the keep-alive only ends on error
+        print(f"clickhouse (chdb) stopped: {exc}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""`api-key create`: a workspace-bound key, creating the workspace (and a default org) if new."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg.rows import dict_row
+
+from app.core.tenancy import service
+
+
+async def create_key(dsn: str, workspace_name: str | None, key_name: str) -> tuple[str, str]:
+    """Return (key, "org/workspace"). With no workspace name: the org's first workspace, or
+    `default` when there is none yet."""
+    async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row) as conn, conn.transaction():
+        org = await service.default_org(conn)
+        if workspace_name:
+            workspace = await service.ensure_workspace(conn, org, workspace_name)
+        else:
+            existing = await service.list_workspaces(conn, org.id)
+            workspace = (
+                existing[0] if existing else await service.ensure_workspace(conn, org, service.DEFAULT_WORKSPACE_NAME)
+            )
+        created = await service.create_api_key(conn, organization_id=org.id, workspace_id=workspace.id, name=key_name)
+    return created.key, f"{org.name}/{workspace.name}"

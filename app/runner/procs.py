@@ -1,0 +1,107 @@
+"""Start detached processes with a log file and a pid file; stop them by pid."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+
+def spawn(
+    argv: Sequence[str],
+    *,
+    log_file: Path,
+    pid_file: Path,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    user: str | None = None,
+) -> int:
+    """Start `argv` in its own session (it outlives the CLI), appending output to `log_file`."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "ab") as log:
+        proc = subprocess.Popen(
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env) if env is not None else None,
+            cwd=cwd,
+            start_new_session=True,
+            user=user,
+            group=user,
+            extra_groups=[] if user else None,
+        )
+    pid_file.parent.mkdir(parents=True, exist_ok=True)
+    pid_file.write_text(str(proc.pid))
+    return proc.pid
+
+
+def read_pid(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child of ours counts as dead.
+    try:
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        return waited == 0
+    except ChildProcessError:
+        return True
+
+
+def stop(pid_file: Path, *, sig: int = signal.SIGTERM, timeout: float = 20.0) -> bool:
+    """Signal the process group of the pid in `pid_file`; escalate to SIGKILL after `timeout`."""
+    pid = read_pid(pid_file)
+    if not alive(pid):
+        pid_file.unlink(missing_ok=True)
+        return False
+    assert pid is not None
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + timeout
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if alive(pid):
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        while alive(pid):
+            time.sleep(0.05)
+    pid_file.unlink(missing_ok=True)
+    return True
+
+
+def stop_many(pid_files: list[Path], *, sig: int = signal.SIGTERM, timeout: float = 20.0) -> list[Path]:
+    """Stop several processes at once (shutdowns take ~2 s each; in parallel the wait is paid once).
+    Returns the pid files whose process was running."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not pid_files:
+        return []
+    with ThreadPoolExecutor(len(pid_files)) as pool:
+        stopped = list(pool.map(lambda f: stop(f, sig=sig, timeout=timeout), pid_files))
+    return [f for f, was in zip(pid_files, stopped, strict=True) if was]
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""

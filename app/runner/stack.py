@@ -1,0 +1,330 @@
+"""The whole stack as local processes: `./tracehouse up|down|status` and the test harness.
+
+    stores     postgres, redis, clickhouse          (app/runner/stores.py)
+    migrate    python -m app.migrate                (one-shot, must exit 0)
+    services   backend, platform, playground, queue (same commands as compose.yaml)
+    frontend   nginx from nginx/templates/          (the only port meant for users)
+
+Every service gets the environment compose would give it: the keys of `.env` (or `.env.example`),
+with the store addresses and listen ports replaced by the local ones. Ports other than the
+frontend's are picked free at each start and recorded in `<data dir>/state.json`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.runner import procs
+from app.runner.envfile import parse_env_file
+from app.runner.nginx import UI_ROOT, write_config
+from app.runner.stores import (
+    USER,
+    ClickHouseServer,
+    PostgresServer,
+    RedisServer,
+    free_port,
+    port_open,
+)
+from app.runner.system import which
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATA_DIR = REPO_ROOT / ".tracehouse"
+
+# name -> (argv after the interpreter, port env key or None)
+APP_SERVICES: dict[str, tuple[list[str], str | None]] = {
+    "backend": (["-m", "app.backend"], "BACKEND_PORT"),
+    "platform": (["-m", "app.platform"], "PLATFORM_PORT"),
+    "playground": (["-m", "playground"], "PLAYGROUND_PORT"),
+    "queue": (["-m", "worker"], None),
+}
+SERVICE_NAMES = ("postgres", "redis", "clickhouse", *APP_SERVICES, "frontend")
+# Passed through from the caller's environment; everything else comes from the env file.
+_INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+
+
+class StackError(RuntimeError):
+    pass
+
+
+@dataclass
+class StackState:
+    secret: str
+    ports: dict[str, int] = field(default_factory=dict)
+    frontend_port: int = 1980
+    queue_workers: int = 1
+
+    @classmethod
+    def load(cls, path: Path) -> StackState | None:
+        try:
+            return cls(**json.loads(path.read_text()))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.__dict__, indent=2))
+        tmp.chmod(0o600)
+        tmp.replace(path)
+
+
+def default_env_file() -> Path:
+    env = REPO_ROOT / ".env"
+    return env if env.exists() else REPO_ROOT / ".env.example"
+
+
+class NativeStack:
+    def __init__(
+        self,
+        data_dir: Path = DEFAULT_DATA_DIR,
+        *,
+        frontend_port: int | None = None,
+        env_file: Path | None = None,
+        extra_env: dict[str, str] | None = None,
+        queue_workers: int | None = None,
+        log=print,  # type: ignore[no-untyped-def]
+    ) -> None:
+        self.data_dir = data_dir.resolve()
+        self.env_file = env_file or default_env_file()
+        self.extra_env = extra_env or {}
+        self.log = log
+        self.state_file = self.data_dir / "state.json"
+        previous = StackState.load(self.state_file)
+        self.state = previous or StackState(secret=secrets.token_urlsafe(24))
+        if frontend_port is not None:
+            self.state.frontend_port = frontend_port
+        if queue_workers is not None:
+            self.state.queue_workers = queue_workers
+
+    # --- addresses -------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.state.frontend_port}"
+
+    def _stores(self) -> tuple[PostgresServer, RedisServer, ClickHouseServer]:
+        p, secret = self.state.ports, self.state.secret
+        return (
+            PostgresServer(self.data_dir, p.get("postgres", 0), secret),
+            RedisServer(self.data_dir, p.get("redis", 0), secret),
+            ClickHouseServer(self.data_dir, p.get("clickhouse", 0), secret, p.get("clickhouse_http", 0)),
+        )
+
+    def env(self) -> dict[str, str]:
+        """The environment every app service gets (what compose's env_file would provide)."""
+        pg, redis, _ = self._stores()
+        p = self.state.ports
+        env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
+        env.update(parse_env_file(self.env_file))
+        env.update(
+            {
+                "POSTGRES_DSN": pg.dsn,
+                "REDIS_URL": redis.url,
+                "CLICKHOUSE_HOST": "127.0.0.1",
+                "CLICKHOUSE_PORT": str(p.get("clickhouse", 0)),
+                "CLICKHOUSE_USER": USER,
+                "CLICKHOUSE_PASSWORD": self.state.secret,
+                "CLICKHOUSE_SECURE": "false",
+                "BACKEND_HOST": "127.0.0.1",
+                "BACKEND_PORT": str(p.get("backend", 0)),
+                "PLATFORM_HOST": "127.0.0.1",
+                "PLATFORM_PORT": str(p.get("platform", 0)),
+                "PLAYGROUND_HOST": "127.0.0.1",
+                "PLAYGROUND_PORT": str(p.get("playground", 0)),
+                "PYTHONPATH": str(REPO_ROOT),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _pid_file(self, name: str) -> Path:
+        return self.data_dir / "run" / f"{name}.pid"
+
+    def _log_file(self, name: str) -> Path:
+        return self.data_dir / "logs" / f"{name}.log"
+
+    def _service_units(self) -> list[str]:
+        units = [n for n in APP_SERVICES if n != "queue"]
+        return units + [f"queue-{i}" for i in range(1, self.state.queue_workers + 1)]
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def up(self) -> None:
+        for binary in ("initdb", "redis-server", "nginx"):
+            if which(binary) is None:
+                raise StackError(f"{binary} not found; run `./tracehouse up`, which installs it")
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.down(quiet=True)  # a half-running stack from a crash is restarted cleanly
+        if port_open(self.state.frontend_port):
+            raise StackError(f"port {self.state.frontend_port} is in use; choose another with --port")
+        self.state.ports = {
+            name: free_port()
+            for name in ("postgres", "redis", "clickhouse", "clickhouse_http", "backend", "platform", "playground")
+        }
+        self.state.save(self.state_file)
+        started = time.monotonic()
+        pg, redis, ch = self._stores()
+        try:
+            with concurrent.futures.ThreadPoolExecutor(3) as pool:
+                for future in [pool.submit(s.start) for s in (pg, redis, ch)]:
+                    future.result()
+            self.log(f"stores up: postgres, redis, clickhouse ({time.monotonic() - started:.1f}s)")
+            self._migrate()
+            self._start_services()
+            self._start_nginx()
+            self._wait_healthy()
+        except BaseException:
+            self.log("start failed; stopping what was started")
+            self.down(quiet=True)
+            raise
+        self.log(f"Tracehouse is up at {self.url} ({time.monotonic() - started:.1f}s)")
+
+    def _run_python(self, name: str, argv: list[str]) -> None:
+        log_file = self._log_file(name)
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_file, "ab") as log:
+            result = subprocess.run(
+                [sys.executable, *argv],
+                env=self.env(),
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+                timeout=300,
+            )
+        if result.returncode != 0:
+            raise StackError(f"{name} failed (exit {result.returncode}):\n{procs.tail(log_file)}")
+
+    def _migrate(self) -> None:
+        self._run_python("migrate", ["-m", "app.migrate"])
+
+    def _start_services(self) -> None:
+        env = self.env()
+        for unit in self._service_units():
+            argv, _ = APP_SERVICES[unit.split("-")[0]]
+            procs.spawn(
+                [sys.executable, *argv],
+                env=env,
+                cwd=REPO_ROOT,
+                log_file=self._log_file(unit),
+                pid_file=self._pid_file(unit),
+            )
+
+    def nginx_values(self) -> dict[str, str]:
+        p = self.state.ports
+        return {
+            "FRONTEND_LISTEN": f"127.0.0.1:{self.state.frontend_port}",
+            "BACKEND_UPSTREAM": f"127.0.0.1:{p['backend']}",
+            "PLATFORM_UPSTREAM": f"127.0.0.1:{p['platform']}",
+            "PLAYGROUND_UPSTREAM": f"127.0.0.1:{p['playground']}",
+            "UI_ROOT": str(UI_ROOT),
+        }
+
+    def _start_nginx(self) -> None:
+        conf = write_config(self.data_dir, self.nginx_values())
+        nginx = which("nginx")
+        assert nginx is not None
+        check = subprocess.run([nginx, "-t", "-q", "-c", str(conf)], capture_output=True, text=True, check=False)
+        if check.returncode != 0:
+            raise StackError(f"nginx config invalid: {check.stderr.strip()}")
+        procs.spawn(
+            [nginx, "-c", str(conf), "-g", "daemon off;"],
+            log_file=self._log_file("frontend"),
+            pid_file=self._pid_file("frontend"),
+        )
+
+    def _healthy(self, unit: str) -> str | None:
+        """None when healthy, else why not. Same checks as the compose healthchecks."""
+        pid_file = self._pid_file(unit)
+        if not procs.alive(procs.read_pid(pid_file)):
+            return "not running"
+        if unit == "frontend":
+            return _http_ok(f"{self.url}/nginx-health")
+        service = unit.split("-", maxsplit=1)[0]
+        port_key = APP_SERVICES[service][1]
+        if port_key:
+            return _http_ok(f"http://127.0.0.1:{self.env()[port_key]}/health")
+        result = subprocess.run(
+            [sys.executable, "-m", "app.core.healthcheck", service],
+            env=self.env(),
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
+        return None if result.returncode == 0 else (result.stderr.strip() or "unhealthy")
+
+    def _wait_healthy(self, timeout: float = 90) -> None:
+        pending = [*self._service_units(), "frontend"]
+        deadline = time.monotonic() + timeout
+        problems: dict[str, str] = {}
+        while pending and time.monotonic() < deadline:
+            for unit in list(pending):
+                problem = self._healthy(unit)
+                if problem is None:
+                    pending.remove(unit)
+                elif problem == "not running":
+                    raise StackError(f"{unit} exited during start:\n{procs.tail(self._log_file(unit))}")
+                else:
+                    problems[unit] = problem
+            if pending:
+                time.sleep(0.2)
+        if pending:
+            details = "\n".join(f"  {u}: {problems.get(u, '?')}" for u in pending)
+            raise StackError(f"not healthy after {timeout:.0f}s:\n{details}")
+
+    def down(self, *, quiet: bool = False) -> None:
+        """Stop nginx and the app services together, then the stores together."""
+        units = ["frontend", *self._known_units()]
+        for pid_file in procs.stop_many([self._pid_file(u) for u in units]):
+            if not quiet:
+                self.log(f"stopped {pid_file.stem}")
+        stores = [s for s in self._stores() if s.running()]
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(stores))) as pool:
+            list(pool.map(lambda s: s.stop(), stores))
+        for store in stores:
+            if not quiet:
+                self.log(f"stopped {store.name}")
+
+    def _known_units(self) -> list[str]:
+        run = self.data_dir / "run"
+        found = {p.stem for p in run.glob("*.pid")} if run.exists() else set()
+        stores = {"postgres", "redis", "clickhouse", "frontend"}
+        return sorted(found - stores, key=lambda u: (u.startswith("queue"), u))
+
+    def status(self) -> dict[str, str]:
+        """Health of every service, as one word or a reason."""
+        result: dict[str, str] = {}
+        for store in self._stores():
+            result[store.name] = "healthy" if store.running() and port_open(store.port) else "down"
+        for unit in [*self._service_units(), "frontend"]:
+            problem = self._healthy(unit)
+            result[unit] = (
+                "healthy" if problem is None else ("down" if problem == "not running" else f"unhealthy: {problem}")
+            )
+        return result
+
+    def running(self) -> bool:
+        return any(s.running() for s in self._stores())
+
+
+def _http_ok(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            return None if response.status == 200 else f"{url} answered {response.status}"
+    except urllib.error.HTTPError as exc:
+        return f"{url} answered {exc.code}"
+    except OSError as exc:
+        return f"{url}: {exc}"

@@ -1,0 +1,1 @@
+"""The playground service: forwards prompts to LLM APIs and custom model servers (issue 8)."""

@@ -1,0 +1,99 @@
+"""Session harness: one real native stack (Postgres, Redis, ClickHouse 26.9 via chdb-core, the
+app services and nginx) on free ports in a temp dir, started by the same runner as
+`./tracehouse up`. Tests never touch a developer's running stack: nothing here reads ./.tracehouse
+or the default ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.runner.stack import REPO_ROOT, NativeStack
+from app.runner.stores import free_port, remove_tree
+from app.runner.system import ensure_system_packages
+
+# Short so the test that revokes a key behind the cache's back finishes quickly.
+TEST_KEY_CACHE_SECONDS = 2
+
+
+def scratch_dir(prefix: str) -> Path:
+    # Not pytest's tmp_path: its parents are 0700 and Postgres runs as another user when we are root.
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o711)
+    return path
+
+
+@dataclass
+class Tenant:
+    key: str
+    workspace: str
+    org_workspace: str
+    client: httpx.Client
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[NativeStack]:
+    ensure_system_packages(quiet=True)
+    data_dir = scratch_dir("tracehouse-test-")
+    native = NativeStack(
+        data_dir,
+        frontend_port=free_port(),
+        env_file=REPO_ROOT / ".env.example",
+        extra_env={"API_KEY_CACHE_SECONDS": str(TEST_KEY_CACHE_SECONDS), "LOG_LEVEL": "info"},
+        log=lambda _m: None,
+    )
+    try:
+        native.up()
+        yield native
+    finally:
+        native.down(quiet=True)
+        if not os.environ.get("TRACEHOUSE_KEEP_TEST_DATA"):
+            remove_tree(data_dir)
+
+
+@pytest.fixture(scope="session")
+def stack_env(stack: NativeStack) -> dict[str, str]:
+    return stack.env()
+
+
+@pytest.fixture(scope="session")
+def api_url(stack: NativeStack) -> str:
+    return f"{stack.url}/api/v1"
+
+
+def make_tenant(stack: NativeStack, workspace: str | None = None) -> Tenant:
+    from app.runner.keys import create_key
+
+    workspace = workspace or f"ws-{uuid.uuid4().hex[:10]}"
+    key, org_workspace = asyncio.run(create_key(stack.env()["POSTGRES_DSN"], workspace, "test"))
+    client = httpx.Client(base_url=f"{stack.url}/api/v1", headers={"x-api-key": key}, timeout=30)
+    return Tenant(key=key, workspace=workspace, org_workspace=org_workspace, client=client)
+
+
+@pytest.fixture
+def tenant(stack: NativeStack) -> Iterator[Tenant]:
+    t = make_tenant(stack)
+    yield t
+    t.client.close()
+
+
+@pytest.fixture
+def other_tenant(stack: NativeStack) -> Iterator[Tenant]:
+    t = make_tenant(stack)
+    yield t
+    t.client.close()
+
+
+@pytest.fixture
+def anonymous(api_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api_url, timeout=30) as client:
+        yield client

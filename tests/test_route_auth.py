@@ -1,0 +1,70 @@
+"""Every /api route the apps expose requires a key, discovered from the apps' own route tables
+so that new routes are covered without touching this test."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from litestar import Litestar
+
+from app.backend.main import create_app as create_backend
+from app.core.settings import BackendSettings, PlatformSettings, PlaygroundSettings, load_settings
+from app.platform.main import create_app as create_platform
+from app.runner.stack import NativeStack
+from playground.main import create_app as create_playground
+
+pytestmark = pytest.mark.stack
+
+PUBLIC = {("GET", "/api/v1/info")}
+
+
+def api_routes(app: Litestar) -> list[tuple[str, str, bool]]:
+    """(method, concrete path, public?) for every HTTP handler under /api."""
+    found = []
+    for route in app.routes:
+        if not route.path.startswith("/api/"):
+            continue
+        path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path)
+        for handler in getattr(route, "route_handlers", []):
+            for method in handler.http_methods:
+                if method in {"HEAD", "OPTIONS"}:
+                    continue
+                found.append((method, path, bool(handler.opt.get("exclude_from_auth"))))
+    return found
+
+
+@pytest.fixture(scope="module")
+def routes(stack: NativeStack) -> list[tuple[str, str, bool]]:
+    env = stack.env()
+    apps = [
+        create_backend(load_settings(BackendSettings, env)),
+        create_platform(load_settings(PlatformSettings, env)),
+        create_playground(load_settings(PlaygroundSettings, env)),
+    ]
+    return [r for app in apps for r in api_routes(app)]
+
+
+def test_route_discovery_finds_the_apps_routes(routes: list[tuple[str, str, bool]]) -> None:
+    paths = {(m, re.sub(r"[0-9a-f-]{36}", "{id}", p)) for m, p, _ in routes}
+    assert ("GET", "/api/v1/sessions") in paths
+    assert ("DELETE", "/api/v1/api-key/{id}") in paths
+    assert ("GET", "/api/v1/info") in paths
+
+
+def test_only_declared_public_routes_skip_auth(routes: list[tuple[str, str, bool]]) -> None:
+    public = {(m, p) for m, p, is_public in routes if is_public}
+    assert public == PUBLIC
+
+
+def test_every_private_route_is_401_without_a_key(routes: list[tuple[str, str, bool]], stack: NativeStack) -> None:
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        for method, path, is_public in routes:
+            response = client.request(method, path)
+            if is_public:
+                assert response.status_code < 400, (method, path, response.status_code)
+            else:
+                assert response.status_code == 401, (method, path, response.status_code, response.text)
+                assert response.json()["error"] == "not_authenticated"
