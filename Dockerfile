@@ -18,11 +18,13 @@ ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
 # README* is optional (pyproject's `readme` may point at it); the glob lets the COPY succeed
 # either way.
-COPY pyproject.toml README* ./
+COPY pyproject.toml requirements.lock README* ./
 COPY app ./app
 COPY worker ./worker
 COPY playground ./playground
-RUN pip install --no-cache-dir .
+# requirements.lock pins every dependency (the one `./tracehouse` and CI test with); as
+# constraints it applies to the runtime set only, so dev tools stay out of the image.
+RUN pip install --no-cache-dir -c requirements.lock .
 
 # ---- runtime ---------------------------------------------------------------------------------
 FROM python:3.11-slim AS runtime

@@ -33,7 +33,7 @@ def _stack(args: argparse.Namespace, **kw) -> NativeStack:  # type: ignore[no-un
 
 def cmd_up(args: argparse.Namespace) -> int:
     ensure_system_packages()
-    stack = _stack(args, frontend_port=args.port, queue_workers=args.queue_workers)
+    stack = _stack(args, frontend_port=args.port, frontend_host=args.host, queue_workers=args.queue_workers)
     stack.up()
     print(stack.url)
     return 0
@@ -122,6 +122,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start the whole stack natively")
     up.add_argument("--port", type=int, default=None, help="frontend port (default 1980)")
+    up.add_argument(
+        "--host", default="0.0.0.0", help="address nginx listens on (default: all, like compose's published port)"
+    )
     up.add_argument("--queue-workers", type=int, default=None, help="queue worker processes (default 1)")
     up.add_argument("--data-dir", default=argparse.SUPPRESS)
     for name in ("down", "status"):

@@ -7,7 +7,6 @@ shell wrapper) in its own data dir and port.
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,20 +15,13 @@ import pytest
 
 from app.runner.stack import REPO_ROOT
 from app.runner.stores import free_port, remove_tree
-from tests.conftest import scratch_dir
+from tests.conftest import python_module, scratch_dir
 
 pytestmark = pytest.mark.stack
 
 
 def cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "--data-dir", str(data_dir), *args],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=300,
-    )
+    result = python_module("app.cli", "--data-dir", str(data_dir), *args)
     if check:
         assert result.returncode == 0, f"{args}: {result.stdout}\n{result.stderr}"
     return result
@@ -45,7 +37,7 @@ def data_dir() -> Iterator[Path]:
 
 def test_up_key_down_up_keeps_data(data_dir: Path) -> None:
     port = free_port()
-    up = cli(data_dir, "up", "--port", str(port))
+    up = cli(data_dir, "up", "--port", str(port), "--host", "127.0.0.1")
     url = f"http://127.0.0.1:{port}"
     assert up.stdout.strip().splitlines()[-1] == url
 
@@ -71,7 +63,7 @@ def test_up_key_down_up_keeps_data(data_dir: Path) -> None:
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/api/v1/info")
 
-    cli(data_dir, "up", "--port", str(port))
+    cli(data_dir, "up", "--port", str(port), "--host", "127.0.0.1")
     kept = httpx.get(f"{url}/api/v1/sessions", headers=headers)
     assert kept.status_code == 200
     assert [p["name"] for p in kept.json()] == ["kept"]
@@ -107,22 +99,7 @@ def test_initial_org_and_workspace_from_env(data_dir: Path) -> None:
 
 
 def test_unknown_command_and_bench_listing() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "bench"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0
-    assert result.stdout.startswith("benchmarks:")
-    bad = subprocess.run(
-        [sys.executable, "-m", "app.cli", "frobnicate"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=60,
-    )
-    assert bad.returncode == 2
+    listing = python_module("app.cli", "bench")
+    assert listing.returncode == 0
+    assert listing.stdout.startswith("benchmarks:")
+    assert python_module("app.cli", "frobnicate").returncode == 2

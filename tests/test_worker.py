@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import msgspec
 import pytest
 import redis
 from rq import SimpleWorker
 
-from app.runner.stack import REPO_ROOT, NativeStack
+from app.runner.stack import NativeStack
+from tests.conftest import python_module
 from worker.queues import queue
 from worker.serializer import MsgspecSerializer
 
@@ -39,39 +37,14 @@ def test_job_round_trip_without_pickle(connection: redis.Redis) -> None:
 
 
 def test_stack_runs_a_registered_worker(stack: NativeStack) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "app.core.healthcheck", "queue"],
-        env=stack.env(),
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=60,
-    )
+    result = python_module("app.core.healthcheck", "queue", env=stack.env())
     assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("service", ["backend", "platform", "playground"])
 def test_healthcheck_module(stack: NativeStack, service: str) -> None:
-    ok = subprocess.run(
-        [sys.executable, "-m", "app.core.healthcheck", service],
-        env=stack.env(),
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=60,
-    )
+    ok = python_module("app.core.healthcheck", service, env=stack.env())
     assert ok.returncode == 0, ok.stderr
-    wrong = {**stack.env(), f"{service.upper()}_PORT": "1"}
-    bad = subprocess.run(
-        [sys.executable, "-m", "app.core.healthcheck", service],
-        env=wrong,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=60,
-    )
+    bad = python_module("app.core.healthcheck", service, env={**stack.env(), f"{service.upper()}_PORT": "1"})
     assert bad.returncode == 1
     assert "unhealthy" in bad.stderr

@@ -137,6 +137,7 @@ def create_service_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if stores.postgres:
             await stores.postgres.open()
+        log.info("%s %s started", service, VERSION)
         try:
             yield
         finally:

@@ -31,7 +31,12 @@ class Postgres:
             max_size=settings.postgres_pool_max,
             kwargs={"row_factory": dict_row, "application_name": name},
             open=False,
-            timeout=10,
+            # How long a request waits for a connection before answering 503: long enough to ride
+            # out a burst, short enough to fail well inside the SDK's 10 s send timeout.
+            timeout=5,
+            # Validate a connection before handing it out: after a Postgres restart or failover
+            # every pooled connection is dead, and without this each would fail one request.
+            check=AsyncConnectionPool.check_connection,
         )
 
     async def open(self) -> None:

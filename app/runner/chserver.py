@@ -7,7 +7,7 @@ so this process writes a config, chdirs into the data directory and runs a never
 query. It must be its own process: chdb's public API and the private `_chdb.query` entry point
 cannot share one ("EventNotifier is initialized twice").
 
-Usage: python -m app.runner.chserver --dir DIR --tcp-port N --http-port N [--users-xml FILE]
+Usage: python -m app.runner.chserver --dir DIR --tcp-port N --http-port N [--users-xml FILE] [--log-dir DIR]
 """
 
 from __future__ import annotations
@@ -27,11 +27,18 @@ KEEPALIVE = (
 )
 
 
-def render_config(data_dir: Path, tcp_port: int, http_port: int, users_xml: Path | None) -> str:
+def render_config(data_dir: Path, tcp_port: int, http_port: int, users_xml: Path | None, log_dir: Path) -> str:
     users = f"<users_config>{escape(str(users_xml))}</users_config>" if users_xml else ""
+    # The embedded engine logs at trace level whatever <level> says, so the server log goes to a
+    # size-rotated file (at most ~3 x 50 MB) and errors also to their own small file.
     return f"""<?xml version="1.0"?>
 <clickhouse>
-  <logger><level>warning</level><console>1</console></logger>
+  <logger>
+    <level>warning</level><console>false</console>
+    <log>{escape(str(log_dir))}/clickhouse-server.log</log>
+    <errorlog>{escape(str(log_dir))}/clickhouse-server.err.log</errorlog>
+    <size>50M</size><count>2</count>
+  </logger>
   <listen_host>127.0.0.1</listen_host>
   <tcp_port>{tcp_port}</tcp_port>
   <http_port>{http_port}</http_port>
@@ -51,11 +58,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tcp-port", required=True, type=int)
     parser.add_argument("--http-port", required=True, type=int)
     parser.add_argument("--users-xml", type=Path)
+    parser.add_argument("--log-dir", type=Path, help="where the rotated server log goes (default: --dir)")
     args = parser.parse_args(argv)
 
     data_dir = args.dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "config.xml").write_text(render_config(data_dir, args.tcp_port, args.http_port, args.users_xml))
+    (data_dir / "config.xml").write_text(
+        render_config(data_dir, args.tcp_port, args.http_port, args.users_xml, (args.log_dir or data_dir).resolve())
+    )
     os.chdir(data_dir)
     # No Python SIGTERM handler: the main thread sits inside the engine's query call, where a
     # Python-level handler would never run. The default action ends the process at once, and

@@ -61,6 +61,8 @@ class StackState:
     secret: str
     ports: dict[str, int] = field(default_factory=dict)
     frontend_port: int = 1980
+    # Natively nginx is the only listener beyond loopback, as `1980:1980` is under compose.
+    frontend_host: str = "127.0.0.1"
     queue_workers: int = 1
 
     @classmethod
@@ -89,6 +91,7 @@ class NativeStack:
         data_dir: Path = DEFAULT_DATA_DIR,
         *,
         frontend_port: int | None = None,
+        frontend_host: str | None = None,
         env_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
         queue_workers: int | None = None,
@@ -105,6 +108,8 @@ class NativeStack:
             self.state.frontend_port = frontend_port
         if queue_workers is not None:
             self.state.queue_workers = queue_workers
+        if frontend_host is not None:
+            self.state.frontend_host = frontend_host
 
     # --- addresses -------------------------------------------------------------------------------
 
@@ -224,7 +229,7 @@ class NativeStack:
     def nginx_values(self) -> dict[str, str]:
         p = self.state.ports
         return {
-            "FRONTEND_LISTEN": f"127.0.0.1:{self.state.frontend_port}",
+            "FRONTEND_LISTEN": f"{self.state.frontend_host}:{self.state.frontend_port}",
             "BACKEND_UPSTREAM": f"127.0.0.1:{p['backend']}",
             "PLATFORM_UPSTREAM": f"127.0.0.1:{p['platform']}",
             "PLAYGROUND_UPSTREAM": f"127.0.0.1:{p['playground']}",

@@ -240,6 +240,8 @@ class ClickHouseServer(Store):
             str(self.http_port),
             "--users-xml",
             str(users),
+            "--log-dir",
+            str(self.log_file.parent),
         ]
         procs.spawn(
             argv,

@@ -1,0 +1,76 @@
+"""A store going away: clear 503s that say which store, no 500s, and recovery without restarts.
+
+Runs its own small stack so the shared session stack is never disturbed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from app.runner.stack import REPO_ROOT, NativeStack
+from app.runner.stores import free_port, remove_tree
+from tests.conftest import make_tenant, scratch_dir
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def own_stack() -> Iterator[NativeStack]:
+    data_dir = scratch_dir("tracehouse-outage-")
+    stack = NativeStack(
+        data_dir,
+        frontend_port=free_port(),
+        env_file=REPO_ROOT / ".env.example",
+        extra_env={"API_KEY_CACHE_SECONDS": "0"},
+        log=lambda _m: None,
+    )
+    stack.up()
+    yield stack
+    stack.down(quiet=True)
+    remove_tree(data_dir)
+
+
+def test_postgres_down_is_503_then_recovers(own_stack: NativeStack) -> None:
+    tenant = make_tenant(own_stack)
+    postgres = own_stack._stores()[0]
+    assert tenant.client.get("/sessions").status_code == 200
+    postgres.stop()
+    try:
+        down = tenant.client.get("/sessions")
+        assert down.status_code == 503
+        assert down.json()["error"] == "store_unavailable"
+        assert "postgres" in down.json()["detail"]
+        assert down.headers.get("retry-after")
+        health = httpx.get(f"http://127.0.0.1:{own_stack.env()['BACKEND_PORT']}/health")
+        assert health.status_code == 503
+        assert health.json()["checks"]["postgres"].startswith("error")
+        assert health.json()["checks"]["redis"] == "ok"
+    finally:
+        postgres.start()
+    # The pool reconnects with backoff (psycopg_pool doubles its delay from 1 s while the
+    # server is away), so recovery takes a few seconds; once back, no request may fail.
+    deadline = time.monotonic() + 60
+    while tenant.client.get("/sessions").status_code != 200:
+        assert time.monotonic() < deadline, "backend did not recover after Postgres came back"
+        time.sleep(0.5)
+    for _ in range(5):
+        assert tenant.client.get("/sessions").status_code == 200
+
+
+def test_redis_down_does_not_lock_anyone_out(own_stack: NativeStack) -> None:
+    tenant = make_tenant(own_stack)
+    redis_store = own_stack._stores()[1]
+    redis_store.stop()
+    try:
+        # The key cache is an optimisation: keys still resolve from Postgres.
+        assert tenant.client.get("/sessions").status_code == 200
+        health = httpx.get(f"http://127.0.0.1:{own_stack.env()['PLATFORM_PORT']}/health")
+        assert health.status_code == 503
+        assert health.json()["checks"]["redis"].startswith("error")
+    finally:
+        redis_store.start()
+    assert tenant.client.get("/sessions").status_code == 200
