@@ -84,8 +84,11 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
     from app.runner.keys import create_key
 
     settings = load_settings(CliSettings, _store_env(args))
-    key, workspace = asyncio.run(create_key(settings.postgres.postgres_dsn, args.workspace, args.name))
-    print(f"created API key {args.name!r} for workspace {workspace} (shown once; store it now):", file=sys.stderr)
+    key, scope = asyncio.run(
+        create_key(settings.postgres.postgres_dsn, args.workspace, args.name, org_wide=args.org_wide)
+    )
+    what = f"organization {scope} (send X-Tenant-Id)" if args.org_wide else f"workspace {scope}"
+    print(f"created API key {args.name!r} for {what}; shown once, store it now:", file=sys.stderr)
     print(key)
     return 0
 
@@ -139,6 +142,9 @@ def parser() -> argparse.ArgumentParser:
     create = key_sub.add_parser("create", help="create a key; prints it as the last line")
     create.add_argument("--workspace", default=None, help="workspace name (created if new)")
     create.add_argument("--name", default="cli", help="a label for the key")
+    create.add_argument(
+        "--org-wide", action="store_true", help="not bound to one workspace: X-Tenant-Id picks it per request"
+    )
     create.add_argument("--data-dir", default=argparse.SUPPRESS)
     sub.add_parser("test", help="run the whole test suite", add_help=False)
     sub.add_parser("bench", help="run a benchmark", add_help=False)

@@ -72,6 +72,27 @@ def test_up_key_down_up_keeps_data(data_dir: Path) -> None:
     again = cli(data_dir, "api-key", "create", "--workspace", "team-a").stdout.strip().splitlines()[-1]
     assert [p["name"] for p in httpx.get(f"{url}/api/v1/sessions", headers={"x-api-key": again}).json()] == ["kept"]
 
+    # An org-wide key works in any workspace of the org, chosen with X-Tenant-Id.
+    cli(data_dir, "api-key", "create", "--workspace", "team-b")
+    org_key = cli(data_dir, "api-key", "create", "--org-wide").stdout.strip().splitlines()[-1]
+    org_headers = {"x-api-key": org_key}
+    assert httpx.get(f"{url}/api/v1/sessions", headers=org_headers).status_code == 403
+    workspaces = {
+        w["display_name"]: w["id"]
+        for w in httpx.get(
+            f"{url}/api/v1/workspaces",
+            headers={
+                **org_headers,
+                "X-Tenant-Id": httpx.get(f"{url}/api/v1/workspaces", headers=headers).json()[0]["id"],
+            },
+        ).json()
+    }
+    assert set(workspaces) == {"team-a", "team-b"}
+    in_a = httpx.get(f"{url}/api/v1/sessions", headers={**org_headers, "X-Tenant-Id": workspaces["team-a"]})
+    assert [p["name"] for p in in_a.json()] == ["kept"]
+    in_b = httpx.get(f"{url}/api/v1/sessions", headers={**org_headers, "X-Tenant-Id": workspaces["team-b"]})
+    assert in_b.json() == []
+
 
 def test_initial_org_and_workspace_from_env(data_dir: Path) -> None:
     env_file = data_dir / "test.env"

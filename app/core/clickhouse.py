@@ -51,6 +51,7 @@ def _client(settings: ClickHouseSettings, database: str | None) -> Client:
         database=database or "default",
         secure=settings.clickhouse_secure,
         verify=settings.clickhouse_verify,
+        ca_certs=settings.clickhouse_ca_certs,
         connect_timeout=5,
         send_receive_timeout=300,
         settings={"use_numpy": False},

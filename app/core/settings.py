@@ -75,6 +75,8 @@ class ClickHouseSettings(_Group, frozen=True, kw_only=True):
     clickhouse_database: str = "tracehouse"
     clickhouse_secure: bool = False
     clickhouse_verify: bool = True
+    # A CA bundle for a managed ClickHouse whose certificate is not signed by a public CA.
+    clickhouse_ca_certs: str | None = None
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.clickhouse_database):
