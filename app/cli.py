@@ -93,6 +93,29 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dead_letter(args: argparse.Namespace) -> int:
+    from app.core.deadletters import list_letters, replay
+    from app.core.redis import sync_redis
+    from app.core.settings import CliRedisSettings, load_settings
+
+    connection = sync_redis(load_settings(CliRedisSettings, _store_env(args)).redis)
+    if args.dl_command == "list":
+        letters = list_letters(connection, args.limit)
+        for letter in letters:
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(letter.at))
+            print(f"{letter.id}  {when}  {letter.stage:<6} {letter.kind:<10} {letter.item_id or '-'}  {letter.reason}")
+        print(f"{len(letters)} dead letter(s) shown", file=sys.stderr)
+        return 0
+    if not args.all and not args.ids:
+        _err("name the dead letters to replay, or pass --all")
+        return 2
+    replayed, refused = replay(connection, None if args.all else set(args.ids))
+    for letter_id, reason in refused:
+        print(f"not replayed {letter_id}: {reason}", file=sys.stderr)
+    print(f"replayed {len(replayed)} dead letter(s)")
+    return 0 if not refused else 1
+
+
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
     ensure_system_packages()
     started = time.monotonic()
@@ -146,6 +169,15 @@ def parser() -> argparse.ArgumentParser:
         "--org-wide", action="store_true", help="not bound to one workspace: X-Tenant-Id picks it per request"
     )
     create.add_argument("--data-dir", default=argparse.SUPPRESS)
+    dl = sub.add_parser("dead-letter", help="items set aside by ingestion, with their reason")
+    dl_sub = dl.add_subparsers(dest="dl_command", required=True)
+    dl_list = dl_sub.add_parser("list", help="newest first")
+    dl_list.add_argument("--limit", type=int, default=50)
+    dl_list.add_argument("--data-dir", default=argparse.SUPPRESS)
+    dl_replay = dl_sub.add_parser("replay", help="send items through ingestion again")
+    dl_replay.add_argument("ids", nargs="*")
+    dl_replay.add_argument("--all", action="store_true")
+    dl_replay.add_argument("--data-dir", default=argparse.SUPPRESS)
     sub.add_parser("test", help="run the whole test suite", add_help=False)
     sub.add_parser("bench", help="run a benchmark", add_help=False)
     return p
@@ -163,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "api-key":
             return cmd_api_key_create(args)
+        if args.command == "dead-letter":
+            return cmd_dead_letter(args)
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "logs": cmd_logs}[args.command](args)
     except (StackError, StoreError, SystemError_, SettingsError) as exc:
         _err(str(exc))

@@ -54,6 +54,10 @@ class Tenant:
     org_workspace: str
     client: httpx.Client
 
+    @property
+    def workspace_id(self) -> str:
+        return self.client.get("/workspaces").json()[0]["id"]
+
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[NativeStack]:

@@ -7,10 +7,9 @@ import pytest
 import redis
 from rq import SimpleWorker
 
+from app.core.queue import MsgspecSerializer, queue
 from app.runner.stack import NativeStack
 from tests.conftest import python_module
-from worker.queues import queue
-from worker.serializer import MsgspecSerializer
 
 pytestmark = pytest.mark.stack
 

@@ -1,20 +1,30 @@
-"""`python -m worker`: run one RQ worker over the configured queues (scale with --scale queue=N)."""
+"""`python -m worker`: one queue worker process (compose `queue`; scale with --scale queue=N).
+
+The main thread runs an rq SimpleWorker over the configured queues (stage 1 of ingestion and any
+other job). A second thread runs the ClickHouse writer (stage 2), which is active in exactly one
+worker of the deployment at a time. SimpleWorker runs jobs in-process: forking a work horse per
+job would cost more than the jobs themselves (milliseconds each).
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import socket
+import threading
 
-from rq import Worker
+from rq import SimpleWorker
+from rq.job import Job
 
+from app.core.clickhouse import ClickHouse
 from app.core.logging import configure_logging
-from app.core.redis import sync_redis
+from app.core.queue import MsgspecSerializer, queue
 from app.core.settings import QueueSettings, load_settings_or_exit
-from worker.queues import queue
-from worker.serializer import MsgspecSerializer
+from worker.context import context
+from worker.writer import Writer
 
 WORKER_NAME_PREFIX = "tracehouse-queue"
+log = logging.getLogger("tracehouse.queue")
 
 
 def worker_name() -> str:
@@ -22,19 +32,44 @@ def worker_name() -> str:
     return f"{WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}"
 
 
+class IngestWorker(SimpleWorker):
+    abandoned_after = 30
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        # rq adds 60 s to the job timeout before it calls a job abandoned; ours run in
+        # milliseconds, so a dead worker's job is retried after `abandoned_after` instead.
+        return self.abandoned_after
+
+
 def main() -> None:
     settings = load_settings_or_exit(QueueSettings, "queue")
     configure_logging(settings.log, "queue")
-    connection = sync_redis(settings.redis)
+    ctx = context()
     names = [n.strip() for n in settings.worker.queue_names.split(",") if n.strip()]
-    worker = Worker(
-        [queue(n, connection) for n in names],
-        connection=connection,
-        serializer=MsgspecSerializer,
-        name=worker_name(),
-    )
-    logging.getLogger("tracehouse.queue").info("worker %s listening on %s", worker.name, ", ".join(names))
-    worker.work(burst=settings.worker.queue_burst, logging_level=settings.log.log_level.upper())
+    queues = [queue(n, ctx.redis) for n in names]
+    IngestWorker.abandoned_after = settings.worker.job_abandoned_seconds
+    worker = IngestWorker(queues, connection=ctx.redis, serializer=MsgspecSerializer, name=worker_name())
+
+    stop = threading.Event()
+    writer_thread = None
+    if settings.worker.queue_writer:
+        writer = Writer(
+            ctx.redis,
+            ClickHouse(settings.clickhouse, pool_size=1),
+            lock_seconds=settings.worker.writer_lock_seconds,
+            cleanup_queues=queues,
+        )
+        writer_thread = threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)
+        writer_thread.start()
+    log.info("worker %s listening on %s (writer %s)", worker.name, ", ".join(names), "on" if writer_thread else "off")
+    try:
+        worker.work(
+            burst=settings.worker.queue_burst, logging_level=settings.log.log_level.upper(), with_scheduler=True
+        )
+    finally:
+        stop.set()
+        if writer_thread:
+            writer_thread.join(timeout=30)
 
 
 if __name__ == "__main__":

@@ -84,10 +84,19 @@ class ClickHouse:
             self._pool.put(client)
 
     def query(
-        self, sql: str, params: dict[str, Any] | None = None, *, profile: Profile = Profile.QUERY
+        self,
+        sql: str,
+        params: dict[str, Any] | None = None,
+        *,
+        profile: Profile = Profile.QUERY,
+        binary: bool = False,
     ) -> list[tuple[Any, ...]]:
+        """`binary`: return String columns as bytes (attachments), not decoded text."""
+        settings = _PROFILE_SETTINGS[profile]
+        if binary:
+            settings = {**settings, "strings_as_bytes": True}
         with self._checkout() as client:
-            return client.execute(sql, params, settings=_PROFILE_SETTINGS[profile])
+            return client.execute(sql, params, settings=settings)
 
     def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
         with self._checkout() as client:

@@ -169,5 +169,6 @@ def create_service_app(
         },
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=None,
+        logging_config=None,  # app.core.logging configured the process; keep one format
         debug=False,
     )

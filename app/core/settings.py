@@ -94,10 +94,15 @@ class RedisSettings(_Group, frozen=True, kw_only=True):
 class AuthSettings(_Group, frozen=True, kw_only=True):
     # How long a resolved API key stays cached in Redis; a revoked key stops working within this.
     api_key_cache_seconds: int = 10
+    # Signs self-authenticating URLs (attachment downloads). Unset: the per-installation secret
+    # `migrate` generated in Postgres. Set it (32+ random characters) to rotate that secret.
+    secret_key: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.api_key_cache_seconds <= 300:
             raise ValueError("API_KEY_CACHE_SECONDS must be between 0 and 300")
+        if self.secret_key is not None and len(self.secret_key) < 16:
+            raise ValueError("SECRET_KEY must be at least 16 characters")
 
 
 class ServerSettings(_Group, frozen=True, kw_only=True):
@@ -144,6 +149,20 @@ class MigrateOptions(_Group, frozen=True, kw_only=True):
 class QueueWorkerSettings(_Group, frozen=True, kw_only=True):
     queue_names: str = "ingest,default"
     queue_burst: bool = False
+    # Run the ClickHouse writer thread (exactly one writer in the whole deployment is active at a
+    # time; the others stand by). Turn off only for workers that should never write.
+    queue_writer: bool = True
+    # How long the active writer's lock lasts without renewal: a standby takes over this long
+    # after the active writer dies.
+    writer_lock_seconds: float = 15.0
+    # Seconds after which a stage-1 job of a dead worker is retried (its rq heartbeat lapses).
+    job_abandoned_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.writer_lock_seconds <= 300:
+            raise ValueError("WRITER_LOCK_SECONDS must be between 1 and 300")
+        if not 5 <= self.job_abandoned_seconds <= 3600:
+            raise ValueError("JOB_ABANDONED_SECONDS must be between 5 and 3600")
 
 
 # --- one top-level settings object per process ---------------------------------------------------
@@ -192,6 +211,10 @@ class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):
 
 class CliSettings(_ProcessSettings, frozen=True, kw_only=True):
     postgres: PostgresSettings
+
+
+class CliRedisSettings(_ProcessSettings, frozen=True, kw_only=True):
+    redis: RedisSettings
 
 
 S = TypeVar("S", bound=msgspec.Struct)

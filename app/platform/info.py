@@ -47,5 +47,6 @@ def info() -> Info:
         tracehouse_version=VERSION,
         license_expiration_time=None,
         batch_ingest_config=BatchIngestConfig(),
-        instance_flags={},
+        # zstd: the SDK then sends one compressed stream per batch (decoded in ingest/encoding.py).
+        instance_flags={"zstd_compression_enabled": True},
     )

@@ -5,16 +5,23 @@ from __future__ import annotations
 from litestar import Litestar
 
 from app.core.http import Stores, create_service_app
+from app.core.ingest import INGEST_QUEUE
+from app.core.queue import queue
+from app.core.redis import sync_redis
 from app.core.settings import PlatformSettings
 from app.platform.api_keys.routes import ApiKeysController
 from app.platform.info import info
+from app.platform.ingest.routes import ROUTES as INGEST_ROUTES
 from app.platform.workspaces.routes import WorkspacesController
 
 
 def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> Litestar:
-    return create_service_app(
+    app = create_service_app(
         service="platform",
         settings=settings,
         stores=stores,
-        route_handlers=[info, ApiKeysController, WorkspacesController],
+        route_handlers=[info, ApiKeysController, WorkspacesController, *INGEST_ROUTES],
     )
+    # Producers use rq's synchronous client (from a thread); one connection pool per process.
+    app.state.ingest_queue = queue(INGEST_QUEUE, sync_redis(settings.redis))
+    return app

@@ -215,16 +215,23 @@ class NativeStack:
         self._run_python("migrate", ["-m", "app.migrate"])
 
     def _start_services(self) -> None:
-        env = self.env()
         for unit in self._service_units():
-            argv, _ = APP_SERVICES[unit.split("-")[0]]
-            procs.spawn(
-                [sys.executable, *argv],
-                env=env,
-                cwd=REPO_ROOT,
-                log_file=self._log_file(unit),
-                pid_file=self._pid_file(unit),
-            )
+            self.start_unit(unit)
+
+    def start_unit(self, unit: str) -> None:
+        """Start one app service unit (`backend`, `queue-2`, ...) with the stack's environment."""
+        argv, _ = APP_SERVICES[unit.split("-", maxsplit=1)[0]]
+        procs.spawn(
+            [sys.executable, *argv],
+            env=self.env(),
+            cwd=REPO_ROOT,
+            log_file=self._log_file(unit),
+            pid_file=self._pid_file(unit),
+        )
+
+    def kill_unit(self, unit: str, sig: int) -> None:
+        """Signal one unit's process group and wait for it to exit (fault tests use SIGKILL)."""
+        procs.stop(self._pid_file(unit), sig=sig)
 
     def nginx_values(self) -> dict[str, str]:
         p = self.state.ports

@@ -1,0 +1,90 @@
+"""Wire schema of a run as the SDK reads it (`schemas.Run`, wire §3.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import msgspec
+
+from app.backend.runs.queries import RUN_COLUMNS
+
+
+class AttachmentUrl(msgspec.Struct):
+    presigned_url: str
+    mime_type: str
+
+
+class Run(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
+    name: str
+    run_type: str
+    start_time: dt.datetime
+    end_time: dt.datetime | None
+    trace_id: uuid.UUID
+    dotted_order: str
+    parent_run_id: uuid.UUID | None
+    parent_run_ids: list[uuid.UUID]
+    session_id: uuid.UUID
+    status: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any] | None
+    error: str | None
+    extra: dict[str, Any] | None
+    events: list[Any] | None
+    serialized: dict[str, Any] | None
+    tags: list[str]
+    reference_example_id: uuid.UUID | None
+    first_token_time: dt.datetime | None
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    prompt_cost: Decimal | None
+    completion_cost: Decimal | None
+    total_cost: Decimal | None
+    s3_urls: dict[str, AttachmentUrl]
+
+
+def _json(text: str | None, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return default
+
+
+def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> Run:
+    r = dict(zip(RUN_COLUMNS, values, strict=True))
+    parents = [uuid.UUID(seg[-36:]) for seg in r["dotted_order"].split(".")[:-1]]
+    return Run(
+        id=r["id"],
+        name=r["name"],
+        run_type=r["run_type"],
+        start_time=r["start_time"],
+        end_time=r["end_time"],
+        trace_id=r["trace_id"],
+        dotted_order=r["dotted_order"],
+        parent_run_id=r["parent_run_id"],
+        parent_run_ids=parents,
+        session_id=r["project_id"],
+        status=r["status"],
+        inputs=_json(r["inputs"], {}),
+        outputs=_json(r["outputs"], None),
+        error=r["error"],
+        extra=_json(r["extra"], None),
+        events=_json(r["events"], None),
+        serialized=_json(r["serialized"], None),
+        tags=list(r["tags"]),
+        reference_example_id=r["reference_example_id"],
+        first_token_time=r["first_token_time"],
+        prompt_tokens=r["prompt_tokens"],
+        completion_tokens=r["completion_tokens"],
+        total_tokens=r["total_tokens"],
+        prompt_cost=r["prompt_cost"],
+        completion_cost=r["completion_cost"],
+        total_cost=r["total_cost"],
+        s3_urls=s3_urls,
+    )

@@ -1,0 +1,1 @@
+"""The ingest endpoints: accept, validate the envelope, store durably, answer 202."""

@@ -1,0 +1,186 @@
+"""Turn a request body into an IngestBatch, setting aside the items that cannot be ingested.
+
+Checks here are the cheap, envelope-level ones: part names, JSON syntax, ids that are UUIDs,
+bodies that are objects. Integrity across fields (trace ids, dotted orders, times) is the
+worker's job. A bad item is reported and dead-lettered; the good ones in its batch go on.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+
+from app.core.ingest import MAX_PART_BYTES, Attachment, IngestBatch, dead_letter
+from app.platform.ingest.multipart import Part
+
+OUT_OF_BAND = frozenset({"inputs", "outputs", "events", "extra", "error", "serialized"})
+RUN_KINDS = ("post", "patch")
+_decode_json = msgspec.json.Decoder().decode
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    part: str
+    reason: str
+
+
+@dataclass
+class Envelope:
+    workspace_id: str
+    batch: IngestBatch = field(init=False)
+    rejected: list[Rejection] = field(default_factory=list)
+    dead_letters: list[bytes] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.batch = IngestBatch(workspace_id=self.workspace_id, received_at=time.time())
+
+    def reject(self, part: str, kind: str, item_id: str | None, reason: str, item: Any) -> None:
+        self.rejected.append(Rejection(part=part, reason=reason))
+        self.dead_letters.append(
+            dead_letter(
+                workspace_id=self.workspace_id, stage="api", kind=kind, item_id=item_id, reason=reason, item=item
+            )
+        )
+
+    def report(self) -> dict[str, Any]:
+        b = self.batch
+        return {
+            "accepted": {
+                "post": len(b.posts),
+                "patch": len(b.patches),
+                "feedback": len(b.feedback),
+                "attachments": len(b.attachments),
+            },
+            "rejected": [{"part": r.part, "reason": r.reason} for r in self.rejected],
+        }
+
+
+def _uuid(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _add_run(env: Envelope, kind: str, run: Any, label: str, expected_id: str | None = None) -> None:
+    if not isinstance(run, dict):
+        env.reject(label, kind, expected_id, "run must be a JSON object", run)
+        return
+    run_id = _uuid(run.get("id", expected_id))
+    if run_id is None:
+        env.reject(label, kind, None, f"run id {run.get('id', expected_id)!r} is not a UUID", run)
+        return
+    if expected_id is not None and run_id != expected_id:
+        env.reject(label, kind, run_id, f"run id {run_id} does not match {expected_id} in the part name", run)
+        return
+    run["id"] = run_id
+    (env.batch.posts if kind == "post" else env.batch.patches).append(run)
+
+
+def _add_feedback(env: Envelope, item: Any, label: str, expected_id: str | None = None) -> None:
+    if not isinstance(item, dict):
+        env.reject(label, "feedback", expected_id, "feedback must be a JSON object", item)
+        return
+    feedback_id = _uuid(item.get("id", expected_id))
+    if feedback_id is None:
+        env.reject(label, "feedback", None, "feedback id is not a UUID", item)
+        return
+    if not isinstance(item.get("key"), str) or not item["key"]:
+        env.reject(label, "feedback", feedback_id, "feedback needs a non-empty string `key`", item)
+        return
+    item["id"] = feedback_id
+    env.batch.feedback.append(item)
+
+
+def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
+    env = Envelope(workspace_id)
+    mains: dict[tuple[str, str], dict[str, Any]] = {}
+    extras: dict[tuple[str, str], list[tuple[str, str, bytes]]] = {}
+    order: list[tuple[str, str, str]] = []
+    for part in parts:
+        name = part.name
+        if len(part.data) > MAX_PART_BYTES:
+            env.reject(name, "part", None, f"part exceeds {MAX_PART_BYTES} bytes", b"")
+            continue
+        head, _, rest = name.partition(".")
+        if head == "attachment":
+            run_id, _, attachment_name = rest.partition(".")
+            if _uuid(run_id) is None or not attachment_name:
+                env.reject(
+                    name,
+                    "attachment",
+                    None,
+                    "attachment parts are named attachment.<run uuid>.<name>",
+                    part.data[:1024],
+                )
+                continue
+            content_type = part.content_type.split(";")[0].strip() or "application/octet-stream"
+            env.batch.attachments.append(Attachment(_uuid(run_id) or run_id, attachment_name, content_type, part.data))
+            continue
+        if head not in (*RUN_KINDS, "feedback"):
+            env.reject(
+                name,
+                "part",
+                None,
+                "unknown part; expected post.*, patch.*, feedback.* or attachment.*",
+                part.data[:1024],
+            )
+            continue
+        item_id, _, field_name = rest.partition(".")
+        try:
+            value = _decode_json(part.data)
+        except msgspec.DecodeError as exc:
+            env.reject(name, head, _uuid(item_id), f"invalid JSON: {exc}", part.data[:65536])
+            continue
+        if head == "feedback":
+            if field_name:
+                env.reject(name, "feedback", _uuid(item_id), "feedback parts have no sub-fields", value)
+            else:
+                _add_feedback(env, value, name, _uuid(item_id) or item_id)
+            continue
+        key = (head, item_id)
+        if not field_name:
+            if key in mains:
+                env.reject(name, head, _uuid(item_id), "duplicate part in this request", value)
+                continue
+            mains[key] = value
+            order.append((head, item_id, name))
+        elif field_name in OUT_OF_BAND:
+            extras.setdefault(key, []).append((field_name, name, value))
+        else:
+            env.reject(name, head, _uuid(item_id), f"unknown run field part {field_name!r}", value)
+    for head, item_id, name in order:
+        run = mains.pop((head, item_id))
+        if isinstance(run, dict):
+            for field_name, _, value in extras.pop((head, item_id), []):
+                run[field_name] = value
+        _add_run(env, head, run, name, _uuid(item_id) or item_id)
+    for (head, item_id), leftovers in extras.items():
+        for _, name, value in leftovers:
+            env.reject(name, head, _uuid(item_id), f"no {head}.{item_id} part for this field in the request", value)
+    return env
+
+
+def from_batch(workspace_id: str, body: Any) -> Envelope:
+    """`POST /runs/batch`: {"post": [run...], "patch": [run...]} with fields inline."""
+    env = Envelope(workspace_id)
+    for kind in RUN_KINDS:
+        runs = body.get(kind) or []
+        if not isinstance(runs, list):
+            env.reject(kind, kind, None, f"`{kind}` must be a list of runs", runs)
+            continue
+        for index, run in enumerate(runs):
+            _add_run(env, kind, run, f"{kind}[{index}]")
+    return env
+
+
+def from_single(workspace_id: str, kind: str, run: Any, run_id: str | None = None) -> Envelope:
+    env = Envelope(workspace_id)
+    if isinstance(run, dict):
+        run.pop("attachments", None)  # the SDK may send "attachments": {} here (wire §2.6)
+    _add_run(env, kind, run, kind, run_id)
+    return env

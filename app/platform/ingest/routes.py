@@ -1,0 +1,108 @@
+"""POST /runs/multipart, POST /runs/batch, POST /runs and PATCH /runs/{id} (wire §2).
+
+Each handler authenticates (middleware), decodes and checks the envelope, enqueues one rq job
+carrying the whole accepted batch, dead-letters the rejected items, and answers 202 with what
+was accepted and what was not. Enqueueing is the durability point: once the job is in Redis
+(AOF), the batch survives any restart of the services, and the worker retries until it lands.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+import redis
+from litestar import Request, Response, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from rq import Queue
+
+from app.core.auth import Principal
+from app.core.errors import BadRequest, StoreUnavailable
+from app.core.ingest import DEADLETTER_KEY, INGEST_JOB, encode_batch
+from app.core.queue import retry_policy
+from app.platform.ingest.encoding import decode_body
+from app.platform.ingest.envelope import Envelope, from_batch, from_multipart, from_single
+from app.platform.ingest.multipart import MultipartError, boundary_of, parse_multipart
+
+# How long a stage-1 job may run before rq treats it as hung (it normally takes milliseconds).
+JOB_TIMEOUT_SECONDS = 60
+
+
+async def _raw(request: Request[Any, Any, Any]) -> bytes:
+    return decode_body(await request.body(), request.headers.get("content-encoding"))
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"body is not valid JSON: {exc}") from None
+
+
+def _store(queue: Queue, env: Envelope) -> None:
+    """Runs in a worker thread: rq and the dead-letter list use the synchronous Redis client."""
+    try:
+        if env.dead_letters:
+            queue.connection.lpush(DEADLETTER_KEY, *env.dead_letters)
+        if env.batch.size():
+            queue.enqueue_call(
+                INGEST_JOB,
+                args=(encode_batch(env.batch),),
+                timeout=JOB_TIMEOUT_SECONDS,
+                result_ttl=0,
+                failure_ttl=30 * 86400,
+                retry=retry_policy(),
+            )
+    except redis.RedisError as exc:
+        raise StoreUnavailable(f"redis unavailable, nothing was accepted: {exc}") from exc
+
+
+async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[dict[str, Any]]:
+    await anyio.to_thread.run_sync(_store, request.app.state.ingest_queue, env)
+    report = env.report()
+    if env.rejected and not env.batch.size():
+        return Response(
+            {"error": "bad_request", "detail": "no item in the request could be ingested", **report}, status_code=400
+        )
+    return Response(report, status_code=202)
+
+
+@post("/api/v1/runs/multipart", status_code=202)
+async def ingest_multipart(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
+    body = await _raw(request)
+    try:
+        parts = parse_multipart(body, boundary_of(request.headers.get("content-type", "")))
+    except MultipartError as exc:
+        raise BadRequest(f"malformed multipart body: {exc}") from None
+    return await _accept(request, from_multipart(str(principal.workspace_id), parts))
+
+
+@post("/api/v1/runs/batch", status_code=202)
+async def ingest_batch(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
+    body = _json(await _raw(request))
+    if not isinstance(body, dict):
+        raise BadRequest('body must be an object {"post": [...], "patch": [...]}')
+    return await _accept(request, from_batch(str(principal.workspace_id), body))
+
+
+@post("/api/v1/runs", status_code=202)
+async def create_run(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
+    return await _accept(request, from_single(str(principal.workspace_id), "post", _json(await _raw(request))))
+
+
+@patch("/api/v1/runs/{run_id:str}", status_code=202)
+async def update_run(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal], run_id: FromPath[str]
+) -> Response:
+    try:
+        canonical = str(uuid.UUID(run_id))
+    except ValueError:
+        raise BadRequest(f"run id {run_id!r} is not a UUID") from None
+    body = _json(await _raw(request))
+    return await _accept(request, from_single(str(principal.workspace_id), "patch", body, canonical))
+
+
+ROUTES = [ingest_multipart, ingest_batch, create_run, update_run]

@@ -1,0 +1,2 @@
+-- Undo 0002_instance_secret.
+DROP TABLE IF EXISTS instance_settings;

@@ -1,0 +1,76 @@
+"""rq jobs. Stage 1 of ingestion: normalise one accepted batch and hand it to the writer.
+
+The job is idempotent: if it fails midway (Postgres down, the worker killed), rq runs it again
+and the writer's merge by run id absorbs the repeated records.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+
+from app.core.ingest import DEADLETTER_KEY, RECORDS_STREAM, dead_letter, decode_batch
+from worker.context import context
+from worker.normalize import IntegrityError, normalize_feedback, normalize_run
+
+log = logging.getLogger("tracehouse.queue")
+_encode = msgspec.msgpack.Encoder().encode
+
+
+def ingest(payload: bytes) -> int:
+    """Normalise runs, feedback and attachments; XADD them for the writer. Returns items handed on."""
+    ctx = context()
+    batch = decode_batch(payload)
+    workspace = batch.workspace_id
+    runs: list[dict[str, Any]] = []
+    feedback: list[dict[str, Any]] = []
+    dead: list[bytes] = []
+
+    def reject(kind: str, item: Any, item_id: Any, reason: str) -> None:
+        dead.append(
+            dead_letter(
+                workspace_id=workspace,
+                stage="worker",
+                kind=kind,
+                item_id=str(item_id) if item_id else None,
+                reason=reason,
+                item=item,
+            )
+        )
+
+    for kind, items in (("post", batch.posts), ("patch", batch.patches)):
+        for run in items:
+            try:
+                record = normalize_run(run, kind, batch.received_at)
+            except IntegrityError as exc:
+                reject(kind, run, run.get("id"), str(exc))
+                continue
+            if kind == "post" or record["session_id"] or record["session_name"]:
+                record["project_id"] = ctx.projects.resolve(workspace, record["session_id"], record["session_name"])
+            else:
+                record["project_id"] = None  # a bare patch: the writer takes the run's existing project
+            runs.append(record)
+    for item in batch.feedback:
+        try:
+            record = normalize_feedback(item, batch.received_at)
+        except IntegrityError as exc:
+            reject("feedback", item, item.get("id"), str(exc))
+            continue
+        sid = record.pop("session_id")
+        record["project_id"] = sid if sid and ctx.projects.exists(workspace, sid) else None
+        feedback.append(record)
+    attachments = [
+        {"run_id": a.run_id, "name": a.name, "content_type": a.content_type, "data": a.data} for a in batch.attachments
+    ]
+    with ctx.redis.pipeline(transaction=True) as pipe:
+        if runs or feedback or attachments:
+            entry = {"workspace_id": workspace, "runs": runs, "feedback": feedback, "attachments": attachments}
+            pipe.xadd(RECORDS_STREAM, {"d": _encode(entry)})
+        if dead:
+            pipe.lpush(DEADLETTER_KEY, *dead)
+        pipe.execute()
+    if dead:
+        log.warning("set aside %d item(s) of a batch for workspace %s (see dead-letter list)", len(dead), workspace)
+    return len(runs) + len(feedback) + len(attachments)
