@@ -17,6 +17,7 @@ from rq import SimpleWorker
 from rq.job import Job
 
 from app.core.clickhouse import ClickHouse
+from app.core.http import freeze_heap
 from app.core.logging import configure_logging
 from app.core.queue import MsgspecSerializer, queue
 from app.core.settings import QueueSettings, load_settings_or_exit
@@ -44,6 +45,10 @@ class IngestWorker(SimpleWorker):
 def main() -> None:
     settings = load_settings_or_exit(QueueSettings, "queue")
     configure_logging(settings.log, "queue")
+    if settings.worker.queue_nice:
+        # Workers do throughput work; the HTTP services answer the SDK within its 10 s budget.
+        # On a shared host, let request handling have the CPU first.
+        os.nice(settings.worker.queue_nice)
     ctx = context()
     names = [n.strip() for n in settings.worker.queue_names.split(",") if n.strip()]
     queues = [queue(n, ctx.redis) for n in names]
@@ -61,6 +66,7 @@ def main() -> None:
         )
         writer_thread = threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)
         writer_thread.start()
+    freeze_heap()
     log.info("worker %s listening on %s (writer %s)", worker.name, ", ".join(names), "on" if writer_thread else "off")
     try:
         worker.work(

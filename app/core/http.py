@@ -9,6 +9,7 @@ with the failing store named). Services add only their own route handlers.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -121,6 +122,14 @@ def _provide(name: str) -> Provide:
 
 def _provide_principal(request: Request[Principal, Any, Any]) -> Principal:
     return request.user
+
+
+def freeze_heap() -> None:
+    """Move everything allocated at start-up (modules, the app, its routes) out of the cyclic
+    GC's reach. Otherwise every full collection rescans those ~50k objects; measured at ~25 ms,
+    it showed up as periodic stalls of every in-flight request at ingest rates."""
+    gc.collect()
+    gc.freeze()
 
 
 def create_service_app(

@@ -127,6 +127,8 @@ class BackendServer(ServerSettings, frozen=True, kw_only=True):
 class PlatformServer(ServerSettings, frozen=True, kw_only=True):
     env_prefix: ClassVar[str] = "PLATFORM_"
     port: int = 1986
+    # Two processes: one large batch being parsed must not hold up every other SDK's request.
+    workers: int = 2
 
 
 class PlaygroundServer(ServerSettings, frozen=True, kw_only=True):
@@ -157,12 +159,17 @@ class QueueWorkerSettings(_Group, frozen=True, kw_only=True):
     writer_lock_seconds: float = 15.0
     # Seconds after which a stage-1 job of a dead worker is retried (its rq heartbeat lapses).
     job_abandoned_seconds: int = 30
+    # Scheduling niceness of worker processes (0-19): on a host shared with the HTTP services,
+    # accepting requests fast matters more than storing them a few milliseconds sooner.
+    queue_nice: int = 10
 
     def __post_init__(self) -> None:
         if not 1 <= self.writer_lock_seconds <= 300:
             raise ValueError("WRITER_LOCK_SECONDS must be between 1 and 300")
         if not 5 <= self.job_abandoned_seconds <= 3600:
             raise ValueError("JOB_ABANDONED_SECONDS must be between 5 and 3600")
+        if not 0 <= self.queue_nice <= 19:
+            raise ValueError("QUEUE_NICE must be between 0 and 19")
 
 
 # --- one top-level settings object per process ---------------------------------------------------

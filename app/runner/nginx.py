@@ -52,7 +52,7 @@ events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {logs}/nginx-access.log;
+    access_log off;  # the site (tracehouse.conf) logs with timings
     sendfile on;
     keepalive_timeout 65;
     client_body_temp_path {temp}/client_body;

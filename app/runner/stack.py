@@ -241,6 +241,7 @@ class NativeStack:
             "PLATFORM_UPSTREAM": f"127.0.0.1:{p['platform']}",
             "PLAYGROUND_UPSTREAM": f"127.0.0.1:{p['playground']}",
             "UI_ROOT": str(UI_ROOT),
+            "ACCESS_LOG": str(self._log_file("nginx-access")),
         }
 
     def _start_nginx(self) -> None:

@@ -228,7 +228,12 @@ class ClickHouseServer(Store):
         users = self.dir / "users.xml"
         users.write_text(_users_xml(self.password))
         users.chmod(0o600)
+        # Niced like the queue workers: ClickHouse's merges and inserts are throughput work that
+        # must not starve the HTTP services on a small host.
         argv = [
+            "nice",
+            "-n",
+            "10",
             sys.executable,
             "-m",
             "app.runner.chserver",
