@@ -141,7 +141,7 @@ def test_cache_holds_hashes_never_keys(tenant: Tenant, stack_env: dict[str, str]
     r = redis.Redis.from_url(stack_env["REDIS_URL"])
     digest = hashlib.sha256(tenant.key.encode()).hexdigest()
     assert r.exists(f"th:apikey:{digest}")
-    for name in r.scan_iter("th:*"):
+    for name in r.scan_iter("th:apikey*"):
         assert tenant.key.encode() not in name
         value = r.get(name) or b""
         assert tenant.key.encode() not in value

@@ -173,6 +173,8 @@ def test_feedback_parts_and_attachments(api_url: str, stack: NativeStack, tenant
 
 def test_zstd_is_advertised_and_used(api_url: str, stack: NativeStack, tenant: Tenant, client: Client) -> None:
     assert client.info.instance_flags.get("zstd_compression_enabled") is True
+    # The SDK's tracing thread switches to its zstd buffer once it has read /info (wire §2.4).
+    wait_for(lambda: client.compressed_traces is not None, timeout=15, what="the SDK to enable zstd")
 
     @traceable
     def compressed(n: int) -> int:
@@ -181,7 +183,5 @@ def test_zstd_is_advertised_and_used(api_url: str, stack: NativeStack, tenant: T
     with tracing_context(client=client, project_name="sdk-zstd", enabled=True):
         for i in range(20):
             compressed(i)
-        # The SDK switched to its zstd buffer because /info advertised it (wire §2.4).
-        assert client.compressed_traces is not None
     client.flush()
     landed(stack, tenant, 20)

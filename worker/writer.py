@@ -258,16 +258,7 @@ class Writer:
             record["attachments"] = attachment_names.pop((workspace, run_id), None)
             previous = states.get(run_id) or known.get(run_id)
             if previous is not None and previous["workspace_id"] != workspace:
-                dead.append(
-                    dead_letter(
-                        workspace_id=workspace,
-                        stage="worker",
-                        kind=record["kind"],
-                        item_id=run_id,
-                        reason="run id already used by another workspace",
-                        item=record,
-                    )
-                )
+                dead.append(_set_aside(workspace, record, "run id already used by another workspace"))
                 continue
             state = merge(previous, record)
             if state.get("dotted_order") is None and state.get("parent_run_id"):
@@ -278,16 +269,7 @@ class Writer:
             if not complete(state):
                 attempt = record.get("attempt", 0)
                 if attempt >= len(DEFER_DELAYS):
-                    dead.append(
-                        dead_letter(
-                            workspace_id=workspace,
-                            stage="worker",
-                            kind=record["kind"],
-                            item_id=run_id,
-                            reason=_incomplete_reason(state),
-                            item=record,
-                        )
-                    )
+                    dead.append(_set_aside(workspace, record, _incomplete_reason(state)))
                 else:
                     deferred.append((workspace, record))
                 continue
@@ -364,6 +346,14 @@ class Writer:
                 StartedJobRegistry(queue=queue).cleanup()
             if self._scheduler is not None:
                 self._scheduler.enqueue_scheduled_jobs()
+
+
+def _set_aside(workspace: str, record: dict[str, Any], reason: str) -> bytes:
+    """A dead letter of the writer stage: it holds the normalised record, which a replay sends
+    straight back to the writer."""
+    return dead_letter(
+        workspace_id=workspace, stage="writer", kind=record["kind"], item_id=record["id"], reason=reason, item=record
+    )
 
 
 def _incomplete_reason(state: dict[str, Any]) -> str:
