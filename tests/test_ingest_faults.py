@@ -153,3 +153,22 @@ def test_redis_down_refuses_with_503_and_accepts_after(fault_stack: NativeStack)
         timeout=30,
         what="ingest to accept again",
     )
+
+
+def test_postgres_down_during_ingestion_loses_nothing(fault_stack: NativeStack) -> None:
+    tenant = make_tenant(fault_stack)
+    assert tenant.client.get("/workspaces").status_code == 200  # the key is now cached for ingest
+    postgres = fault_stack._stores()[0]
+    postgres.stop()
+    try:
+        # A project never seen before must be created in Postgres: stage 1 fails and rq retries it.
+        ids = send_requests(tenant, 3, "created-after-postgres-returns")
+        time.sleep(3)
+    finally:
+        postgres.start()
+    expected = len(ids)
+    wait_for(
+        lambda: counts(fault_stack, tenant.workspace_id) == (expected, expected),
+        timeout=120,
+        what=f"{expected} runs after Postgres came back",
+    )
