@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 
+from app.backend.runs import listing
 from app.backend.runs import queries as q
 from app.backend.runs.schemas import AttachmentUrl, Run, run_from_row
 from app.core.auth import Principal
@@ -70,4 +71,48 @@ async def download_attachment(
     return Response(data, media_type=content_type.decode(), headers={"Cache-Control": "private, max-age=300"})
 
 
-ROUTES = [read_run, download_attachment]
+SELECT_FEEDBACK_STATS = """
+SELECT run_id, key, count(), avg(score), stddevPop(score)
+FROM feedback FINAL
+WHERE workspace_id = %(workspace_id)s AND run_id IN %(ids)s AND is_deleted = 0
+GROUP BY run_id, key
+"""
+
+
+@post("/api/v1/runs/query", status_code=200)
+async def query_runs(
+    request: Request[Any, Any, Any],
+    data: JSONBody[listing.RunsQuery],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    workspace = str(principal.workspace_id)
+    sql, params, columns, selected = listing.build_query(data, workspace)
+    rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
+    runs = [listing.shape(r, selected) for r in rows]
+    if runs and "feedback_stats" in selected:
+        stats: dict[Any, dict[str, Any]] = {}
+        for run_id, key, n, avg, stdev in await clickhouse.aquery(
+            SELECT_FEEDBACK_STATS, {"workspace_id": workspace, "ids": tuple(str(r["id"]) for r in runs)}
+        ):
+            stats.setdefault(run_id, {})[key] = {"n": n, "avg": avg, "stdev": stdev, "errors": 0, "values": {}}
+        for run in runs:
+            run["feedback_stats"] = stats.get(run["id"], {})
+    if runs and "s3_urls" in selected:
+        signer = await signer_of(request.app.state)
+        for row, run in zip(rows, runs, strict=True):
+            run["s3_urls"] = {
+                f"attachment.{name}": {
+                    "presigned_url": DOWNLOAD_PATH
+                    + signer.sign({"w": workspace, "r": str(row["id"]), "n": name}, ATTACHMENT_URL_TTL),
+                    "mime_type": None,
+                }
+                for name in row.get("attachments") or ()
+            }
+    next_cursor = None
+    if len(rows) == data.limit:
+        next_cursor = listing.encode_cursor(rows[-1]["start_time"], rows[-1]["id"])
+    return {"runs": runs, "cursors": {"next": next_cursor}}
+
+
+ROUTES = [read_run, download_attachment, query_runs]

@@ -1,0 +1,170 @@
+"""POST /api/v1/runs/query: the SDK's list_runs (wire §3.2), compiled to one ClickHouse query.
+
+Keyset pagination on (start_time, id): the cursor is the last row's position, so page N costs
+the same as page 1. Heavy columns are read only when `select` asks for them.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+import msgspec
+
+from app.backend.query.compiler import compile_filter
+from app.backend.query.parser import FilterError, parse
+from app.core.errors import BadRequest
+
+DEFAULT_SELECT = (
+    "app_path", "completion_cost", "completion_tokens", "dotted_order", "end_time", "error", "events", "extra",
+    "feedback_stats", "first_token_time", "id", "inputs", "name", "outputs", "parent_run_id", "parent_run_ids",
+    "prompt_cost", "prompt_tokens", "reference_example_id", "run_type", "s3_urls", "session_id", "start_time",
+    "status", "tags", "total_cost", "total_tokens", "trace_id",
+)  # fmt: skip
+ALWAYS = ("id", "name", "run_type", "start_time", "trace_id", "dotted_order")
+# select field -> ClickHouse column (None: derived in Python or not stored)
+COLUMNS: dict[str, str | None] = {
+    "id": "id", "name": "name", "run_type": "run_type", "start_time": "start_time", "end_time": "end_time",
+    "trace_id": "trace_id", "dotted_order": "dotted_order", "parent_run_id": "parent_run_id",
+    "parent_run_ids": "dotted_order", "session_id": "project_id", "status": "status", "error": "error",
+    "inputs": "inputs", "outputs": "outputs", "extra": "extra", "events": "events", "serialized": "serialized",
+    "tags": "tags", "reference_example_id": "reference_example_id", "first_token_time": "first_token_time",
+    "prompt_tokens": "prompt_tokens", "completion_tokens": "completion_tokens", "total_tokens": "total_tokens",
+    "prompt_cost": "prompt_cost", "completion_cost": "completion_cost", "total_cost": "total_cost",
+    "thread_id": "thread_id", "latency": "latency_seconds", "s3_urls": "attachments", "app_path": None,
+    "feedback_stats": None, "in_dataset": None, "manifest_id": None,
+}  # fmt: skip
+JSON_FIELDS = {"inputs", "outputs", "extra", "events", "serialized"}
+MAX_LIMIT = 1000
+
+
+class RunsQuery(msgspec.Struct, kw_only=True):
+    session: list[uuid.UUID] | None = None
+    id: list[uuid.UUID] | None = None
+    trace: uuid.UUID | None = None
+    parent_run: uuid.UUID | None = None
+    run_type: str | None = None
+    reference_example: list[uuid.UUID] | None = None
+    is_root: bool | None = None
+    error: bool | None = None
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+    query: str | None = None
+    filter: str | None = None
+    trace_filter: str | None = None
+    tree_filter: str | None = None
+    select: list[str] | None = None
+    limit: int = 100
+    cursor: str | None = None
+    order: Literal["asc", "desc"] = "desc"
+
+
+def _filter(text: str, workspace_id: str, prefix: str, what: str) -> tuple[str, dict[str, Any]]:
+    try:
+        compiled = compile_filter(parse(text), workspace_id, prefix=prefix)
+    except FilterError as exc:
+        raise BadRequest(f"invalid {what}: {exc}") from None
+    return compiled.sql, compiled.params
+
+
+def build_where(body: RunsQuery, workspace_id: str) -> tuple[list[str], dict[str, Any]]:
+    where = ["workspace_id = %(workspace_id)s"]
+    params: dict[str, Any] = {"workspace_id": workspace_id}
+
+    def add(clause: str, **values: Any) -> None:
+        where.append(clause)
+        params.update(values)
+
+    if body.session:
+        add("project_id IN %(sessions)s", sessions=tuple(str(s) for s in body.session))
+    if body.id:
+        add("id IN %(ids)s", ids=tuple(str(i) for i in body.id))
+    if body.trace:
+        add("trace_id = %(trace)s", trace=str(body.trace))
+    if body.parent_run:
+        add("parent_run_id = %(parent_run)s", parent_run=str(body.parent_run))
+    if body.run_type:
+        add("run_type = %(run_type)s", run_type=body.run_type)
+    if body.reference_example:
+        add("reference_example_id IN %(examples)s", examples=tuple(str(e) for e in body.reference_example))
+    if body.is_root is not None:
+        where.append("parent_run_id IS NULL" if body.is_root else "parent_run_id IS NOT NULL")
+    if body.error is not None:
+        where.append("status = 'error'" if body.error else "status != 'error'")
+    if body.start_time:
+        add("start_time >= %(since)s", since=body.start_time)
+    if body.end_time:
+        add("start_time <= %(until)s", until=body.end_time)
+    if body.query:
+        add("(positionCaseInsensitive(inputs, %(q)s) > 0 OR positionCaseInsensitive(outputs, %(q)s) > 0)", q=body.query)
+    if body.filter:
+        sql, values = _filter(body.filter, workspace_id, "f", "filter")
+        add(sql, **values)
+    if body.trace_filter:
+        sql, values = _filter(body.trace_filter, workspace_id, "tf", "trace_filter")
+        add(
+            "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s"
+            f" AND parent_run_id IS NULL AND {sql})",
+            **values,
+        )
+    if body.tree_filter:
+        sql, values = _filter(body.tree_filter, workspace_id, "rf", "tree_filter")
+        add(f"trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND {sql})", **values)
+    return where, params
+
+
+def encode_cursor(start: dt.datetime, run_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode([start.isoformat(), str(run_id)])).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        start, run_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()))
+        return dt.datetime.fromisoformat(start), str(uuid.UUID(run_id))
+    except (ValueError, TypeError, msgspec.DecodeError):
+        raise BadRequest("invalid cursor; pass back the `cursors.next` value of the previous page") from None
+
+
+def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any], list[str], list[str]]:
+    """(sql, params, the columns it returns in order, the fields the caller selected)."""
+    if not 1 <= body.limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+    selected = list(dict.fromkeys([*ALWAYS, *(body.select or DEFAULT_SELECT)]))
+    unknown = [s for s in selected if s not in COLUMNS]
+    if unknown:
+        raise BadRequest(f"unknown select field(s): {', '.join(unknown)}")
+    columns = list(dict.fromkeys(c for s in selected if (c := COLUMNS[s])))
+    where, params = build_where(body, workspace_id)
+    comparison = "<" if body.order == "desc" else ">"
+    if body.cursor:
+        start, run_id = decode_cursor(body.cursor)
+        where.append(f"(start_time, id) {comparison} (%(cursor_start)s, %(cursor_id)s)")
+        params.update(cursor_start=start, cursor_id=run_id)
+    direction = "DESC" if body.order == "desc" else "ASC"
+    sql = (
+        f"SELECT {', '.join(columns)} FROM runs FINAL WHERE {' AND '.join(where)} "
+        f"ORDER BY start_time {direction}, id {direction} LIMIT %(limit)s"
+    )
+    params["limit"] = body.limit
+    return sql, params, columns, selected
+
+
+def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
+    """A ClickHouse row (by column) → the run object with exactly the selected fields."""
+    out: dict[str, Any] = {}
+    for field in selected:
+        column = COLUMNS[field]
+        if field == "parent_run_ids":
+            out[field] = [seg[-36:] for seg in row["dotted_order"].split(".")[:-1]]
+        elif column is None:
+            out[field] = {} if field == "feedback_stats" else None
+        elif field in JSON_FIELDS:
+            text = row[column]
+            out[field] = msgspec.json.decode(text) if text else ({} if field == "inputs" else None)
+        elif field == "s3_urls":
+            out[field] = {}
+        else:
+            out[field] = row[column]
+    return out
