@@ -74,3 +74,27 @@ def ingest(payload: bytes) -> int:
     if dead:
         log.warning("set aside %d item(s) of a batch for workspace %s (see dead-letter list)", len(dead), workspace)
     return len(runs) + len(feedback) + len(attachments)
+
+
+# Lightweight deletes: rows vanish from reads at once, parts are rewritten by merges later.
+DELETE_ATTACHMENTS = """
+DELETE FROM run_attachments WHERE workspace_id = %(w)s
+  AND run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s)
+"""
+DELETE_FEEDBACK = """
+DELETE FROM feedback WHERE workspace_id = %(w)s
+  AND (project_id = %(p)s OR run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s))
+"""
+DELETE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s"
+
+
+def delete_project_data(workspace_id: str, project_id: str) -> None:
+    """The project row is already gone; remove its runs, feedback and attachments."""
+    ch = context().clickhouse()
+    try:
+        params = {"w": workspace_id, "p": project_id}
+        for statement in (DELETE_ATTACHMENTS, DELETE_FEEDBACK, DELETE_RUNS):
+            ch.command(statement, params)
+    finally:
+        ch.close()
+    log.info("deleted the runs of project %s (workspace %s)", project_id, workspace_id)

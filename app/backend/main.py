@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from app.backend.feedback.routes import FeedbackController
 from app.backend.projects.routes import ProjectsController
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.core.http import Stores, create_service_app
+from app.core.queue import queue
+from app.core.redis import sync_redis
 from app.core.settings import BackendSettings
 
 
 def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Litestar:
-    return create_service_app(
-        service="backend", settings=settings, stores=stores, route_handlers=[ProjectsController, *RUN_ROUTES]
+    app = create_service_app(
+        service="backend",
+        settings=settings,
+        stores=stores,
+        route_handlers=[ProjectsController, FeedbackController, *RUN_ROUTES],
     )
+    # Background work the API hands off (project deletion), through rq's synchronous client.
+    app.state.default_queue = queue("default", sync_redis(settings.redis))
+    return app

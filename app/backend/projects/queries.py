@@ -25,6 +25,22 @@ WHERE workspace_id = %(workspace_id)s
   AND (%(name)s::text IS NULL OR name = %(name)s)
   AND (%(name_contains)s::text IS NULL OR strpos(lower(name), lower(%(name_contains)s)) > 0)
   AND (%(ids)s::uuid[] IS NULL OR id = ANY(%(ids)s))
+  AND (%(datasets)s::uuid[] IS NULL OR reference_dataset_id = ANY(%(datasets)s))
+  AND (%(reference_free)s::bool IS NULL OR (reference_dataset_id IS NULL) = %(reference_free)s)
+  AND (%(metadata)s::jsonb IS NULL OR coalesce(extra -> 'metadata', '{{}}'::jsonb) @> %(metadata)s)
 ORDER BY start_time DESC, id
 LIMIT %(limit)s OFFSET %(offset)s
 """
+
+# Null means "unchanged" on this wire (the SDK always sends all four keys, wire §4).
+UPDATE_PROJECT = f"""
+UPDATE projects SET
+    name = coalesce(%(name)s, name),
+    description = coalesce(%(description)s, description),
+    extra = coalesce(%(extra)s, extra),
+    end_time = coalesce(%(end_time)s, end_time)
+WHERE workspace_id = %(workspace_id)s AND id = %(id)s
+RETURNING {PROJECT_COLUMNS}
+"""
+
+DELETE_PROJECT = "DELETE FROM projects WHERE workspace_id = %(workspace_id)s AND id = %(id)s RETURNING id"

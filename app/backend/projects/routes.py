@@ -1,6 +1,7 @@
-"""/api/v1/sessions: create, list and read projects in the caller's workspace.
+"""/api/v1/sessions: projects of the caller's workspace (wire §4).
 
-Issue 4 extends this (update, delete, stats); this is the part the tenancy model rests on.
+Projects live in Postgres; their statistics are computed in ClickHouse (`stats.py`). Deleting a
+project removes its row at once and its runs, feedback and attachments in a background job.
 """
 
 from __future__ import annotations
@@ -8,16 +9,22 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+import anyio.to_thread
+import msgspec
+import psycopg
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
 from app.backend.projects import queries as q
-from app.backend.projects.schemas import Project, ProjectCreate, project_from_row
+from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
+from app.backend.projects.stats import project_stats
 from app.core.auth import Principal
-from app.core.errors import Conflict, NotFound
+from app.core.clickhouse import ClickHouse
+from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
+from app.core.queue import retry_policy
 
 
 class ProjectsController(Controller):
@@ -56,9 +63,14 @@ class ProjectsController(Controller):
         *,
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
+        clickhouse: NamedDependency[ClickHouse],
         name: FromQuery[str | None] = None,
         name_contains: FromQuery[str | None] = None,
         ids: Annotated[list[uuid.UUID] | None, QueryParameter(name="id")] = None,
+        reference_dataset: FromQuery[list[uuid.UUID] | None] = None,
+        reference_free: FromQuery[bool | None] = None,
+        metadata: FromQuery[str | None] = None,
+        include_stats: FromQuery[bool] = False,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[Project]:
@@ -67,10 +79,14 @@ class ProjectsController(Controller):
             "name": name,
             "name_contains": name_contains,
             "ids": ids or None,
+            "datasets": reference_dataset or None,
+            "reference_free": reference_free,
+            "metadata": Jsonb(_metadata_filter(metadata)) if metadata else None,
             "limit": limit,
             "offset": offset,
         }
-        return [project_from_row(r) for r in await postgres.fetch_all(q.LIST_PROJECTS, params)]
+        projects = [project_from_row(r) for r in await postgres.fetch_all(q.LIST_PROJECTS, params)]
+        return await _maybe_stats(projects, include_stats, principal, clickhouse)
 
     @get("/{project_id:uuid}")
     async def read_project(
@@ -78,8 +94,74 @@ class ProjectsController(Controller):
         project_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
+        clickhouse: NamedDependency[ClickHouse],
+        include_stats: FromQuery[bool] = False,
     ) -> Project:
         row = await postgres.fetch_one(q.SELECT_PROJECT, {"workspace_id": principal.workspace_id, "id": project_id})
         if row is None:
             raise NotFound("project not found")
+        return (await _maybe_stats([project_from_row(row)], include_stats, principal, clickhouse))[0]
+
+    @patch("/{project_id:uuid}")
+    async def update_project(
+        self,
+        project_id: FromPath[uuid.UUID],
+        data: JSONBody[ProjectUpdate],
+        principal: NamedDependency[Principal],
+        postgres: NamedDependency[Postgres],
+    ) -> Project:
+        params = {
+            "workspace_id": principal.workspace_id,
+            "id": project_id,
+            "name": data.name,
+            "description": data.description,
+            "extra": Jsonb(data.extra) if data.extra is not None else None,
+            "end_time": data.end_time,
+        }
+        try:
+            row = await postgres.fetch_one(q.UPDATE_PROJECT, params)
+        except psycopg.errors.UniqueViolation:
+            raise Conflict(f"a project named {data.name!r} already exists") from None
+        if row is None:
+            raise NotFound("project not found")
         return project_from_row(row)
+
+    @delete("/{project_id:uuid}", status_code=202)
+    async def delete_project(
+        self,
+        request: Request[Any, Any, Any],
+        project_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        postgres: NamedDependency[Postgres],
+    ) -> None:
+        row = await postgres.fetch_one(q.DELETE_PROJECT, {"workspace_id": principal.workspace_id, "id": project_id})
+        if row is None:
+            raise NotFound("project not found")
+        queue = request.app.state.default_queue
+        await anyio.to_thread.run_sync(
+            lambda: queue.enqueue_call(
+                "worker.jobs.delete_project_data",
+                args=(str(principal.workspace_id), str(project_id)),
+                result_ttl=0,
+                retry=retry_policy(),
+            )
+        )
+
+
+def _metadata_filter(text: str) -> dict[str, Any]:
+    try:
+        value = msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        raise BadRequest('metadata must be a JSON object, e.g. {"team": "evals"}') from None
+    if not isinstance(value, dict):
+        raise BadRequest("metadata must be a JSON object")
+    return value
+
+
+async def _maybe_stats(
+    projects: list[Project], include: bool, principal: Principal, clickhouse: ClickHouse
+) -> list[Project]:
+    if not include:
+        return projects
+    stats = await project_stats(clickhouse, str(principal.workspace_id), [str(p.id) for p in projects])
+    return [with_stats(p, stats.get(str(p.id))) for p in projects]

@@ -24,6 +24,21 @@ class ProjectCreate(msgspec.Struct, kw_only=True):
             raise ValueError("name must be 1 to 400 characters")
 
 
+class ProjectUpdate(msgspec.Struct, kw_only=True):
+    """PATCH body: the SDK always sends all four keys; null means unchanged."""
+
+    name: str | None = None
+    description: str | None = None
+    extra: dict[str, Any] | None = None
+    end_time: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.name is not None:
+            self.name = self.name.strip()
+            if not self.name or len(self.name) > 400:
+                raise ValueError("name must be 1 to 400 characters")
+
+
 class Project(msgspec.Struct, kw_only=True):
     """TracerSession: `id`, `tenant_id` and the key `reference_dataset_id` are required by the SDK."""
 
@@ -35,6 +50,43 @@ class Project(msgspec.Struct, kw_only=True):
     reference_dataset_id: uuid.UUID | None
     start_time: dt.datetime
     end_time: dt.datetime | None
+    # With include_stats (wire §4): computed in ClickHouse.
+    run_count: int | msgspec.UnsetType = msgspec.UNSET
+    latency_p50: float | msgspec.UnsetType | None = msgspec.UNSET
+    latency_p99: float | msgspec.UnsetType | None = msgspec.UNSET
+    first_token_p50: float | msgspec.UnsetType | None = msgspec.UNSET
+    first_token_p99: float | msgspec.UnsetType | None = msgspec.UNSET
+    prompt_tokens: int | msgspec.UnsetType = msgspec.UNSET
+    completion_tokens: int | msgspec.UnsetType = msgspec.UNSET
+    total_tokens: int | msgspec.UnsetType = msgspec.UNSET
+    prompt_cost: Any = msgspec.UNSET
+    completion_cost: Any = msgspec.UNSET
+    total_cost: Any = msgspec.UNSET
+    error_rate: float | msgspec.UnsetType | None = msgspec.UNSET
+    last_run_start_time: dt.datetime | msgspec.UnsetType | None = msgspec.UNSET
+    feedback_stats: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+
+
+EMPTY_STATS: dict[str, Any] = {
+    "run_count": 0,
+    "latency_p50": None,
+    "latency_p99": None,
+    "first_token_p50": None,
+    "first_token_p99": None,
+    "prompt_tokens": 0,
+    "completion_tokens": 0,
+    "total_tokens": 0,
+    "prompt_cost": None,
+    "completion_cost": None,
+    "total_cost": None,
+    "error_rate": None,
+    "last_run_start_time": None,
+    "feedback_stats": {},
+}
+
+
+def with_stats(project: Project, stats: dict[str, Any] | None) -> Project:
+    return msgspec.structs.replace(project, **{**EMPTY_STATS, **(stats or {})})
 
 
 def project_from_row(row: dict[str, Any]) -> Project:

@@ -1,0 +1,1 @@
+"""Feedback: scores and comments on runs (and on whole experiments), stored in ClickHouse."""

@@ -1,0 +1,164 @@
+"""/api/v1/feedback: create (idempotent by id, never 404 for an unseen run), read, list, update
+(null clears), delete. Rows are written straight to ClickHouse so a read right after a create
+sees it; the high-volume path (feedback parts of /runs/multipart) goes through the ingest queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Annotated, Any
+
+import anyio.to_thread
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from app.backend.feedback import queries as q
+from app.backend.feedback.schemas import Feedback, FeedbackCreate, feedback_from_row, row_dict, text
+from app.core.auth import Principal
+from app.core.clickhouse import ClickHouse
+from app.core.errors import BadRequest, NotFound
+
+PATCHABLE = ("score", "value", "correction", "comment")
+
+
+def _score(value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise BadRequest("score must be a number or a boolean")
+
+
+async def _insert(ch: ClickHouse, workspace: str, r: dict[str, Any], *, deleted: bool = False) -> None:
+    values = (workspace, *(r[c] for c in q.FEEDBACK_COLUMNS), 1 if deleted else 0)
+    await anyio.to_thread.run_sync(lambda: ch.insert(q.INSERT_FEEDBACK, [values]))
+
+
+async def _current(ch: ClickHouse, workspace: str, feedback_id: uuid.UUID) -> dict[str, Any]:
+    rows = await ch.aquery(q.SELECT_FEEDBACK, {"workspace_id": workspace, "id": str(feedback_id)})
+    if not rows:
+        raise NotFound("feedback not found")
+    return row_dict(rows[0])
+
+
+class FeedbackController(Controller):
+    path = "/api/v1/feedback"
+
+    @post("/", status_code=200)
+    async def create_feedback(
+        self,
+        data: JSONBody[FeedbackCreate],
+        principal: NamedDependency[Principal],
+        clickhouse: NamedDependency[ClickHouse],
+    ) -> Feedback:
+        now = dt.datetime.now(dt.UTC)
+        source = data.feedback_source or {"type": "api"}
+        row = {
+            "id": str(data.id or uuid.uuid4()),
+            "run_id": _str(data.run_id),
+            "trace_id": _str(data.trace_id),
+            "project_id": _str(data.session_id),
+            "key": data.key,
+            "score": _score(data.score),
+            "value": text(data.value),
+            "comment": data.comment,
+            "correction": text(data.correction),
+            "feedback_source": text(source),
+            "source_type": str(source.get("type") or "api")[:64],
+            "feedback_config": text(data.feedback_config),
+            "extra": text(data.extra),
+            "comparative_experiment_id": _str(data.comparative_experiment_id),
+            "feedback_group_id": _str(data.feedback_group_id),
+            "start_time": data.start_time,
+            "created_at": data.created_at or now,
+            "modified_at": data.modified_at or now,
+            "version": time.time_ns(),
+        }
+        await _insert(clickhouse, str(principal.workspace_id), row)
+        return feedback_from_row({**row, "id": uuid.UUID(row["id"]), **_uuids(row)})
+
+    @get("/{feedback_id:uuid}")
+    async def read_feedback(
+        self,
+        feedback_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        clickhouse: NamedDependency[ClickHouse],
+    ) -> Feedback:
+        return feedback_from_row(await _current(clickhouse, str(principal.workspace_id), feedback_id))
+
+    @get("/")
+    async def list_feedback(
+        self,
+        *,
+        principal: NamedDependency[Principal],
+        clickhouse: NamedDependency[ClickHouse],
+        run: Annotated[list[uuid.UUID] | None, QueryParameter()] = None,
+        key: Annotated[list[str] | None, QueryParameter()] = None,
+        source: Annotated[list[str] | None, QueryParameter()] = None,
+        session: Annotated[list[uuid.UUID] | None, QueryParameter()] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[Feedback]:
+        params = {
+            "workspace_id": str(principal.workspace_id),
+            "runs": [str(r) for r in run or []],
+            "keys": key or [],
+            "sources": source or [],
+            "sessions": [str(s) for s in session or []],
+            "limit": limit,
+            "offset": offset,
+        }
+        return [feedback_from_row(row_dict(r)) for r in await clickhouse.aquery(q.LIST_FEEDBACK, params)]
+
+    @patch("/{feedback_id:uuid}")
+    async def update_feedback(
+        self,
+        feedback_id: FromPath[uuid.UUID],
+        data: JSONBody[dict[str, Any]],
+        principal: NamedDependency[Principal],
+        clickhouse: NamedDependency[ClickHouse],
+    ) -> Feedback:
+        unknown = set(data) - set(PATCHABLE)
+        if unknown:
+            raise BadRequest(f"only {', '.join(PATCHABLE)} can be updated, not {', '.join(sorted(unknown))}")
+        workspace = str(principal.workspace_id)
+        row = await _current(clickhouse, workspace, feedback_id)
+        # Only the keys sent change; an explicit null clears (wire §5).
+        if "score" in data:
+            row["score"] = _score(data["score"])
+        if "value" in data:
+            row["value"] = text(data["value"])
+        if "correction" in data:
+            row["correction"] = text(data["correction"])
+        if "comment" in data:
+            row["comment"] = data["comment"]
+        row["modified_at"] = dt.datetime.now(dt.UTC)
+        row["version"] = max(time.time_ns(), row["version"] + 1)
+        await _insert(clickhouse, workspace, row)
+        return feedback_from_row(row)
+
+    @delete("/{feedback_id:uuid}", status_code=200)
+    async def delete_feedback(
+        self,
+        feedback_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        clickhouse: NamedDependency[ClickHouse],
+    ) -> dict[str, str]:
+        workspace = str(principal.workspace_id)
+        row = await _current(clickhouse, workspace, feedback_id)
+        row["version"] = max(time.time_ns(), row["version"] + 1)
+        await _insert(clickhouse, workspace, row, deleted=True)
+        return {"id": str(feedback_id), "status": "deleted"}
+
+
+def _str(value: uuid.UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _uuids(row: dict[str, Any]) -> dict[str, Any]:
+    keys = ("run_id", "trace_id", "project_id", "comparative_experiment_id", "feedback_group_id")
+    return {k: uuid.UUID(row[k]) if row[k] else None for k in keys}
