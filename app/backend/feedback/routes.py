@@ -23,7 +23,7 @@ from app.core.errors import BadRequest, NotFound
 PATCHABLE = ("score", "value", "correction", "comment")
 
 
-def _score(value: Any) -> float | None:
+def parse_score(value: Any) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -33,7 +33,7 @@ def _score(value: Any) -> float | None:
     raise BadRequest("score must be a number or a boolean")
 
 
-async def _insert(ch: ClickHouse, workspace: str, r: dict[str, Any], *, deleted: bool = False) -> None:
+async def insert_feedback_row(ch: ClickHouse, workspace: str, r: dict[str, Any], *, deleted: bool = False) -> None:
     values = (workspace, *(r[c] for c in q.FEEDBACK_COLUMNS), 1 if deleted else 0)
     await anyio.to_thread.run_sync(lambda: ch.insert(q.INSERT_FEEDBACK, [values]))
 
@@ -63,7 +63,7 @@ class FeedbackController(Controller):
             "trace_id": _str(data.trace_id),
             "project_id": _str(data.session_id),
             "key": data.key,
-            "score": _score(data.score),
+            "score": parse_score(data.score),
             "value": text(data.value),
             "comment": data.comment,
             "correction": text(data.correction),
@@ -78,7 +78,7 @@ class FeedbackController(Controller):
             "modified_at": data.modified_at or now,
             "version": time.time_ns(),
         }
-        await _insert(clickhouse, str(principal.workspace_id), row)
+        await insert_feedback_row(clickhouse, str(principal.workspace_id), row)
         return feedback_from_row({**row, "id": uuid.UUID(row["id"]), **_uuids(row)})
 
     @get("/{feedback_id:uuid}")
@@ -129,7 +129,7 @@ class FeedbackController(Controller):
         row = await _current(clickhouse, workspace, feedback_id)
         # Only the keys sent change; an explicit null clears (wire §5).
         if "score" in data:
-            row["score"] = _score(data["score"])
+            row["score"] = parse_score(data["score"])
         if "value" in data:
             row["value"] = text(data["value"])
         if "correction" in data:
@@ -138,7 +138,7 @@ class FeedbackController(Controller):
             row["comment"] = data["comment"]
         row["modified_at"] = dt.datetime.now(dt.UTC)
         row["version"] = max(time.time_ns(), row["version"] + 1)
-        await _insert(clickhouse, workspace, row)
+        await insert_feedback_row(clickhouse, workspace, row)
         return feedback_from_row(row)
 
     @delete("/{feedback_id:uuid}", status_code=200)
@@ -151,7 +151,7 @@ class FeedbackController(Controller):
         workspace = str(principal.workspace_id)
         row = await _current(clickhouse, workspace, feedback_id)
         row["version"] = max(time.time_ns(), row["version"] + 1)
-        await _insert(clickhouse, workspace, row, deleted=True)
+        await insert_feedback_row(clickhouse, workspace, row, deleted=True)
         return {"id": str(feedback_id), "status": "deleted"}
 
 

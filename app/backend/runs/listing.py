@@ -59,6 +59,7 @@ class RunsQuery(msgspec.Struct, kw_only=True):
     limit: int = 100
     cursor: str | None = None
     order: Literal["asc", "desc"] = "desc"
+    data_source_type: str | None = None  # sent by get_run_stats; there is one data source here
 
 
 def _filter(text: str, workspace_id: str, prefix: str, what: str) -> tuple[str, dict[str, Any]]:

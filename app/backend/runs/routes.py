@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Any
 
@@ -30,6 +31,22 @@ async def signer_of(state: State) -> Signer:
     return signer
 
 
+async def load_run(request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, run_id: str) -> Run:
+    """One run of a workspace, attachments as signed URLs (shared by read_run and public shares)."""
+    params = {"workspace_id": workspace, "id": run_id}
+    rows = await clickhouse.aquery(q.SELECT_RUN, params)
+    if not rows:
+        raise NotFound("run not found")
+    urls: dict[str, AttachmentUrl] = {}
+    attachments = await clickhouse.aquery(q.SELECT_ATTACHMENTS, {"workspace_id": workspace, "run_id": run_id})
+    if attachments:
+        signer = await signer_of(request.app.state)
+        for name, content_type in attachments:
+            token = signer.sign({"w": workspace, "r": run_id, "n": name}, ATTACHMENT_URL_TTL)
+            urls[f"attachment.{name}"] = AttachmentUrl(presigned_url=DOWNLOAD_PATH + token, mime_type=content_type)
+    return run_from_row(rows[0], urls)
+
+
 @get("/api/v1/runs/{run_id:uuid}")
 async def read_run(
     request: Request[Any, Any, Any],
@@ -37,20 +54,7 @@ async def read_run(
     principal: NamedDependency[Principal],
     clickhouse: NamedDependency[ClickHouse],
 ) -> Run:
-    params = {"workspace_id": str(principal.workspace_id), "id": str(run_id)}
-    rows = await clickhouse.aquery(q.SELECT_RUN, params)
-    if not rows:
-        raise NotFound("run not found")
-    urls: dict[str, AttachmentUrl] = {}
-    attachments = await clickhouse.aquery(
-        q.SELECT_ATTACHMENTS, {"workspace_id": params["workspace_id"], "run_id": params["id"]}
-    )
-    if attachments:
-        signer = await signer_of(request.app.state)
-        for name, content_type in attachments:
-            token = signer.sign({"w": params["workspace_id"], "r": params["id"], "n": name}, ATTACHMENT_URL_TTL)
-            urls[f"attachment.{name}"] = AttachmentUrl(presigned_url=DOWNLOAD_PATH + token, mime_type=content_type)
-    return run_from_row(rows[0], urls)
+    return await load_run(request, clickhouse, str(principal.workspace_id), str(run_id))
 
 
 @get(DOWNLOAD_PATH + "{token:str}", opt={"exclude_from_auth": True})
@@ -115,4 +119,64 @@ async def query_runs(
     return {"runs": runs, "cursors": {"next": next_cursor}}
 
 
-ROUTES = [read_run, download_attachment, query_runs]
+RUN_STATS = """
+SELECT
+    count(),
+    quantiles(0.5, 0.99)(latency_seconds),
+    quantilesIf(0.5, 0.99)(dateDiff('microsecond', start_time, first_token_time) / 1e6, first_token_time IS NOT NULL),
+    sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+    quantiles(0.5)(total_tokens),
+    sum(prompt_cost), sum(completion_cost), sum(total_cost),
+    countIf(status = 'error'),
+    max(start_time)
+FROM runs FINAL
+WHERE {where}
+"""
+
+
+def _quantile(values: list[float], index: int) -> float | None:
+    value = values[index] if values else None
+    return None if value is None or math.isnan(value) else float(value)
+
+
+@post("/api/v1/runs/stats", status_code=200)
+async def run_stats(
+    data: JSONBody[listing.RunsQuery],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    """Aggregates over the runs a /runs/query body selects (the SDK's get_run_stats)."""
+    where, params = listing.build_where(data, str(principal.workspace_id))
+    (
+        count,
+        latency,
+        first_token,
+        prompt,
+        completion,
+        total,
+        median_tokens,
+        prompt_cost,
+        completion_cost,
+        total_cost,
+        errors,
+        last_start,
+    ) = (await clickhouse.aquery(RUN_STATS.format(where=" AND ".join(where)), params))[0]
+    return {
+        "run_count": count,
+        "latency_p50": _quantile(latency, 0),
+        "latency_p99": _quantile(latency, 1),
+        "first_token_p50": _quantile(first_token, 0),
+        "first_token_p99": _quantile(first_token, 1),
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": total,
+        "median_tokens": _quantile(median_tokens, 0) if count else None,
+        "prompt_cost": prompt_cost,
+        "completion_cost": completion_cost,
+        "total_cost": total_cost,
+        "error_rate": errors / count if count else None,
+        "last_run_start_time": last_start if count else None,
+    }
+
+
+ROUTES = [read_run, download_attachment, query_runs, run_stats]

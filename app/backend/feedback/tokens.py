@@ -1,0 +1,195 @@
+"""Presigned feedback tokens (wire §5): a URL that lets someone without a key leave feedback of
+one key on one run until it expires, by POST or by a browser GET with query parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from psycopg.types.json import Jsonb
+
+from app.backend.feedback import queries as fq
+from app.backend.feedback.routes import insert_feedback_row, parse_score
+from app.backend.feedback.schemas import text
+from app.core.auth import Principal
+from app.core.clickhouse import ClickHouse
+from app.core.errors import BadRequest, NotFound
+from app.core.postgres import Postgres
+
+INSERT_TOKEN = """
+INSERT INTO feedback_tokens (id, workspace_id, run_id, feedback_key, feedback_config, expires_at)
+VALUES (%(id)s, %(workspace_id)s, %(run_id)s, %(feedback_key)s, %(feedback_config)s, %(expires_at)s)
+ON CONFLICT (id) DO NOTHING
+RETURNING id, expires_at
+"""
+SELECT_TOKEN = (
+    "SELECT workspace_id, run_id, feedback_key, feedback_config, expires_at FROM feedback_tokens WHERE id = %(id)s"
+)
+LIST_TOKENS = """
+SELECT id, expires_at FROM feedback_tokens
+WHERE workspace_id = %(workspace_id)s AND (%(run_id)s::uuid IS NULL OR run_id = %(run_id)s)
+ORDER BY created_at DESC, id LIMIT %(limit)s OFFSET %(offset)s
+"""
+DEFAULT_TTL = dt.timedelta(hours=3)
+MAX_TTL = dt.timedelta(days=365)
+
+
+class ExpiresIn(msgspec.Struct):
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+
+
+class TokenCreate(msgspec.Struct, kw_only=True):
+    run_id: uuid.UUID
+    feedback_key: str
+    id: uuid.UUID | None = None
+    feedback_config: dict[str, Any] | None = None
+    expires_in: ExpiresIn | None = None
+    expires_at: dt.datetime | None = None
+
+
+class TokenOut(msgspec.Struct):
+    id: uuid.UUID
+    url: str
+    expires_at: dt.datetime
+
+
+class TokenFeedback(msgspec.Struct, kw_only=True):
+    score: float | bool | None = None
+    value: Any = None
+    correction: Any = None
+    comment: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def _expiry(body: TokenCreate) -> dt.datetime:
+    now = dt.datetime.now(dt.UTC)
+    if body.expires_at is not None:
+        at = body.expires_at if body.expires_at.tzinfo else body.expires_at.replace(tzinfo=dt.UTC)
+    elif body.expires_in is not None:
+        at = now + dt.timedelta(days=body.expires_in.days, hours=body.expires_in.hours, minutes=body.expires_in.minutes)
+    else:
+        at = now + DEFAULT_TTL
+    if not now < at <= now + MAX_TTL:
+        raise BadRequest("a feedback token must expire in the future and within a year")
+    return at
+
+
+def _url(request: Request[Any, Any, Any], token: uuid.UUID) -> str:
+    return f"{str(request.base_url).rstrip('/')}/api/v1/feedback/tokens/{token}"
+
+
+async def _create(request: Request, postgres: Postgres, principal: Principal, body: TokenCreate) -> TokenOut:
+    token = body.id or uuid.uuid4()
+    row = await postgres.fetch_one(
+        INSERT_TOKEN,
+        {
+            "id": token,
+            "workspace_id": principal.workspace_id,
+            "run_id": body.run_id,
+            "feedback_key": body.feedback_key,
+            "feedback_config": Jsonb(body.feedback_config) if body.feedback_config else None,
+            "expires_at": _expiry(body),
+        },
+    )
+    if row is None:  # a retry of the same create: answer with the stored token
+        row = await postgres.fetch_one(SELECT_TOKEN, {"id": token})
+        if row is None or row["workspace_id"] != principal.workspace_id:
+            raise NotFound("feedback token not found")
+    return TokenOut(id=token, url=_url(request, token), expires_at=row["expires_at"])
+
+
+@post("/api/v1/feedback/tokens", status_code=200)
+async def create_tokens(
+    request: Request[Any, Any, Any],
+    data: JSONBody[TokenCreate | list[TokenCreate]],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> TokenOut | list[TokenOut]:
+    if isinstance(data, list):
+        return [await _create(request, postgres, principal, body) for body in data]
+    return await _create(request, postgres, principal, data)
+
+
+@get("/api/v1/feedback/tokens")
+async def list_tokens(
+    *,
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    run_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+) -> list[TokenOut]:
+    rows = await postgres.fetch_all(
+        LIST_TOKENS, {"workspace_id": principal.workspace_id, "run_id": run_id, "limit": limit, "offset": offset}
+    )
+    return [TokenOut(id=r["id"], url=_url(request, r["id"]), expires_at=r["expires_at"]) for r in rows]
+
+
+async def _feedback_from_token(token: uuid.UUID, body: TokenFeedback, postgres: Postgres, ch: ClickHouse) -> dict:
+    grant = await postgres.fetch_one(SELECT_TOKEN, {"id": token})
+    if grant is None or grant["expires_at"] <= dt.datetime.now(dt.UTC):
+        raise NotFound("feedback link is invalid or expired")
+    now = dt.datetime.now(dt.UTC)
+    feedback_id = str(uuid.uuid4())
+    row = {
+        "id": feedback_id,
+        "run_id": str(grant["run_id"]),
+        "trace_id": None,
+        "project_id": None,
+        "key": grant["feedback_key"],
+        "score": parse_score(body.score),
+        "value": text(body.value),
+        "comment": body.comment,
+        "correction": text(body.correction),
+        "feedback_source": text({"type": "app", "metadata": body.metadata or {}}),
+        "source_type": "app",
+        "feedback_config": text(grant["feedback_config"]),
+        "extra": "",
+        "comparative_experiment_id": None,
+        "feedback_group_id": None,
+        "start_time": None,
+        "created_at": now,
+        "modified_at": now,
+        "version": time.time_ns(),
+    }
+    assert set(row) == set(fq.FEEDBACK_COLUMNS)
+    await insert_feedback_row(ch, str(grant["workspace_id"]), row)
+    return {"id": feedback_id, "key": row["key"], "run_id": row["run_id"], "score": row["score"]}
+
+
+@post("/api/v1/feedback/tokens/{token:uuid}", opt={"exclude_from_auth": True}, status_code=200)
+async def feedback_by_token(
+    token: FromPath[uuid.UUID],
+    data: JSONBody[TokenFeedback],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    return await _feedback_from_token(token, data, postgres, clickhouse)
+
+
+@get("/api/v1/feedback/tokens/{token:uuid}", opt={"exclude_from_auth": True})
+async def feedback_by_token_get(
+    *,
+    token: FromPath[uuid.UUID],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+    score: Annotated[float | None, QueryParameter()] = None,
+    value: Annotated[str | None, QueryParameter()] = None,
+    comment: Annotated[str | None, QueryParameter()] = None,
+) -> dict[str, Any]:
+    """What a browser does with the link: feedback from query parameters."""
+    return await _feedback_from_token(
+        token, TokenFeedback(score=score, value=value, comment=comment), postgres, clickhouse
+    )
+
+
+ROUTES = [create_tokens, list_tokens, feedback_by_token, feedback_by_token_get]

@@ -1,0 +1,119 @@
+"""Run sharing (wire §3.3): a share token grants read access to one run's whole trace, without
+a key. The token is a random UUID kept in Postgres; unsharing deletes it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import msgspec
+from litestar import Request, delete, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from app.backend.runs.listing import RunsQuery, build_query, shape
+from app.backend.runs.routes import load_run
+from app.backend.runs.schemas import Run
+from app.backend.sharing import queries as q
+from app.core.auth import Principal
+from app.core.clickhouse import ClickHouse
+from app.core.errors import NotFound
+from app.core.postgres import Postgres
+
+SELECT_TRACE_OF_RUN = "SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id = %(id)s LIMIT 1"
+PUBLIC = {"exclude_from_auth": True}
+
+
+class ShareBody(msgspec.Struct, kw_only=True):
+    run_id: uuid.UUID | None = None
+    share_token: uuid.UUID | None = None
+
+
+@put("/api/v1/runs/{run_id:uuid}/share")
+async def share_run(
+    run_id: FromPath[uuid.UUID],
+    data: JSONBody[ShareBody],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, str]:
+    workspace = str(principal.workspace_id)
+    rows = await clickhouse.aquery(SELECT_TRACE_OF_RUN, {"workspace_id": workspace, "id": str(run_id)})
+    if not rows:
+        raise NotFound("run not found")
+    params = {"workspace_id": principal.workspace_id, "run_id": run_id}
+    await postgres.execute(
+        q.INSERT_SHARE, {**params, "token": data.share_token or uuid.uuid4(), "trace_id": rows[0][0]}
+    )
+    row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, params)
+    return {"share_token": str(row["token"])}
+
+
+@get("/api/v1/runs/{run_id:uuid}/share")
+async def read_share(
+    run_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> dict[str, str] | None:
+    row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, {"workspace_id": principal.workspace_id, "run_id": run_id})
+    return {"share_token": str(row["token"])} if row else None
+
+
+@delete("/api/v1/runs/{run_id:uuid}/share", status_code=200)
+async def unshare_run(
+    run_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> dict[str, str]:
+    await postgres.execute(q.DELETE_SHARE, {"workspace_id": principal.workspace_id, "run_id": run_id})
+    return {"run_id": str(run_id), "status": "unshared"}
+
+
+async def _share(postgres: Postgres, token: uuid.UUID) -> dict[str, Any]:
+    row = await postgres.fetch_one(q.SELECT_SHARE, {"token": token})
+    if row is None:
+        raise NotFound("shared run not found")
+    return row
+
+
+@get("/api/v1/public/{token:uuid}/run", opt=PUBLIC)
+async def read_shared_run(
+    request: Request[Any, Any, Any],
+    token: FromPath[uuid.UUID],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> Run:
+    share = await _share(postgres, token)
+    return await load_run(request, clickhouse, str(share["workspace_id"]), str(share["run_id"]))
+
+
+@get("/api/v1/public/{token:uuid}/run/{run_id:uuid}", opt=PUBLIC)
+async def read_shared_trace_run(
+    request: Request[Any, Any, Any],
+    token: FromPath[uuid.UUID],
+    run_id: FromPath[uuid.UUID],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> Run:
+    share = await _share(postgres, token)
+    run = await load_run(request, clickhouse, str(share["workspace_id"]), str(run_id))
+    if run.trace_id != share["trace_id"]:
+        raise NotFound("shared run not found")  # only the shared trace is visible
+    return run
+
+
+@post("/api/v1/public/{token:uuid}/runs/query", opt=PUBLIC, status_code=200)
+async def query_shared_runs(
+    token: FromPath[uuid.UUID],
+    data: JSONBody[RunsQuery],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    share = await _share(postgres, token)
+    scoped = msgspec.structs.replace(data, trace=share["trace_id"], session=None)
+    sql, params, columns, selected = build_query(scoped, str(share["workspace_id"]))
+    rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
+    return {"runs": [shape(r, selected) for r in rows], "cursors": {"next": None}}
+
+
+ROUTES = [share_run, read_share, unshare_run, read_shared_run, read_shared_trace_run, query_shared_runs]

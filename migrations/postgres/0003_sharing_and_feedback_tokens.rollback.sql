@@ -1,0 +1,3 @@
+-- Undo 0003_sharing_and_feedback_tokens.
+DROP TABLE IF EXISTS feedback_tokens;
+DROP TABLE IF EXISTS run_shares;
