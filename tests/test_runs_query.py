@@ -160,6 +160,20 @@ def test_filter_operators_and_fields(corpus, query: str, expected: set[str]) -> 
     assert names(client, filter=query) == expected
 
 
+def test_id_and_time_fields(corpus) -> None:  # type: ignore[no-untyped-def]
+    _, client = corpus
+    alpha = next(client.list_runs(project_name="corpus", filter='eq(name, "alpha")'))
+    assert names(client, filter=f'eq(id, "{alpha.id}")') == {"alpha"}
+    assert names(client, filter=f'eq(trace_id, "{alpha.id}")') == {"alpha", "llm-1"}
+    assert names(client, filter=f'eq(parent_run_id, "{alpha.id}")') == {"llm-1"}
+    assert names(client, filter="eq(parent_run_id, null)") == {"alpha", "beta-run", "gamma"}
+    assert names(client, filter="eq(reference_example_id, null)") == names(client)
+    cutoff = (T0 + dt.timedelta(seconds=2)).isoformat()
+    assert names(client, filter=f'lt(end_time, "{cutoff}")') == {"alpha"}
+    assert names(client, filter="gt(total_cost, 0)") == set()  # no price table yet: costs are empty
+    assert names(client, filter='eq(session_id, "00000000-0000-0000-0000-000000000000")') == set()
+
+
 def test_trace_and_tree_filters(corpus) -> None:  # type: ignore[no-untyped-def]
     _, client = corpus
     # Runs of traces whose root carries the tag; of traces containing any llm run slower than 2.8 s.
