@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -40,3 +41,13 @@ def temporary_stack(**kw: object) -> Iterator[NativeStack]:
 def new_key(stack: NativeStack, workspace: str = "bench") -> str:
     key, _ = asyncio.run(create_key(stack.env()["POSTGRES_DSN"], workspace, "bench"))
     return key
+
+
+def print_figures(figures: dict[str, object], as_json: bool) -> None:
+    """One JSON object (--json) or an aligned `name  value` table."""
+    if as_json:
+        print(json.dumps(figures))
+        return
+    width = max(map(len, figures))
+    for name, value in figures.items():
+        print(f"{name:<{width}}  {value}")

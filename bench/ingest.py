@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import bisect
 import datetime as dt
-import json
 import math
 import re
 import sys
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import httpx
 import msgspec
-from _stack import new_key, temporary_stack
+from _stack import new_key, print_figures, temporary_stack
 
 RUNS_PER_REQUEST = 100
 RUNS_PER_TRACE = 5
@@ -311,14 +310,9 @@ def main() -> int:
         "raw_clickhouse_rows_per_s": round(raw),
         "end_to_end_share_of_raw": round(e2e / raw, 3) if raw else None,
     }
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        width = max(map(len, figures))
-        for name, value in figures.items():
-            print(f"{name:<{width}}  {value}")
-        if errors:
-            print(f"first error: {errors[0]}")
+    print_figures(figures, args.json)
+    if errors and not args.json:
+        print(f"first error: {errors[0]}")
     return 0 if not errors and landed_all >= total else 1
 
 

@@ -18,12 +18,11 @@ through the API, p50/p99 of:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
 import httpx
-from _stack import new_key, temporary_stack
+from _stack import new_key, print_figures, temporary_stack
 
 WORDS = [
     "the", "model", "answered", "question", "about", "quarterly", "revenue", "customer", "support", "ticket",
@@ -181,12 +180,7 @@ def main() -> int:
     for name, values in results.items():
         figures[f"{name}_p50_ms"] = round(pct(values, 50), 1)
         figures[f"{name}_p99_ms"] = round(pct(values, 99), 1)
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        width = max(map(len, figures))
-        for name, value in figures.items():
-            print(f"{name:<{width}}  {value}")
+    print_figures(figures, args.json)
     return 0
 
 

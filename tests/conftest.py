@@ -7,6 +7,7 @@ or the default ports.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -57,6 +58,21 @@ class Tenant:
     @property
     def workspace_id(self) -> str:
         return self.client.get("/workspaces").json()[0]["id"]
+
+
+@contextlib.contextmanager
+def private_stack(prefix: str, **kw: object) -> Iterator[NativeStack]:
+    """A stack of the test's own (for tests that stop stores or kill workers), torn down after."""
+    data_dir = scratch_dir(prefix)
+    native = NativeStack(
+        data_dir, frontend_port=free_port(), env_file=REPO_ROOT / ".env.example", log=lambda _m: None, **kw
+    )  # type: ignore[arg-type]
+    try:
+        native.up()
+        yield native
+    finally:
+        native.down(quiet=True)
+        remove_tree(data_dir)
 
 
 @pytest.fixture(scope="session")

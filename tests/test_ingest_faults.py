@@ -14,9 +14,8 @@ import pytest
 import redis
 
 from app.core.ingest import RECORDS_STREAM, WRITER_GROUP
-from app.runner.stack import REPO_ROOT, NativeStack
-from app.runner.stores import free_port, remove_tree
-from tests.conftest import Tenant, make_tenant, scratch_dir
+from app.runner.stack import NativeStack
+from tests.conftest import Tenant, make_tenant, private_stack
 from tests.ingest_helpers import clickhouse, json_part, multipart, root_run, wait_for
 from worker.writer import LOCK_KEY
 
@@ -27,19 +26,9 @@ RUNS_PER_REQUEST = 100
 
 @pytest.fixture(scope="module")
 def fault_stack() -> Iterator[NativeStack]:
-    data_dir = scratch_dir("tracehouse-faults-")
-    stack = NativeStack(
-        data_dir,
-        frontend_port=free_port(),
-        env_file=REPO_ROOT / ".env.example",
-        queue_workers=2,
-        log=lambda _m: None,
-        extra_env={"WRITER_LOCK_SECONDS": "2", "JOB_ABANDONED_SECONDS": "5"},
-    )
-    stack.up()
-    yield stack
-    stack.down(quiet=True)
-    remove_tree(data_dir)
+    timers = {"WRITER_LOCK_SECONDS": "2", "JOB_ABANDONED_SECONDS": "5"}
+    with private_stack("tracehouse-faults-", queue_workers=2, extra_env=timers) as stack:
+        yield stack
 
 
 def send_requests(tenant: Tenant, count: int, project: str) -> set[str]:

@@ -11,27 +11,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.runner.stack import REPO_ROOT, NativeStack
-from app.runner.stores import free_port, remove_tree
-from tests.conftest import make_tenant, scratch_dir
+from app.runner.stack import NativeStack
+from tests.conftest import make_tenant, private_stack
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
 def own_stack() -> Iterator[NativeStack]:
-    data_dir = scratch_dir("tracehouse-outage-")
-    stack = NativeStack(
-        data_dir,
-        frontend_port=free_port(),
-        env_file=REPO_ROOT / ".env.example",
-        extra_env={"API_KEY_CACHE_SECONDS": "0"},
-        log=lambda _m: None,
-    )
-    stack.up()
-    yield stack
-    stack.down(quiet=True)
-    remove_tree(data_dir)
+    with private_stack("tracehouse-outage-", extra_env={"API_KEY_CACHE_SECONDS": "0"}) as stack:
+        yield stack
 
 
 def test_postgres_down_is_503_then_recovers(own_stack: NativeStack) -> None:
