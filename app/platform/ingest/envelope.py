@@ -66,7 +66,7 @@ def _uuid(value: Any) -> str | None:
         return None
 
 
-def _add_run(env: Envelope, kind: str, run: Any, label: str, expected_id: str | None = None) -> None:
+def add_run(env: Envelope, kind: str, run: Any, label: str, expected_id: str | None = None) -> None:
     if not isinstance(run, dict):
         env.reject(label, kind, expected_id, "run must be a JSON object", run)
         return
@@ -158,7 +158,7 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
         if isinstance(run, dict):
             for field_name, _, value in extras.pop((head, item_id), []):
                 run[field_name] = value
-        _add_run(env, head, run, name, _uuid(item_id) or item_id)
+        add_run(env, head, run, name, _uuid(item_id) or item_id)
     for (head, item_id), leftovers in extras.items():
         for _, name, value in leftovers:
             env.reject(name, head, _uuid(item_id), f"no {head}.{item_id} part for this field in the request", value)
@@ -174,7 +174,7 @@ def from_batch(workspace_id: str, body: Any) -> Envelope:
             env.reject(kind, kind, None, f"`{kind}` must be a list of runs", runs)
             continue
         for index, run in enumerate(runs):
-            _add_run(env, kind, run, f"{kind}[{index}]")
+            add_run(env, kind, run, f"{kind}[{index}]")
     return env
 
 
@@ -182,5 +182,5 @@ def from_single(workspace_id: str, kind: str, run: Any, run_id: str | None = Non
     env = Envelope(workspace_id)
     if isinstance(run, dict):
         run.pop("attachments", None)  # the SDK may send "attachments": {} here (wire §2.6)
-    _add_run(env, kind, run, kind, run_id)
+    add_run(env, kind, run, kind, run_id)
     return env

@@ -42,7 +42,7 @@ def _json(body: bytes) -> Any:
         raise BadRequest(f"body is not valid JSON: {exc}") from None
 
 
-def _store(queue: Queue, env: Envelope) -> None:
+def store(queue: Queue, env: Envelope) -> None:
     """Runs in a worker thread: rq and the dead-letter list use the synchronous Redis client."""
     try:
         if env.dead_letters:
@@ -61,7 +61,7 @@ def _store(queue: Queue, env: Envelope) -> None:
 
 
 async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[dict[str, Any]]:
-    await anyio.to_thread.run_sync(_store, request.app.state.ingest_queue, env)
+    await anyio.to_thread.run_sync(store, request.app.state.ingest_queue, env)
     report = env.report()
     if env.rejected and not env.batch.size():
         return Response(
