@@ -93,7 +93,9 @@ def test_killed_worker_mid_batch_loses_and_duplicates_nothing(fault_stack: Nativ
     try:
         ids = send_requests(tenant, 20, "killed-worker")
         wait_for(
-            lambda: connection.xpending(RECORDS_STREAM, WRITER_GROUP)["pending"] > 0, what="the writer to hold a batch"
+            lambda: connection.xpending(RECORDS_STREAM, WRITER_GROUP)["pending"] > 0,
+            timeout=90,
+            what="the writer to hold a batch",
         )
         fault_stack.kill_unit(victim, signal.SIGKILL)
         # More traffic while one worker is dead: the survivor runs the jobs and takes over writing.
@@ -104,7 +106,7 @@ def test_killed_worker_mid_batch_loses_and_duplicates_nothing(fault_stack: Nativ
         expected = len(ids)
         wait_for(
             lambda: counts(fault_stack, tenant.workspace_id) == (expected, expected),
-            timeout=120,
+            timeout=240,
             what=f"{expected} runs after a SIGKILLed worker",
         )
         # Everything read is eventually acknowledged (a re-run job may still add a duplicate
