@@ -23,8 +23,8 @@ class WorkerContext:
     redis: redis.Redis
     projects: ProjectResolver
 
-    def clickhouse(self) -> ClickHouse:
-        return ClickHouse(self.settings.clickhouse, pool_size=1)
+    def clickhouse(self, timeout: float = 30.0) -> ClickHouse:
+        return ClickHouse(self.settings.clickhouse, pool_size=1, timeout=timeout)
 
 
 @cache

@@ -90,7 +90,7 @@ DELETE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)
 
 def delete_project_data(workspace_id: str, project_id: str) -> None:
     """The project row is already gone; remove its runs, feedback and attachments."""
-    ch = context().clickhouse()
+    ch = context().clickhouse(timeout=600)  # deletes rewrite parts: allow minutes
     try:
         params = {"w": workspace_id, "p": project_id}
         for statement in (DELETE_ATTACHMENTS, DELETE_FEEDBACK, DELETE_RUNS):

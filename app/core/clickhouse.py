@@ -42,7 +42,7 @@ class ClickHouseError(TracehouseError):
     """ClickHouse rejected a statement (a bug on our side, not an outage)."""
 
 
-def _client(settings: ClickHouseSettings, database: str | None) -> Client:
+def _client(settings: ClickHouseSettings, database: str | None, timeout: float) -> Client:
     return Client(
         host=settings.clickhouse_host,
         port=settings.clickhouse_port,
@@ -53,15 +53,20 @@ def _client(settings: ClickHouseSettings, database: str | None) -> Client:
         verify=settings.clickhouse_verify,
         ca_certs=settings.clickhouse_ca_certs,
         connect_timeout=5,
-        send_receive_timeout=300,
+        # A stalled server must not hold a caller for minutes: the writer retries, a request 503s.
+        # (Seen: a native connection made while a server restarts can hang until this fires.)
+        send_receive_timeout=timeout,
         settings={"use_numpy": False},
         client_name="tracehouse",
     )
 
 
 class ClickHouse:
-    def __init__(self, settings: ClickHouseSettings, *, pool_size: int = 4, use_database: bool = True):
+    def __init__(
+        self, settings: ClickHouseSettings, *, pool_size: int = 4, use_database: bool = True, timeout: float = 30.0
+    ):
         self.settings = settings
+        self.timeout = timeout
         self.database = settings.clickhouse_database
         self._use_database = use_database
         self._pool: queue.LifoQueue[Client | None] = queue.LifoQueue(pool_size)
@@ -70,7 +75,9 @@ class ClickHouse:
 
     @contextmanager
     def _checkout(self) -> Iterator[Client]:
-        client = self._pool.get(timeout=30) or _client(self.settings, self.database if self._use_database else None)
+        client = self._pool.get(timeout=30) or _client(
+            self.settings, self.database if self._use_database else None, self.timeout
+        )
         try:
             yield client
         except (ch_errors.NetworkError, ch_errors.SocketTimeoutError, OSError, EOFError) as exc:

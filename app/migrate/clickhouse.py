@@ -67,7 +67,7 @@ def discover(directory: Path = CLICKHOUSE_DIR) -> list[Migration]:
 def apply_clickhouse(settings: ClickHouseSettings, directory: Path = CLICKHOUSE_DIR) -> list[str]:
     """Create the database if needed and apply pending migrations; return the ids applied."""
     database = settings.clickhouse_database  # validated as a plain identifier by the settings
-    ch = ClickHouse(settings, pool_size=1, use_database=False)
+    ch = ClickHouse(settings, pool_size=1, use_database=False, timeout=600)  # DDL and mutations can be slow
     try:
         ch.command(CREATE_DATABASE.format(database=database))
         ch.command(CREATE_MIGRATIONS_TABLE.format(database=database))
