@@ -85,7 +85,7 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
 
     settings = load_settings(CliSettings, _store_env(args))
     key, scope = asyncio.run(
-        create_key(settings.postgres.postgres_dsn, args.workspace, args.name, org_wide=args.org_wide)
+        create_key(settings.postgres.postgres_dsn, args.workspace, args.name, org_wide=args.org_wide, role=args.role)
     )
     what = f"organization {scope} (send X-Tenant-Id)" if args.org_wide else f"workspace {scope}"
     print(f"created API key {args.name!r} for {what}; shown once, store it now:", file=sys.stderr)
@@ -165,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
     create = key_sub.add_parser("create", help="create a key; prints it as the last line")
     create.add_argument("--workspace", default=None, help="workspace name (created if new)")
     create.add_argument("--name", default="cli", help="a label for the key")
+    create.add_argument(
+        "--role",
+        choices=("admin", "editor", "viewer"),
+        default="admin",
+        help="admin manages keys; editor reads and writes data; viewer reads (default admin)",
+    )
     create.add_argument(
         "--org-wide", action="store_true", help="not bound to one workspace: X-Tenant-Id picks it per request"
     )

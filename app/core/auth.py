@@ -20,6 +20,7 @@ import datetime as dt
 import hmac
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -47,6 +48,7 @@ class Principal(msgspec.Struct, frozen=True):
     organization_id: uuid.UUID
     workspace_id: uuid.UUID
     org_scoped: bool = False  # the key may act in any workspace of its organization
+    role: str = "admin"
 
 
 class _CachedKey(msgspec.Struct, frozen=True):
@@ -56,6 +58,7 @@ class _CachedKey(msgspec.Struct, frozen=True):
     workspace_id: uuid.UUID | None = None
     org_workspace_ids: list[uuid.UUID] = msgspec.field(default_factory=list)
     expires_at: dt.datetime | None = None
+    role: str = "viewer"
 
 
 _INVALID = _CachedKey(valid=False)
@@ -104,6 +107,7 @@ class Authenticator:
                 workspace_id=row["workspace_id"],
                 org_workspace_ids=list(row["org_workspace_ids"]),
                 expires_at=row["expires_at"],
+                role=row["role"],
             )
         if self._ttl:
             try:
@@ -127,6 +131,7 @@ class Authenticator:
             organization_id=entry.organization_id,
             workspace_id=workspace_id,
             org_scoped=entry.workspace_id is None,
+            role=entry.role,
         )
 
     @staticmethod
@@ -168,14 +173,32 @@ class Authenticator:
         await self._redis.delete(cache_key(key_hash))
 
 
+ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}
+
+
+def required_role(opt: Mapping[str, Any], method: str) -> str:
+    """The role a route needs: what it declares in `opt={"role": ...}`, else viewer for reads
+    (GET/HEAD) and editor for writes. Routes that read through POST declare viewer."""
+    declared = opt.get("role")
+    if declared is not None:
+        if declared not in ROLE_RANK:
+            raise ValueError(f"unknown role {declared!r}")
+        return declared
+    return "viewer" if method in ("GET", "HEAD") else "editor"
+
+
 class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
-    """Authenticates every route except those marked `opt={"exclude_from_auth": True}`."""
+    """Authenticates every route except those marked `opt={"exclude_from_auth": True}`, and checks
+    the key's role against the role the route needs: the one place authorization happens."""
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         authenticator: Authenticator = connection.app.state.authenticator
         principal = await authenticator.authenticate(
             extract_key(connection.headers), connection.headers.get("x-tenant-id")
         )
+        needed = required_role(connection.route_handler.opt, connection.scope.get("method", "GET"))
+        if ROLE_RANK.get(principal.role, 0) < ROLE_RANK[needed]:
+            raise Forbidden(f"this needs the {needed} role; the API key has {principal.role}", code="insufficient_role")
         return AuthenticationResult(user=principal, auth=None)
 
 

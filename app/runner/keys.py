@@ -8,7 +8,9 @@ from psycopg.rows import dict_row
 from app.core.tenancy import service
 
 
-async def create_key(dsn: str, workspace_name: str | None, key_name: str, *, org_wide: bool = False) -> tuple[str, str]:
+async def create_key(
+    dsn: str, workspace_name: str | None, key_name: str, *, org_wide: bool = False, role: str = "admin"
+) -> tuple[str, str]:
     """Return (key, "org/workspace"). With no workspace name: the org's first workspace, or
     `default` when there is none yet. An org-wide key is not bound to that workspace: it may act
     in any workspace of the organization, chosen per request with X-Tenant-Id."""
@@ -22,6 +24,6 @@ async def create_key(dsn: str, workspace_name: str | None, key_name: str, *, org
                 existing[0] if existing else await service.ensure_workspace(conn, org, service.DEFAULT_WORKSPACE_NAME)
             )
         created = await service.create_api_key(
-            conn, organization_id=org.id, workspace_id=None if org_wide else workspace.id, name=key_name
+            conn, organization_id=org.id, workspace_id=None if org_wide else workspace.id, name=key_name, role=role
         )
     return created.key, org.name if org_wide else f"{org.name}/{workspace.name}"

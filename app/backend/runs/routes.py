@@ -83,7 +83,7 @@ GROUP BY run_id, key
 """
 
 
-@post("/api/v1/runs/query", status_code=200)
+@post("/api/v1/runs/query", status_code=200, opt={"role": "viewer"})
 async def query_runs(
     request: Request[Any, Any, Any],
     data: JSONBody[listing.RunsQuery],
@@ -139,7 +139,7 @@ def _quantile(values: list[float], index: int) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
-@post("/api/v1/runs/stats", status_code=200)
+@post("/api/v1/runs/stats", status_code=200, opt={"role": "viewer"})
 async def run_stats(
     data: JSONBody[listing.RunsQuery],
     principal: NamedDependency[Principal],

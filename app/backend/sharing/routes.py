@@ -29,6 +29,15 @@ class ShareBody(msgspec.Struct, kw_only=True):
     share_token: uuid.UUID | None = None
 
 
+async def _own_run(clickhouse: ClickHouse, principal: Principal, run_id: uuid.UUID) -> Any:
+    """The run's trace id, or 404 when the run is not in the caller's workspace."""
+    params = {"workspace_id": str(principal.workspace_id), "id": str(run_id)}
+    rows = await clickhouse.aquery(SELECT_TRACE_OF_RUN, params)
+    if not rows:
+        raise NotFound("run not found")
+    return rows[0][0]
+
+
 @put("/api/v1/runs/{run_id:uuid}/share")
 async def share_run(
     run_id: FromPath[uuid.UUID],
@@ -37,14 +46,9 @@ async def share_run(
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, str]:
-    workspace = str(principal.workspace_id)
-    rows = await clickhouse.aquery(SELECT_TRACE_OF_RUN, {"workspace_id": workspace, "id": str(run_id)})
-    if not rows:
-        raise NotFound("run not found")
+    trace_id = await _own_run(clickhouse, principal, run_id)
     params = {"workspace_id": principal.workspace_id, "run_id": run_id}
-    await postgres.execute(
-        q.INSERT_SHARE, {**params, "token": data.share_token or uuid.uuid4(), "trace_id": rows[0][0]}
-    )
+    await postgres.execute(q.INSERT_SHARE, {**params, "token": data.share_token or uuid.uuid4(), "trace_id": trace_id})
     row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, params)
     return {"share_token": str(row["token"])}
 
@@ -54,7 +58,9 @@ async def read_share(
     run_id: FromPath[uuid.UUID],
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, str] | None:
+    await _own_run(clickhouse, principal, run_id)
     row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, {"workspace_id": principal.workspace_id, "run_id": run_id})
     return {"share_token": str(row["token"])} if row else None
 
@@ -64,7 +70,9 @@ async def unshare_run(
     run_id: FromPath[uuid.UUID],
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, str]:
+    await _own_run(clickhouse, principal, run_id)
     await postgres.execute(q.DELETE_SHARE, {"workspace_id": principal.workspace_id, "run_id": run_id})
     return {"run_id": str(run_id), "status": "unshared"}
 

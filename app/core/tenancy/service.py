@@ -35,6 +35,7 @@ class ApiKeyRow(msgspec.Struct, frozen=True):
     workspace_id: uuid.UUID | None
     name: str
     prefix: str
+    role: str
     created_at: dt.datetime
     expires_at: dt.datetime | None
     last_used_at: dt.datetime | None
@@ -85,6 +86,7 @@ async def create_api_key(
     workspace_id: uuid.UUID | None,
     name: str,
     expires_at: dt.datetime | None = None,
+    role: str = "admin",
 ) -> CreatedKey:
     key, prefix = generate_key()
     row = await _one(
@@ -98,6 +100,7 @@ async def create_api_key(
             "prefix": prefix,
             "key_hash": hash_key(key),
             "expires_at": expires_at,
+            "role": role,
         },
     )
     return CreatedKey(row=msgspec.convert(row, ApiKeyRow), key=key)

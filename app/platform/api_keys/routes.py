@@ -1,7 +1,4 @@
-"""/api/v1/api-key: manage the API keys of the caller's workspace.
-
-Role checks (admin only) arrive with issue 6; today any key of a workspace may manage its keys.
-"""
+"""/api/v1/api-key: manage the API keys of the caller's workspace (admin keys only)."""
 
 from __future__ import annotations
 
@@ -21,6 +18,7 @@ from app.platform.api_keys.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, a
 
 class ApiKeysController(Controller):
     path = "/api/v1/api-key"
+    opt = {"role": "admin"}  # noqa: RUF012 - Litestar reads it as a class attribute
 
     @post("/", status_code=201)
     async def create_key(
@@ -33,6 +31,7 @@ class ApiKeysController(Controller):
                 workspace_id=principal.workspace_id,
                 name=data.name or "api key",
                 expires_at=data.expires_at,
+                role=data.role,
             )
         return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
 

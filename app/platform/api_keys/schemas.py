@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 import msgspec
 
@@ -15,6 +16,7 @@ class ApiKeyCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     name: str | None = None
     description: str | None = None
     expires_at: dt.datetime | None = None
+    role: Literal["admin", "editor", "viewer"] = "editor"
 
     def __post_init__(self) -> None:
         label = (self.name or self.description or "").strip()
@@ -29,6 +31,7 @@ class ApiKey(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str
     short_key: str  # `th_<prefix>_…`: enough to recognise a key, useless to an attacker
+    role: str
     workspace_id: uuid.UUID | None
     created_at: dt.datetime
     expires_at: dt.datetime | None
@@ -44,6 +47,7 @@ def api_key_from_row(row: ApiKeyRow) -> ApiKey:
         id=row.id,
         name=row.name,
         short_key=f"th_{row.prefix}_…",
+        role=row.role,
         workspace_id=row.workspace_id,
         created_at=row.created_at,
         expires_at=row.expires_at,
