@@ -27,6 +27,9 @@ PUBLIC = {
     ("GET", "/api/v1/public/{id}/run"),
     ("GET", "/api/v1/public/{id}/run/{id}"),
     ("POST", "/api/v1/public/{id}/runs/query"),
+    # Logging in and out: the credentials are the body, or the session cookie being dropped.
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
     # Presigned feedback links: the token is the credential.
     ("GET", "/api/v1/feedback/tokens/{id}"),
     ("POST", "/api/v1/feedback/tokens/{id}"),

@@ -29,9 +29,11 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
 
+from app.core import sessions
 from app.core.errors import Forbidden, NotAuthenticated, StoreUnavailable
 from app.core.postgres import Postgres
 from app.core.tenancy import queries as q
+from app.core.tenancy import users
 from app.core.tenancy.keys import hash_key, parse_prefix
 
 log = logging.getLogger("tracehouse.auth")
@@ -42,13 +44,14 @@ TOUCH_EVERY_SECONDS = 60
 
 
 class Principal(msgspec.Struct, frozen=True):
-    """Who is calling, and the workspace (tenant) the request is scoped to."""
+    """Who is calling (an API key, or a logged-in user), and the workspace the request is scoped to."""
 
-    key_id: uuid.UUID
+    key_id: uuid.UUID | None
     organization_id: uuid.UUID
     workspace_id: uuid.UUID
     org_scoped: bool = False  # the key may act in any workspace of its organization
     role: str = "admin"
+    user_id: uuid.UUID | None = None  # set for UI sessions
 
 
 class _CachedKey(msgspec.Struct, frozen=True):
@@ -118,7 +121,7 @@ class Authenticator:
 
     async def authenticate(self, key: str | None, tenant_header: str | None) -> Principal:
         if not key:
-            raise NotAuthenticated("missing API key: send it in the x-api-key header")
+            raise NotAuthenticated("missing API key: send it in the x-api-key header (or log in)")
         entry = await self._resolve(key)
         if not entry.valid or entry.key_id is None or entry.organization_id is None:
             raise NotAuthenticated("invalid API key")
@@ -169,6 +172,38 @@ class Authenticator:
             except StoreUnavailable:
                 log.warning("could not record last use of key %s", key_id)
 
+    async def authenticate_session(
+        self, token: str, tenant_header: str | None, *, method: str, csrf_header: str | None, idle_seconds: int
+    ) -> Principal:
+        session = await sessions.load(self._redis, token, idle_seconds)
+        if session is None:
+            raise NotAuthenticated("session expired or logged out; log in again")
+        if method not in ("GET", "HEAD", "OPTIONS") and not (
+            csrf_header and hmac.compare_digest(csrf_header, session.csrf)
+        ):
+            # Cookies ride along on cross-site requests; the CSRF header cannot.
+            raise Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated request", code="csrf")
+        user = await self._pg.fetch_one(users.SELECT_USER, {"id": session.user_id})
+        if user is None or user["disabled_at"] is not None:
+            raise NotAuthenticated("this account is disabled")
+        memberships = await self._pg.fetch_all(users.SELECT_MEMBERSHIPS, {"user_id": session.user_id})
+        chosen = memberships[0] if memberships else None
+        if tenant_header:
+            chosen = next((m for m in memberships if str(m["workspace_id"]) == tenant_header.strip()), None)
+        if chosen is None:
+            raise Forbidden(
+                "you are not a member of that workspace"
+                if tenant_header
+                else "you are not a member of any workspace yet; ask an admin for an invite"
+            )
+        return Principal(
+            key_id=None,
+            organization_id=chosen["organization_id"],
+            workspace_id=chosen["workspace_id"],
+            role=chosen["role"],
+            user_id=session.user_id,
+        )
+
     async def evict(self, key_hash: bytes) -> None:
         await self._redis.delete(cache_key(key_hash))
 
@@ -193,9 +228,18 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
 
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         authenticator: Authenticator = connection.app.state.authenticator
-        principal = await authenticator.authenticate(
-            extract_key(connection.headers), connection.headers.get("x-tenant-id")
-        )
+        key = extract_key(connection.headers)
+        cookie = connection.cookies.get(sessions.COOKIE)
+        if key is None and cookie:
+            principal = await authenticator.authenticate_session(
+                cookie,
+                connection.headers.get("x-tenant-id"),
+                method=connection.scope.get("method", "GET"),
+                csrf_header=connection.headers.get(sessions.CSRF_HEADER),
+                idle_seconds=connection.app.state.settings.auth.session_idle_seconds,
+            )
+        else:
+            principal = await authenticator.authenticate(key, connection.headers.get("x-tenant-id"))
         needed = required_role(connection.route_handler.opt, connection.scope.get("method", "GET"))
         if ROLE_RANK.get(principal.role, 0) < ROLE_RANK[needed]:
             raise Forbidden(f"this needs the {needed} role; the API key has {principal.role}", code="insufficient_role")

@@ -97,8 +97,17 @@ class AuthSettings(_Group, frozen=True, kw_only=True):
     # Signs self-authenticating URLs (attachment downloads). Unset: the per-installation secret
     # `migrate` generated in Postgres. Set it (32+ random characters) to rotate that secret.
     secret_key: str | None = None
+    # UI sessions end after this long without a request.
+    session_idle_seconds: int = 28800
+    # Failed logins per account (and 4x that per client address) in 15 minutes before login is
+    # refused with 429 until the window passes.
+    login_max_failures: int = 5
 
     def __post_init__(self) -> None:
+        if not 60 <= self.session_idle_seconds <= 30 * 86400:
+            raise ValueError("SESSION_IDLE_SECONDS must be between 60 and 2592000")
+        if not 1 <= self.login_max_failures <= 1000:
+            raise ValueError("LOGIN_MAX_FAILURES must be between 1 and 1000")
         if not 0 <= self.api_key_cache_seconds <= 300:
             raise ValueError("API_KEY_CACHE_SECONDS must be between 0 and 300")
         if self.secret_key is not None and len(self.secret_key) < 16:
@@ -140,6 +149,15 @@ class BootstrapSettings(_Group, frozen=True, kw_only=True):
     # Created by `migrate` on first start when set; `api-key create` works without them.
     initial_org_name: str | None = None
     initial_workspace_name: str | None = None
+    # The first UI admin (created once; an existing account's password is never changed here).
+    initial_admin_email: str | None = None
+    initial_admin_password: str | None = None
+
+    def __post_init__(self) -> None:
+        if bool(self.initial_admin_email) != bool(self.initial_admin_password):
+            raise ValueError("set both INITIAL_ADMIN_EMAIL and INITIAL_ADMIN_PASSWORD, or neither")
+        if self.initial_admin_password is not None and len(self.initial_admin_password) < 12:
+            raise ValueError("INITIAL_ADMIN_PASSWORD must be at least 12 characters")
 
 
 class MigrateOptions(_Group, frozen=True, kw_only=True):

@@ -6,11 +6,11 @@ import psycopg
 from psycopg.rows import dict_row
 
 from app.core.settings import BootstrapSettings
-from app.core.tenancy import service
+from app.core.tenancy import service, users
 
 
 async def bootstrap(dsn: str, settings: BootstrapSettings) -> str | None:
-    if not settings.initial_org_name and not settings.initial_workspace_name:
+    if not (settings.initial_org_name or settings.initial_workspace_name or settings.initial_admin_email):
         return None
     async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row) as conn, conn.transaction():
         org = (
@@ -21,4 +21,9 @@ async def bootstrap(dsn: str, settings: BootstrapSettings) -> str | None:
         workspace = await service.ensure_workspace(
             conn, org, settings.initial_workspace_name or service.DEFAULT_WORKSPACE_NAME
         )
+        if settings.initial_admin_email and settings.initial_admin_password:
+            user_id = await users.ensure_user(
+                conn, settings.initial_admin_email, settings.initial_admin_password, "admin"
+            )
+            await users.add_member(conn, workspace.id, user_id, "admin")
     return f"{org.name}/{workspace.name}"

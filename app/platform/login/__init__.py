@@ -1,0 +1,1 @@
+"""UI login: sessions for people (API keys are for programs)."""

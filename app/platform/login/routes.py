@@ -1,0 +1,163 @@
+"""POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me, POST /api/v1/users.
+
+Login is rate-limited per account and per client address; failures are logged (never the
+password) and slow down. The session cookie is HttpOnly, SameSite=Lax, and Secure when the
+request came over TLS (nginx or an outer proxy sets X-Forwarded-Proto). An OIDC login would add
+a second route that ends in the same `sessions.create`, which is the whole seam.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import uuid
+from typing import Any
+
+import msgspec
+import redis.asyncio as aredis
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from app.core import sessions
+from app.core.auth import Principal
+from app.core.errors import BadRequest, Conflict, NotAuthenticated, TracehouseError
+from app.core.postgres import Postgres
+from app.core.tenancy import users
+
+log = logging.getLogger("tracehouse.login")
+WINDOW_SECONDS = 900
+
+
+class TooManyAttempts(TracehouseError):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+class LoginBody(msgspec.Struct, kw_only=True):
+    email: str
+    password: str
+
+
+class UserCreate(msgspec.Struct, kw_only=True):
+    email: str
+    password: str
+    display_name: str = ""
+    role: str = "viewer"
+
+    def __post_init__(self) -> None:
+        if "@" not in self.email or len(self.email) > 320:
+            raise ValueError("email must be an address")
+        if self.role not in ("admin", "editor", "viewer"):
+            raise ValueError("role must be admin, editor or viewer")
+
+
+def _client_ip(request: Request[Any, Any, Any]) -> str:
+    return request.headers.get("x-real-ip") or (request.client.host if request.client else "unknown")
+
+
+def _fail_keys(email: str, ip: str) -> tuple[str, str]:
+    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return f"th:login-fail:acct:{account}", f"th:login-fail:ip:{ip}"
+
+
+async def _check_rate(redis: aredis.Redis, keys: tuple[str, str], limit: int) -> None:
+    account, ip = await redis.mget(*keys)
+    if int(account or 0) >= limit or int(ip or 0) >= limit * 4:
+        retry = max(await redis.ttl(keys[0]), await redis.ttl(keys[1]), 1)
+        raise TooManyAttempts(f"too many failed logins; try again in {retry} seconds", extra={"retry_after": retry})
+
+
+async def _record_failure(redis: aredis.Redis, keys: tuple[str, str]) -> int:
+    async with redis.pipeline() as pipe:
+        for key in keys:
+            pipe.incr(key)
+            pipe.expire(key, WINDOW_SECONDS, nx=True)
+        results = await pipe.execute()
+    return int(results[0])
+
+
+@post("/api/v1/auth/login", opt={"exclude_from_auth": True}, status_code=200)
+async def login(
+    request: Request[Any, Any, Any],
+    data: JSONBody[LoginBody],
+    postgres: NamedDependency[Postgres],
+    redis: NamedDependency[aredis.Redis],
+) -> Response[dict[str, Any]]:
+    settings = request.app.state.settings.auth
+    ip = _client_ip(request)
+    keys = _fail_keys(data.email, ip)
+    await _check_rate(redis, keys, settings.login_max_failures)
+    row = await postgres.fetch_one(users.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
+    ok = users.verify_password(row["password_hash"] if row else None, data.password)
+    if not ok or row is None or row["disabled_at"] is not None:
+        failures = await _record_failure(redis, keys)
+        log.warning("failed login for %s from %s (%d in the window)", data.email.strip()[:320], ip, failures)
+        await asyncio.sleep(min(0.25 * failures, 3.0))  # repeated failures slow down
+        raise NotAuthenticated("wrong email or password")
+    await redis.delete(keys[0])
+    token, session = await sessions.create(redis, row["id"], settings.session_idle_seconds)
+    secure = request.headers.get("x-forwarded-proto", request.url.scheme) == "https"
+    response = Response({"user_id": str(row["id"]), "email": row["email"], "csrf_token": session.csrf})
+    response.set_cookie(
+        Cookie(
+            key=sessions.COOKIE,
+            value=token,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+            max_age=settings.session_idle_seconds,
+        )
+    )
+    return response
+
+
+@post("/api/v1/auth/logout", opt={"exclude_from_auth": True}, status_code=200)
+async def logout(request: Request[Any, Any, Any], redis: NamedDependency[aredis.Redis]) -> Response[dict[str, str]]:
+    token = request.cookies.get(sessions.COOKIE)
+    if token:
+        await sessions.delete(redis, token)
+    response = Response({"status": "logged out"})
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
+
+
+@get("/api/v1/auth/me")
+async def me(principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]) -> dict[str, Any]:
+    if principal.user_id is None:
+        return {"user": None, "workspace_id": str(principal.workspace_id), "role": principal.role}
+    user = await postgres.fetch_one(users.SELECT_USER, {"id": principal.user_id})
+    memberships = await postgres.fetch_all(users.SELECT_MEMBERSHIPS, {"user_id": principal.user_id})
+    return {
+        "user": {"id": str(user["id"]), "email": user["email"], "display_name": user["display_name"]},
+        "workspace_id": str(principal.workspace_id),
+        "role": principal.role,
+        "workspaces": [{"id": str(m["workspace_id"]), "name": m["name"], "role": m["role"]} for m in memberships],
+    }
+
+
+@post("/api/v1/users", opt={"role": "admin"}, status_code=201)
+async def create_user(
+    data: JSONBody[UserCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+) -> dict[str, Any]:
+    """An admin adds a person to their workspace (creating the account if the email is new)."""
+    try:
+        password_hash = users.hash_password(data.password)
+    except users.PasswordTooWeak as exc:
+        raise BadRequest(str(exc)) from None
+    async with postgres.transaction() as conn:
+        existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": data.email})).fetchone()
+        if existing is not None:
+            raise Conflict("an account with that email exists; add it to the workspace instead")
+        user_id = uuid.uuid4()
+        await conn.execute(
+            users.INSERT_USER, {"id": user_id, "email": data.email, "name": data.display_name, "hash": password_hash}
+        )
+        await users.add_member(conn, principal.workspace_id, user_id, data.role)
+    return {"id": str(user_id), "email": data.email, "role": data.role}
+
+
+ROUTES = [login, logout, me, create_user]

@@ -1,0 +1,123 @@
+"""UI login: sessions, CSRF, roles from membership, rate limits, and no secrets in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from app.core.tenancy import service, users
+from app.runner.stack import NativeStack
+
+pytestmark = pytest.mark.stack
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(stack: NativeStack, role: str, workspace: str | None = None) -> tuple[str, str]:
+    """(email, workspace id) of a new user with `role` in a new (or named) workspace."""
+
+    async def run() -> tuple[str, str]:
+        async with await psycopg.AsyncConnection.connect(stack.env()["POSTGRES_DSN"], row_factory=dict_row) as conn:
+            org = await service.default_org(conn)
+            ws = await service.ensure_workspace(conn, org, workspace or f"ui-{uuid.uuid4().hex[:8]}")
+            email = f"{uuid.uuid4().hex[:8]}@example.com"
+            user_id = await users.ensure_user(conn, email, PASSWORD)
+            await users.add_member(conn, ws.id, user_id, role)
+            await conn.commit()
+            return email, str(ws.id)
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def browser(stack: NativeStack) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{stack.url}/api/v1", timeout=30) as client:
+        yield client
+
+
+def login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    return client.post("/auth/login", json={"email": email, "password": password})
+
+
+def test_login_session_cookie_and_logout(stack: NativeStack, browser: httpx.Client) -> None:
+    email, workspace = make_user(stack, "editor")
+    response = login(browser, email)
+    assert response.status_code == 200
+    cookie = response.headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    csrf = response.json()["csrf_token"]
+    me = browser.get("/auth/me").json()
+    assert me["user"]["email"] == email and me["role"] == "editor" and me["workspace_id"] == workspace
+    # Reads work with the cookie alone; writes need the CSRF header too.
+    assert browser.get("/sessions").status_code == 200
+    refused = browser.post("/sessions", json={"name": "via-ui"})
+    assert refused.status_code == 403 and refused.json()["error"] == "csrf"
+    assert browser.post("/sessions", json={"name": "via-ui"}, headers={"x-csrf-token": csrf}).status_code == 200
+    assert browser.post("/auth/logout").status_code == 200
+    assert browser.get("/sessions").status_code == 401
+    # The old cookie is dead server-side, not just forgotten by this client.
+    stale = httpx.get(f"{stack.url}/api/v1/sessions", cookies={"th_session": cookie.split(";")[0].split("=", 1)[1]})
+    assert stale.status_code == 401
+
+
+def test_roles_come_from_membership(stack: NativeStack, browser: httpx.Client) -> None:
+    email, _ = make_user(stack, "viewer")
+    csrf = login(browser, email).json()["csrf_token"]
+    assert browser.get("/sessions").status_code == 200
+    denied = browser.post("/sessions", json={"name": "x"}, headers={"x-csrf-token": csrf})
+    assert denied.status_code == 403 and denied.json()["error"] == "insufficient_role"
+    foreign = browser.get("/sessions", headers={"X-Tenant-Id": str(uuid.uuid4())})
+    assert foreign.status_code == 403
+
+
+def test_admin_creates_users(stack: NativeStack, browser: httpx.Client) -> None:
+    email, workspace = make_user(stack, "admin")
+    csrf = login(browser, email).json()["csrf_token"]
+    new = f"{uuid.uuid4().hex[:8]}@example.com"
+    weak = browser.post("/users", json={"email": new, "password": "short"}, headers={"x-csrf-token": csrf})
+    assert weak.status_code == 400
+    created = browser.post(
+        "/users", json={"email": new, "password": PASSWORD, "role": "editor"}, headers={"x-csrf-token": csrf}
+    )
+    assert created.status_code == 201
+    with httpx.Client(base_url=f"{stack.url}/api/v1") as other:
+        assert login(other, new).status_code == 200
+        assert other.get("/auth/me").json()["workspace_id"] == workspace
+    assert created.json().get("password") is None
+
+
+def test_failed_logins_are_rate_limited_and_never_logged_with_passwords(
+    stack: NativeStack, browser: httpx.Client
+) -> None:
+    email, _ = make_user(stack, "viewer")
+    wrong = "definitely-the-wrong-password-123"
+    statuses = [login(browser, email, wrong).status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5 and statuses[5] == 429
+    assert login(browser, email).status_code == 429  # even the right password waits out the window
+    assert login(browser, "nobody@example.com", wrong).status_code == 401  # unknown account: same answer
+    logs = (stack.data_dir / "logs").glob("*.log")
+    text = "".join(p.read_text(errors="replace") for p in logs)
+    assert "failed login for " + email in text
+    assert wrong not in text and PASSWORD not in text
+
+
+def test_initial_admin_from_env(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import private_stack
+
+    env = {
+        "INITIAL_ADMIN_EMAIL": "root@example.com",
+        "INITIAL_ADMIN_PASSWORD": PASSWORD,
+        "INITIAL_WORKSPACE_NAME": "ops",
+    }
+    with (
+        private_stack("tracehouse-admin-", extra_env=env) as stack,
+        httpx.Client(base_url=f"{stack.url}/api/v1") as client,
+    ):
+        assert login(client, "root@example.com").status_code == 200
+        me = client.get("/auth/me").json()
+        assert me["role"] == "admin" and [w["name"] for w in me["workspaces"]] == ["ops"]
