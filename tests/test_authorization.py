@@ -27,6 +27,12 @@ pytestmark = pytest.mark.stack
 PARAM = re.compile(r"\{([a-z_]+):[a-z]+\}")
 # Ingest writes go to the caller's own workspace; a "foreign" id there is not an object access.
 INGEST = {("PATCH", "/api/v1/runs/{run_id:str}")}
+# Valid bodies, so the ownership check (not body validation) decides the answer.
+BODIES = {
+    "/api/v1/feedback/{feedback_id:uuid}": {"score": 1},
+    "/api/v1/workspaces/{workspace_id:uuid}/members/{user_id:uuid}": {"role": "viewer"},
+    "/api/v1/sessions/{project_id:uuid}": {"description": "x"},
+}
 
 
 @dataclass(frozen=True)
@@ -121,7 +127,14 @@ def test_foreign_workspace_objects_are_404(
     project = tenant.client.get("/sessions", params={"name": "owned-project"}).json()[0]["id"]
     feedback = tenant.client.post("/feedback", json={"key": "k", "run_id": run["id"]}).json()["id"]
     key_id = tenant.client.post("/api-key", json={"name": "owned"}).json()["id"]
-    values = {"project_id": project, "run_id": run["id"], "feedback_id": feedback, "key_id": key_id}
+    values = {
+        "project_id": project,
+        "run_id": run["id"],
+        "feedback_id": feedback,
+        "key_id": key_id,
+        "workspace_id": tenant.workspace_id,
+        "user_id": str(uuid.uuid4()),
+    }
     foreign = {"x-api-key": asyncio.run(create_key(stack.env()["POSTGRES_DSN"], None, "f", role="admin"))[0]}
     checked = 0
     for route in discover(stack):
@@ -133,7 +146,7 @@ def test_foreign_workspace_objects_are_404(
             route.method,
             concrete(route.template, values),
             headers=foreign,
-            json={} if route.method in ("POST", "PUT", "PATCH") else None,
+            json=BODIES.get(route.template, {}) if route.method in ("POST", "PUT", "PATCH") else None,
         )
         assert response.status_code == 404, (route, response.status_code, response.text)
         checked += 1

@@ -121,3 +121,33 @@ def test_initial_admin_from_env(tmp_path) -> None:  # type: ignore[no-untyped-de
         assert login(client, "root@example.com").status_code == 200
         me = client.get("/auth/me").json()
         assert me["role"] == "admin" and [w["name"] for w in me["workspaces"]] == ["ops"]
+
+
+def test_members_and_invites(stack: NativeStack, browser: httpx.Client) -> None:
+    email, workspace = make_user(stack, "admin")
+    csrf = {"x-csrf-token": login(browser, email).json()["csrf_token"]}
+    invited = f"{uuid.uuid4().hex[:8]}@example.com"
+    invite = browser.post("/invites", json={"email": invited, "role": "editor"}, headers=csrf)
+    assert invite.status_code == 201
+    token = invite.json()["token"]
+    with httpx.Client(base_url=f"{stack.url}/api/v1") as newcomer:
+        accepted = newcomer.post(f"/invites/{token}/accept", json={"password": PASSWORD, "display_name": "New"})
+        assert accepted.status_code == 201 and accepted.json()["role"] == "editor"
+        assert newcomer.post(f"/invites/{token}/accept", json={"password": PASSWORD}).status_code == 404  # once
+        assert login(newcomer, invited).status_code == 200
+        assert newcomer.get("/auth/me").json()["role"] == "editor"
+    members = browser.get(f"/workspaces/{workspace}/members").json()
+    by_email = {m["email"]: m for m in members}
+    assert by_email[invited]["role"] == "editor" and by_email[email]["role"] == "admin"
+    newcomer_id = by_email[invited]["user_id"]
+    assert (
+        browser.patch(f"/workspaces/{workspace}/members/{newcomer_id}", json={"role": "viewer"}, headers=csrf).json()[
+            "role"
+        ]
+        == "viewer"
+    )
+    me_id = by_email[email]["user_id"]
+    last_admin = browser.delete(f"/workspaces/{workspace}/members/{me_id}", headers=csrf)
+    assert last_admin.status_code == 409  # a workspace keeps at least one admin
+    assert browser.delete(f"/workspaces/{workspace}/members/{newcomer_id}", headers=csrf).status_code == 204
+    assert invited not in {m["email"] for m in browser.get(f"/workspaces/{workspace}/members").json()}

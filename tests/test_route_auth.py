@@ -30,6 +30,8 @@ PUBLIC = {
     # Logging in and out: the credentials are the body, or the session cookie being dropped.
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
+    # Accepting an invitation: the invite token is the credential.
+    ("POST", "/api/v1/invites/{id}/accept"),
     # Presigned feedback links: the token is the credential.
     ("GET", "/api/v1/feedback/tokens/{id}"),
     ("POST", "/api/v1/feedback/tokens/{id}"),

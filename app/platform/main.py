@@ -13,6 +13,7 @@ from app.platform.api_keys.routes import ApiKeysController
 from app.platform.info import info
 from app.platform.ingest.routes import ROUTES as INGEST_ROUTES
 from app.platform.login.routes import ROUTES as LOGIN_ROUTES
+from app.platform.members.routes import ROUTES as MEMBER_ROUTES
 from app.platform.otel.routes import ROUTES as OTEL_ROUTES
 from app.platform.workspaces.routes import WorkspacesController
 
@@ -22,7 +23,15 @@ def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> L
         service="platform",
         settings=settings,
         stores=stores,
-        route_handlers=[info, ApiKeysController, WorkspacesController, *INGEST_ROUTES, *OTEL_ROUTES, *LOGIN_ROUTES],
+        route_handlers=[
+            info,
+            ApiKeysController,
+            WorkspacesController,
+            *INGEST_ROUTES,
+            *OTEL_ROUTES,
+            *LOGIN_ROUTES,
+            *MEMBER_ROUTES,
+        ],
     )
     # Producers use rq's synchronous client (from a thread); one connection pool per process.
     app.state.ingest_queue = queue(INGEST_QUEUE, sync_redis(settings.redis))

@@ -1,0 +1,1 @@
+"""Workspace members and invitations."""

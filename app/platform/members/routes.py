@@ -1,0 +1,192 @@
+"""Members of the caller's workspace, and invitations to it (admin to change; anyone to list).
+
+GET    /api/v1/workspaces/{id}/members
+PATCH  /api/v1/workspaces/{id}/members/{user_id}   {"role"}
+DELETE /api/v1/workspaces/{id}/members/{user_id}
+POST   /api/v1/invites                              {"email", "role"} → a link, shown once
+POST   /api/v1/invites/{token}/accept               {"password", "display_name"} (no key)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from typing import Any, Literal
+
+import msgspec
+from litestar import Request, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from app.core.auth import Principal
+from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.postgres import Postgres
+from app.core.tenancy import users
+
+INVITE_TTL = dt.timedelta(days=7)
+SELECT_MEMBERS = """
+SELECT u.id, u.email, u.display_name, m.role, m.created_at
+FROM workspace_members m JOIN users u ON u.id = m.user_id
+WHERE m.workspace_id = %(workspace_id)s
+ORDER BY m.created_at, u.id
+"""
+UPDATE_MEMBER = """
+UPDATE workspace_members SET role = %(role)s WHERE workspace_id = %(workspace_id)s AND user_id = %(user_id)s
+RETURNING user_id
+"""
+DELETE_MEMBER = (
+    "DELETE FROM workspace_members WHERE workspace_id = %(workspace_id)s AND user_id = %(user_id)s RETURNING user_id"
+)
+COUNT_ADMINS = "SELECT count(*) AS n FROM workspace_members WHERE workspace_id = %(workspace_id)s AND role = 'admin'"
+INSERT_INVITE = """
+INSERT INTO invites (id, token_hash, workspace_id, email, role, created_by, expires_at)
+VALUES (%(id)s, %(token_hash)s, %(workspace_id)s, %(email)s, %(role)s, %(created_by)s, %(expires_at)s)
+"""
+CLAIM_INVITE = """
+UPDATE invites SET accepted_at = now()
+WHERE token_hash = %(token_hash)s AND accepted_at IS NULL AND expires_at > now()
+RETURNING workspace_id, email, role
+"""
+
+Role = Literal["admin", "editor", "viewer"]
+
+
+class RoleBody(msgspec.Struct):
+    role: Role
+
+
+class InviteBody(msgspec.Struct, kw_only=True):
+    email: str
+    role: Role = "viewer"
+
+
+class AcceptBody(msgspec.Struct, kw_only=True):
+    password: str
+    display_name: str = ""
+
+
+def _own(principal: Principal, workspace_id: uuid.UUID) -> None:
+    if workspace_id != principal.workspace_id:
+        raise NotFound("workspace not found")
+
+
+@get("/api/v1/workspaces/{workspace_id:uuid}/members")
+async def list_members(
+    workspace_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+) -> list[dict[str, Any]]:
+    _own(principal, workspace_id)
+    rows = await postgres.fetch_all(SELECT_MEMBERS, {"workspace_id": workspace_id})
+    return [
+        {
+            "user_id": str(r["id"]),
+            "email": r["email"],
+            "display_name": r["display_name"],
+            "role": r["role"],
+            "created_at": r["created_at"],
+        }
+        for r in rows
+    ]
+
+
+async def _keep_an_admin(postgres: Postgres, workspace_id: uuid.UUID, user_id: uuid.UUID, new_role: str | None) -> None:
+    members = {r["id"]: r["role"] for r in await postgres.fetch_all(SELECT_MEMBERS, {"workspace_id": workspace_id})}
+    if members.get(user_id) == "admin" and new_role != "admin":
+        if sum(1 for role in members.values() if role == "admin") <= 1:
+            raise Conflict("a workspace keeps at least one admin")
+
+
+@patch("/api/v1/workspaces/{workspace_id:uuid}/members/{user_id:uuid}", opt={"role": "admin"})
+async def change_role(
+    workspace_id: FromPath[uuid.UUID],
+    user_id: FromPath[uuid.UUID],
+    data: JSONBody[RoleBody],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> dict[str, str]:
+    _own(principal, workspace_id)
+    await _keep_an_admin(postgres, workspace_id, user_id, data.role)
+    if (
+        await postgres.fetch_one(UPDATE_MEMBER, {"workspace_id": workspace_id, "user_id": user_id, "role": data.role})
+        is None
+    ):
+        raise NotFound("member not found")
+    return {"user_id": str(user_id), "role": data.role}
+
+
+@delete("/api/v1/workspaces/{workspace_id:uuid}/members/{user_id:uuid}", opt={"role": "admin"}, status_code=204)
+async def remove_member(
+    workspace_id: FromPath[uuid.UUID],
+    user_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> None:
+    _own(principal, workspace_id)
+    await _keep_an_admin(postgres, workspace_id, user_id, None)
+    if await postgres.fetch_one(DELETE_MEMBER, {"workspace_id": workspace_id, "user_id": user_id}) is None:
+        raise NotFound("member not found")
+
+
+@post("/api/v1/invites", opt={"role": "admin"}, status_code=201)
+async def invite(
+    request: Request[Any, Any, Any],
+    data: JSONBody[InviteBody],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> dict[str, Any]:
+    if "@" not in data.email:
+        raise BadRequest("email must be an address")
+    token = secrets.token_urlsafe(32)
+    expires = dt.datetime.now(dt.UTC) + INVITE_TTL
+    await postgres.execute(
+        INSERT_INVITE,
+        {
+            "id": uuid.uuid4(),
+            "token_hash": hashlib.sha256(token.encode()).digest(),
+            "workspace_id": principal.workspace_id,
+            "email": data.email.strip(),
+            "role": data.role,
+            "created_by": principal.user_id,
+            "expires_at": expires,
+        },
+    )
+    base = str(request.base_url).rstrip("/")
+    # The UI will serve /invite/<token>; the API accepts it at the path below.
+    return {
+        "email": data.email.strip(),
+        "role": data.role,
+        "expires_at": expires,
+        "token": token,
+        "accept_url": f"{base}/api/v1/invites/{token}/accept",
+    }
+
+
+@post("/api/v1/invites/{token:str}/accept", opt={"exclude_from_auth": True}, status_code=201)
+async def accept_invite(
+    token: FromPath[str], data: JSONBody[AcceptBody], postgres: NamedDependency[Postgres]
+) -> dict[str, Any]:
+    try:
+        password_hash = users.hash_password(data.password)
+    except users.PasswordTooWeak as exc:
+        raise BadRequest(str(exc)) from None
+    async with postgres.transaction() as conn:
+        claimed = await (
+            await conn.execute(CLAIM_INVITE, {"token_hash": hashlib.sha256(token.encode()).digest()})
+        ).fetchone()
+        if claimed is None:
+            raise NotFound("invitation is invalid, used or expired")
+        existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": claimed["email"]})).fetchone()
+        if existing is not None:
+            user_id = existing["id"]  # an existing account joins; its password is not touched
+        else:
+            user_id = uuid.uuid4()
+            await conn.execute(
+                users.INSERT_USER,
+                {"id": user_id, "email": claimed["email"], "name": data.display_name, "hash": password_hash},
+            )
+        await users.add_member(conn, claimed["workspace_id"], user_id, claimed["role"])
+    return {"user_id": str(user_id), "email": claimed["email"], "role": claimed["role"]}
+
+
+ROUTES = [list_members, change_role, remove_member, invite, accept_invite]

@@ -1,0 +1,2 @@
+-- Undo 0006_invites.
+DROP TABLE IF EXISTS invites;
