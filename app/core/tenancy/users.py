@@ -9,6 +9,8 @@ import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from app.core.errors import BadRequest
+
 _hasher = PasswordHasher()  # argon2id, the library's current recommended parameters
 # Verifying against this when the email is unknown keeps the response time the same, so a
 # login attempt cannot tell whether an account exists.
@@ -46,6 +48,14 @@ def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise PasswordTooWeak(f"passwords need at least {MIN_PASSWORD} characters")
     return _hasher.hash(password)
+
+
+def checked_hash(password: str) -> str:
+    """hash_password for request handlers: a weak password is a 400 with the rule."""
+    try:
+        return hash_password(password)
+    except PasswordTooWeak as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

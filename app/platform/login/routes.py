@@ -23,7 +23,7 @@ from litestar.params import JSONBody
 
 from app.core import sessions
 from app.core.auth import Principal
-from app.core.errors import BadRequest, Conflict, NotAuthenticated, TracehouseError
+from app.core.errors import Conflict, NotAuthenticated, TracehouseError
 from app.core.postgres import Postgres
 from app.core.tenancy import users
 
@@ -144,10 +144,7 @@ async def create_user(
     data: JSONBody[UserCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, Any]:
     """An admin adds a person to their workspace (creating the account if the email is new)."""
-    try:
-        password_hash = users.hash_password(data.password)
-    except users.PasswordTooWeak as exc:
-        raise BadRequest(str(exc)) from None
+    password_hash = users.checked_hash(data.password)
     async with postgres.transaction() as conn:
         existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": data.email})).fetchone()
         if existing is not None:

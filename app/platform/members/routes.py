@@ -166,10 +166,7 @@ async def invite(
 async def accept_invite(
     token: FromPath[str], data: JSONBody[AcceptBody], postgres: NamedDependency[Postgres]
 ) -> dict[str, Any]:
-    try:
-        password_hash = users.hash_password(data.password)
-    except users.PasswordTooWeak as exc:
-        raise BadRequest(str(exc)) from None
+    password_hash = users.checked_hash(data.password)
     async with postgres.transaction() as conn:
         claimed = await (
             await conn.execute(CLAIM_INVITE, {"token_hash": hashlib.sha256(token.encode()).digest()})
