@@ -151,3 +151,46 @@ def test_members_and_invites(stack: NativeStack, browser: httpx.Client) -> None:
     assert last_admin.status_code == 409  # a workspace keeps at least one admin
     assert browser.delete(f"/workspaces/{workspace}/members/{newcomer_id}", headers=csrf).status_code == 204
     assert invited not in {m["email"] for m in browser.get(f"/workspaces/{workspace}/members").json()}
+
+
+def test_personal_access_tokens_follow_their_users_role(stack: NativeStack, browser: httpx.Client) -> None:
+    admin_email, workspace = make_user(stack, "admin")
+    admin_csrf = {"x-csrf-token": login(browser, admin_email).json()["csrf_token"]}
+    user_email, _ = make_user(stack, "editor", workspace=None)
+    # Put the second user into the admin's workspace as an editor.
+    invite = browser.post("/invites", json={"email": user_email, "role": "editor"}, headers=admin_csrf).json()
+    with httpx.Client(base_url=f"{stack.url}/api/v1") as person:
+        assert person.post(f"/invites/{invite['token']}/accept", json={"password": PASSWORD}).status_code == 201
+        csrf = {"x-csrf-token": login(person, user_email).json()["csrf_token"]}
+        token = person.post(
+            "/api-key/personal", json={"name": "laptop"}, headers={**csrf, "X-Tenant-Id": workspace}
+        ).json()
+        assert token["kind"] == "personal" and token["role"] == "member"
+    pat = {"x-api-key": token["key"]}
+    with httpx.Client(base_url=f"{stack.url}/api/v1", headers=pat) as program:
+        assert program.post("/sessions", json={"name": "pat-project"}).status_code == 200  # editor
+        assert program.get("/api-key").status_code == 403  # not an admin
+        members = {m["email"]: m["user_id"] for m in browser.get(f"/workspaces/{workspace}/members").json()}
+        browser.patch(
+            f"/workspaces/{workspace}/members/{members[user_email]}", json={"role": "viewer"}, headers=admin_csrf
+        )
+        # The token now acts as a viewer (once its cached resolution expires: 2 s in tests).
+        wait_for_status(lambda: program.post("/sessions", json={"name": "later"}).status_code, 403)
+        removed = browser.delete(f"/workspaces/{workspace}/members/{members[user_email]}", headers=admin_csrf)
+        assert removed.status_code == 204, removed.text
+        wait_for_status(lambda: program.get("/sessions").status_code, 401)
+    listed = {k["id"]: k for k in browser.get("/api-key").json()}
+    assert listed[token["id"]]["created_by"] == members[user_email]
+    # Personal tokens come from a logged-in session, never from another key.
+    admin_key = browser.post("/api-key", json={"name": "svc", "role": "admin"}, headers=admin_csrf).json()["key"]
+    refused = httpx.post(f"{stack.url}/api/v1/api-key/personal", json={}, headers={"x-api-key": admin_key})
+    assert refused.status_code == 400
+
+
+def wait_for_status(probe, expected: int) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + 15
+    while probe() != expected:
+        assert time.monotonic() < deadline, f"never answered {expected}; last {probe()}"
+        time.sleep(0.3)

@@ -100,7 +100,13 @@ class Authenticator:
                 return msgspec.json.decode(cached, type=_CachedKey)
         prefix = parse_prefix(key)
         row = await self._pg.fetch_one(q.SELECT_API_KEY_BY_PREFIX, {"prefix": prefix}) if prefix else None
-        if row is None or row["revoked_at"] is not None or not hmac.compare_digest(bytes(row["key_hash"]), key_hash):
+        if (
+            row is None
+            or row["revoked_at"] is not None
+            or not hmac.compare_digest(bytes(row["key_hash"]), key_hash)
+            # A personal token lives only as long as its user's membership of the workspace.
+            or (row["user_id"] is not None and row["member_role"] is None)
+        ):
             entry = _INVALID
         else:
             entry = _CachedKey(
@@ -110,7 +116,7 @@ class Authenticator:
                 workspace_id=row["workspace_id"],
                 org_workspace_ids=list(row["org_workspace_ids"]),
                 expires_at=row["expires_at"],
-                role=row["role"],
+                role=row["member_role"] if row["user_id"] is not None else row["role"],
             )
         if self._ttl:
             try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import random
 import shutil
 import signal
 import socket
@@ -284,10 +285,26 @@ def _users_xml(password: str) -> str:
 """
 
 
+# Listen ports come from below the kernel's ephemeral range (32768+ on Linux): a port picked
+# there by binding port 0 can be taken by some process's *outgoing* connection before our server
+# binds it (seen: ClickHouse failing with "Address already in use").
+_PORT_RANGE = (20000, 32000)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for _ in range(200):
+        port = random.randrange(*_PORT_RANGE)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise StoreError("no free port found between 20000 and 32000")
 
 
 def remove_tree(path: Path) -> None:

@@ -30,13 +30,18 @@ SELECT id, organization_id, name, created_at FROM workspaces WHERE id = %(id)s
 """
 
 INSERT_API_KEY = """
-INSERT INTO api_keys (id, organization_id, workspace_id, name, prefix, key_hash, expires_at, role)
-VALUES (%(id)s, %(organization_id)s, %(workspace_id)s, %(name)s, %(prefix)s, %(key_hash)s, %(expires_at)s, %(role)s)
-RETURNING id, organization_id, workspace_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
+INSERT INTO api_keys (id, organization_id, workspace_id, name, prefix, key_hash, expires_at, role, user_id,
+                      created_by)
+VALUES (%(id)s, %(organization_id)s, %(workspace_id)s, %(name)s, %(prefix)s, %(key_hash)s, %(expires_at)s, %(role)s,
+        %(user_id)s, %(created_by)s)
+RETURNING id, organization_id, workspace_id, name, prefix, role, user_id, created_by, created_at, expires_at,
+          last_used_at, revoked_at
 """
 
 SELECT_API_KEY_BY_PREFIX = """
-SELECT k.id, k.organization_id, k.workspace_id, k.key_hash, k.expires_at, k.revoked_at, k.role,
+SELECT k.id, k.organization_id, k.workspace_id, k.key_hash, k.expires_at, k.revoked_at, k.role, k.user_id,
+       (SELECT m.role FROM workspace_members m JOIN users u ON u.id = m.user_id
+         WHERE m.user_id = k.user_id AND m.workspace_id = k.workspace_id AND u.disabled_at IS NULL) AS member_role,
        (SELECT coalesce(array_agg(w.id ORDER BY w.created_at, w.id), '{}')
           FROM workspaces w WHERE w.organization_id = k.organization_id) AS org_workspace_ids
 FROM api_keys k
@@ -44,7 +49,8 @@ WHERE k.prefix = %(prefix)s
 """
 
 SELECT_API_KEYS_OF_WORKSPACE = """
-SELECT id, organization_id, workspace_id, name, prefix, role, created_at, expires_at, last_used_at, revoked_at
+SELECT id, organization_id, workspace_id, name, prefix, role, user_id, created_by, created_at, expires_at,
+       last_used_at, revoked_at
 FROM api_keys
 WHERE workspace_id = %(workspace_id)s AND revoked_at IS NULL
 ORDER BY created_at DESC, id

@@ -36,6 +36,8 @@ class ApiKeyRow(msgspec.Struct, frozen=True):
     name: str
     prefix: str
     role: str
+    user_id: uuid.UUID | None
+    created_by: uuid.UUID | None
     created_at: dt.datetime
     expires_at: dt.datetime | None
     last_used_at: dt.datetime | None
@@ -87,7 +89,10 @@ async def create_api_key(
     name: str,
     expires_at: dt.datetime | None = None,
     role: str = "admin",
+    user_id: uuid.UUID | None = None,
+    created_by: uuid.UUID | None = None,
 ) -> CreatedKey:
+    """A service key (its own role) or, with `user_id`, a personal access token (the user's role)."""
     key, prefix = generate_key()
     row = await _one(
         conn,
@@ -101,6 +106,8 @@ async def create_api_key(
             "key_hash": hash_key(key),
             "expires_at": expires_at,
             "role": role,
+            "user_id": user_id,
+            "created_by": created_by,
         },
     )
     return CreatedKey(row=msgspec.convert(row, ApiKeyRow), key=key)

@@ -1,4 +1,5 @@
-"""/api/v1/api-key: manage the API keys of the caller's workspace (admin keys only)."""
+"""/api/v1/api-key: the API keys of the caller's workspace. Admins manage service keys; any
+logged-in member may create a personal access token, which acts with their own role."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.core.auth import Authenticator, Principal
-from app.core.errors import NotFound
+from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
 from app.core.tenancy import service
 from app.platform.api_keys.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, api_key_from_row
@@ -19,6 +20,25 @@ from app.platform.api_keys.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated, a
 class ApiKeysController(Controller):
     path = "/api/v1/api-key"
     opt = {"role": "admin"}  # noqa: RUF012 - Litestar reads it as a class attribute
+
+    @post("/personal", status_code=201, opt={"role": "viewer"})
+    async def create_personal_key(
+        self, data: JSONBody[ApiKeyCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+    ) -> ApiKeyCreated:
+        if principal.user_id is None:
+            raise BadRequest("personal access tokens are created from a logged-in session, not with an API key")
+        async with postgres.transaction() as conn:
+            created = await service.create_api_key(
+                conn,
+                organization_id=principal.organization_id,
+                workspace_id=principal.workspace_id,
+                name=data.name or "personal token",
+                expires_at=data.expires_at,
+                role="viewer",
+                user_id=principal.user_id,
+                created_by=principal.user_id,
+            )
+        return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
 
     @post("/", status_code=201)
     async def create_key(
@@ -32,6 +52,7 @@ class ApiKeysController(Controller):
                 name=data.name or "api key",
                 expires_at=data.expires_at,
                 role=data.role,
+                created_by=principal.user_id,
             )
         return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
 

@@ -31,7 +31,10 @@ class ApiKey(msgspec.Struct, kw_only=True):
     id: uuid.UUID
     name: str
     short_key: str  # `th_<prefix>_…`: enough to recognise a key, useless to an attacker
-    role: str
+    role: str  # for a personal token: "member" (it acts with its user's current role)
+    kind: Literal["service", "personal"]
+    user_id: uuid.UUID | None
+    created_by: uuid.UUID | None
     workspace_id: uuid.UUID | None
     created_at: dt.datetime
     expires_at: dt.datetime | None
@@ -47,7 +50,10 @@ def api_key_from_row(row: ApiKeyRow) -> ApiKey:
         id=row.id,
         name=row.name,
         short_key=f"th_{row.prefix}_…",
-        role=row.role,
+        role="member" if row.user_id else row.role,
+        kind="personal" if row.user_id else "service",
+        user_id=row.user_id,
+        created_by=row.created_by,
         workspace_id=row.workspace_id,
         created_at=row.created_at,
         expires_at=row.expires_at,
