@@ -32,6 +32,7 @@ BODIES = {
     "/api/v1/feedback/{feedback_id:uuid}": {"score": 1},
     "/api/v1/workspaces/{workspace_id:uuid}/members/{user_id:uuid}": {"role": "viewer"},
     "/api/v1/sessions/{project_id:uuid}": {"description": "x"},
+    "/api/v1/workspaces/{workspace_id:uuid}": {"name": "renamed-by-a-stranger"},
 }
 
 

@@ -194,3 +194,36 @@ def wait_for_status(probe, expected: int) -> None:  # type: ignore[no-untyped-de
     while probe() != expected:
         assert time.monotonic() < deadline, f"never answered {expected}; last {probe()}"
         time.sleep(0.3)
+
+
+def test_admins_create_and_rename_workspaces(stack: NativeStack, browser: httpx.Client) -> None:
+    email, _workspace = make_user(stack, "admin")
+    csrf = {"x-csrf-token": login(browser, email).json()["csrf_token"]}
+    name = f"team-{uuid.uuid4().hex[:6]}"
+    created = browser.post("/workspaces", json={"name": name}, headers=csrf)
+    assert created.status_code == 201
+    assert browser.post("/workspaces", json={"name": name}, headers=csrf).status_code == 409
+    mine = {w["display_name"]: w for w in browser.get("/workspaces").json()}
+    assert name in mine and mine[name]["is_current"] is False  # the creator is its admin
+    new_id = created.json()["id"]
+    renamed = browser.patch(
+        f"/workspaces/{new_id}", json={"name": name + "-x"}, headers={**csrf, "X-Tenant-Id": new_id}
+    )
+    assert renamed.status_code == 200 and renamed.json()["display_name"] == name + "-x"
+    # Only the workspace the request acts in can be renamed through it.
+    assert browser.patch(f"/workspaces/{new_id}", json={"name": "nope"}, headers=csrf).status_code == 404
+    assert browser.get("/orgs/current").json()["name"]
+    viewer_email, _ = make_user(stack, "viewer")
+    with httpx.Client(base_url=f"{stack.url}/api/v1") as viewer:
+        viewer_csrf = {"x-csrf-token": login(viewer, viewer_email).json()["csrf_token"]}
+        assert viewer.post("/workspaces", json={"name": "mine"}, headers=viewer_csrf).status_code == 403
+
+
+def test_api_keys_never_reach_the_logs(stack: NativeStack, tenant, browser: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+    created = tenant.client.post("/api-key", json={"name": "secret-check"}).json()["key"]
+    for _ in range(3):
+        httpx.get(f"{stack.url}/api/v1/sessions", headers={"x-api-key": created})
+    httpx.get(f"{stack.url}/api/v1/sessions", headers={"x-api-key": created[:-1] + "X"})  # a failed attempt too
+    text = "".join(p.read_text(errors="replace") for p in (stack.data_dir / "logs").glob("*.log"))
+    assert tenant.key not in text and created not in text
+    assert created.split("_")[2] not in text  # not even the secret part

@@ -15,7 +15,7 @@ from app.platform.ingest.routes import ROUTES as INGEST_ROUTES
 from app.platform.login.routes import ROUTES as LOGIN_ROUTES
 from app.platform.members.routes import ROUTES as MEMBER_ROUTES
 from app.platform.otel.routes import ROUTES as OTEL_ROUTES
-from app.platform.workspaces.routes import WorkspacesController
+from app.platform.workspaces.routes import WorkspacesController, current_org
 
 
 def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> Litestar:
@@ -27,6 +27,7 @@ def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> L
             info,
             ApiKeysController,
             WorkspacesController,
+            current_org,
             *INGEST_ROUTES,
             *OTEL_ROUTES,
             *LOGIN_ROUTES,

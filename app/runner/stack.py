@@ -173,8 +173,9 @@ class NativeStack:
         self.down(quiet=True)  # a half-running stack from a crash is restarted cleanly
         if port_open(self.state.frontend_port):
             raise StackError(f"port {self.state.frontend_port} is in use; choose another with --port")
+        taken = {self.state.frontend_port}
         self.state.ports = {
-            name: free_port()
+            name: free_port(exclude=taken)
             for name in ("postgres", "redis", "clickhouse", "clickhouse_http", "backend", "platform", "playground")
         }
         self.state.save(self.state_file)

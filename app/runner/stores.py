@@ -292,10 +292,12 @@ _PORT_RANGE = (20000, 32000)
 _handed_out: set[int] = set()
 
 
-def free_port() -> int:
+def free_port(exclude: set[int] | frozenset[int] = frozenset()) -> int:
+    """A bindable loopback port, never one in `exclude` (ports already promised elsewhere, e.g. the
+    frontend port a caller chose in another process) nor one this process handed out before."""
     for _ in range(200):
         port = random.randrange(*_PORT_RANGE)
-        if port in _handed_out:
+        if port in _handed_out or port in exclude:
             continue
         with socket.socket() as sock:
             try:

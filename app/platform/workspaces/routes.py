@@ -1,17 +1,23 @@
-"""/api/v1/workspaces: the workspaces a key may act in (all of its org's for org-scoped keys)."""
+"""/api/v1/workspaces and /api/v1/orgs/current: the workspaces a caller may act in, and their
+management (admins create and rename workspaces of their organization)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import msgspec
-from litestar import Controller, get
+import psycopg
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from app.core.auth import Principal
+from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
 from app.core.tenancy import queries as q
+from app.core.tenancy import users
 
 
 class WorkspaceOut(msgspec.Struct, kw_only=True):
@@ -22,6 +28,25 @@ class WorkspaceOut(msgspec.Struct, kw_only=True):
     is_current: bool
 
 
+class WorkspaceBody(msgspec.Struct):
+    name: str
+
+    def __post_init__(self) -> None:
+        self.name = self.name.strip()
+        if not self.name or len(self.name) > 200:
+            raise ValueError("name must be 1 to 200 characters")
+
+
+def _out(row: dict[str, Any], principal: Principal) -> WorkspaceOut:
+    return WorkspaceOut(
+        id=row["id"],
+        organization_id=row["organization_id"],
+        display_name=row["name"],
+        created_at=row["created_at"],
+        is_current=row["id"] == principal.workspace_id,
+    )
+
+
 class WorkspacesController(Controller):
     path = "/api/v1/workspaces"
 
@@ -30,15 +55,56 @@ class WorkspacesController(Controller):
         self, principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
     ) -> list[WorkspaceOut]:
         rows = await postgres.fetch_all(q.SELECT_WORKSPACES_OF_ORG, {"organization_id": principal.organization_id})
-        if not principal.org_scoped:
+        if principal.user_id is not None:  # a person: the workspaces they are a member of
+            mine = {
+                r["workspace_id"]
+                for r in await postgres.fetch_all(q.SELECT_USER_WORKSPACE_IDS, {"user_id": principal.user_id})
+            }
+            rows = [r for r in rows if r["id"] in mine]
+        elif not principal.org_scoped:
             rows = [r for r in rows if r["id"] == principal.workspace_id]
-        return [
-            WorkspaceOut(
-                id=r["id"],
-                organization_id=r["organization_id"],
-                display_name=r["name"],
-                created_at=r["created_at"],
-                is_current=r["id"] == principal.workspace_id,
+        return [_out(r, principal) for r in rows]
+
+    @post("/", opt={"role": "admin"}, status_code=201)
+    async def create_workspace(
+        self, data: JSONBody[WorkspaceBody], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+    ) -> WorkspaceOut:
+        async with postgres.transaction() as conn:
+            row = await (
+                await conn.execute(
+                    q.CREATE_WORKSPACE,
+                    {"id": uuid.uuid4(), "organization_id": principal.organization_id, "name": data.name},
+                )
+            ).fetchone()
+            if row is None:
+                raise Conflict(f"a workspace named {data.name!r} already exists")
+            if principal.user_id is not None:
+                await users.add_member(conn, row["id"], principal.user_id, "admin")
+        return _out(row, principal)
+
+    @patch("/{workspace_id:uuid}", opt={"role": "admin"})
+    async def rename_workspace(
+        self,
+        workspace_id: FromPath[uuid.UUID],
+        data: JSONBody[WorkspaceBody],
+        principal: NamedDependency[Principal],
+        postgres: NamedDependency[Postgres],
+    ) -> WorkspaceOut:
+        if workspace_id != principal.workspace_id:
+            raise NotFound("workspace not found")
+        try:
+            row = await postgres.fetch_one(
+                q.RENAME_WORKSPACE,
+                {"id": workspace_id, "name": data.name, "organization_id": principal.organization_id},
             )
-            for r in rows
-        ]
+        except psycopg.errors.UniqueViolation:
+            raise Conflict(f"a workspace named {data.name!r} already exists") from None
+        if row is None:
+            raise NotFound("workspace not found")
+        return _out(row, principal)
+
+
+@get("/api/v1/orgs/current")
+async def current_org(principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]) -> dict[str, Any]:
+    org = await postgres.fetch_one(q.SELECT_ORG, {"id": principal.organization_id})
+    return {"id": str(org["id"]), "name": org["name"], "created_at": org["created_at"]}
