@@ -4,38 +4,20 @@ in a temp dir on free ports, so a benchmark never touches a developer's data."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from app.runner import stack as runner  # noqa: E402
 from app.runner.keys import create_key  # noqa: E402
 from app.runner.stack import NativeStack  # noqa: E402
-from app.runner.stores import free_port, remove_tree  # noqa: E402
 
 
-@contextlib.contextmanager
-def temporary_stack(**kw: object) -> Iterator[NativeStack]:
-    data_dir = Path(tempfile.mkdtemp(prefix="tracehouse-bench-"))
-    data_dir.chmod(0o711)
-    stack = NativeStack(
-        data_dir,
-        frontend_port=free_port(),
-        env_file=REPO_ROOT / ".env.example",
-        log=lambda m: print(f"# {m}", file=sys.stderr),
-        **kw,
-    )  # type: ignore[arg-type]
-    try:
-        stack.up()
-        yield stack
-    finally:
-        stack.down(quiet=True)
-        remove_tree(data_dir)
+def temporary_stack(**kw: object):  # type: ignore[no-untyped-def]
+    return runner.temporary_stack("tracehouse-bench-", log=lambda m: print(f"# {m}", file=sys.stderr), **kw)
 
 
 def new_key(stack: NativeStack, workspace: str = "bench") -> str:

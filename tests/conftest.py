@@ -7,32 +7,22 @@ or the default ports.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
 
-from app.runner.stack import REPO_ROOT, NativeStack
+from app.runner.stack import REPO_ROOT, NativeStack, scratch_dir
 from app.runner.stores import free_port, remove_tree
 from app.runner.system import ensure_system_packages
 
 # Short so the test that revokes a key behind the cache's back finishes quickly.
 TEST_KEY_CACHE_SECONDS = 2
-
-
-def scratch_dir(prefix: str) -> Path:
-    # Not pytest's tmp_path: its parents are 0700 and Postgres runs as another user when we are root.
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    path.chmod(0o711)
-    return path
 
 
 def python_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -58,21 +48,6 @@ class Tenant:
     @property
     def workspace_id(self) -> str:
         return self.client.get("/workspaces").json()[0]["id"]
-
-
-@contextlib.contextmanager
-def private_stack(prefix: str, **kw: object) -> Iterator[NativeStack]:
-    """A stack of the test's own (for tests that stop stores or kill workers), torn down after."""
-    data_dir = scratch_dir(prefix)
-    native = NativeStack(
-        data_dir, frontend_port=free_port(), env_file=REPO_ROOT / ".env.example", log=lambda _m: None, **kw
-    )  # type: ignore[arg-type]
-    try:
-        native.up()
-        yield native
-    finally:
-        native.down(quiet=True)
-        remove_tree(data_dir)
 
 
 @pytest.fixture(scope="session")

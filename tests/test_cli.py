@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.runner.stack import REPO_ROOT
+from app.runner.stack import REPO_ROOT, scratch_dir
 from app.runner.stores import free_port, remove_tree
-from tests.conftest import python_module, scratch_dir
+from tests.conftest import python_module
 
 pytestmark = pytest.mark.stack
 

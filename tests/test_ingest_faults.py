@@ -14,8 +14,8 @@ import pytest
 import redis
 
 from app.core.ingest import RECORDS_STREAM, WRITER_GROUP
-from app.runner.stack import NativeStack
-from tests.conftest import Tenant, make_tenant, private_stack
+from app.runner.stack import NativeStack, temporary_stack
+from tests.conftest import Tenant, make_tenant
 from tests.ingest_helpers import clickhouse, json_part, multipart, root_run, wait_for
 from worker.writer import LOCK_KEY
 
@@ -27,7 +27,7 @@ RUNS_PER_REQUEST = 100
 @pytest.fixture(scope="module")
 def fault_stack() -> Iterator[NativeStack]:
     timers = {"WRITER_LOCK_SECONDS": "2", "JOB_ABANDONED_SECONDS": "5"}
-    with private_stack("tracehouse-faults-", queue_workers=2, extra_env=timers) as stack:
+    with temporary_stack("tracehouse-faults-", queue_workers=2, extra_env=timers) as stack:
         yield stack
 
 

@@ -107,7 +107,7 @@ def test_failed_logins_are_rate_limited_and_never_logged_with_passwords(
 
 
 def test_initial_admin_from_env(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import private_stack
+    from app.runner.stack import temporary_stack
 
     env = {
         "INITIAL_ADMIN_EMAIL": "root@example.com",
@@ -115,7 +115,7 @@ def test_initial_admin_from_env(tmp_path) -> None:  # type: ignore[no-untyped-de
         "INITIAL_WORKSPACE_NAME": "ops",
     }
     with (
-        private_stack("tracehouse-admin-", extra_env=env) as stack,
+        temporary_stack("tracehouse-admin-", extra_env=env) as stack,
         httpx.Client(base_url=f"{stack.url}/api/v1") as client,
     ):
         assert login(client, "root@example.com").status_code == 200

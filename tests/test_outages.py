@@ -11,15 +11,15 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.runner.stack import NativeStack
-from tests.conftest import make_tenant, private_stack
+from app.runner.stack import NativeStack, temporary_stack
+from tests.conftest import make_tenant
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
 def own_stack() -> Iterator[NativeStack]:
-    with private_stack("tracehouse-outage-", extra_env={"API_KEY_CACHE_SECONDS": "0"}) as stack:
+    with temporary_stack("tracehouse-outage-", extra_env={"API_KEY_CACHE_SECONDS": "0"}) as stack:
         yield stack
 
 

@@ -281,10 +281,10 @@ class Writer:
         """Previous states of the runs in `records` that this batch may need: from the cache, and
         from ClickHouse for patches, legacy children's parents and known patch-first runs."""
         known: dict[str, dict[str, Any]] = {}
-        wanted: dict[str, set[str]] = {}
-        posts_to_check: list[tuple[str, str]] = []
+        must: dict[str, str] = {}  # run id -> workspace: read it back if it exists
+        maybe: dict[str, str] = {}  # posts: read back only if a patch-first row was written
         for workspace, record in records:
-            for run_id, must in (
+            for run_id, needed in (
                 (record["id"], record["kind"] == "patch"),
                 (record.get("parent_run_id"), bool(record.get("needs_parent"))),
             ):
@@ -293,25 +293,28 @@ class Writer:
                 cached = self.cache.get(run_id)
                 if cached is not None:
                     known[run_id] = cached
-                elif must:
-                    wanted.setdefault(workspace, set()).add(run_id)
+                elif needed:
+                    must[run_id] = workspace
                 elif run_id == record["id"]:
-                    posts_to_check.append((workspace, run_id))
-        if posts_to_check:
-            flags = self.redis.smismember(PATCH_FIRST_KEY, [r for _, r in posts_to_check])
-            for (workspace, run_id), flagged in zip(posts_to_check, flags, strict=True):
-                if flagged:
-                    wanted.setdefault(workspace, set()).add(run_id)
+                    maybe[run_id] = workspace
+        candidates = list({**maybe, **must})
+        if not candidates:
+            return known
+        # One round trip tells both which posts need a read-back and, for what is read back,
+        # whether its row came from a patch alone.
+        patch_first = {
+            r for r, flag in zip(candidates, self.redis.smismember(PATCH_FIRST_KEY, candidates), strict=True) if flag
+        }
+        wanted: dict[str, set[str]] = {}
+        for run_id, workspace in {**maybe, **must}.items():
+            if run_id in must or run_id in patch_first:
+                wanted.setdefault(workspace, set()).add(run_id)
         for workspace, ids in wanted.items():
             rows = self.ch.query(SELECT_STATES, {"workspace_id": workspace, "ids": tuple(ids)}, profile=Profile.QUERY)
             for values in rows:
                 state = state_from_row(dict(zip(STATE_FIELDS, values, strict=True)))
-                state["has_post"] = True
+                state["has_post"] = state["id"] not in patch_first
                 known[state["id"]] = state
-        flagged = [r for r in known if r in {rid for ids in wanted.values() for rid in ids}]
-        if flagged:
-            for run_id, is_patch_first in zip(flagged, self.redis.smismember(PATCH_FIRST_KEY, flagged), strict=True):
-                known[run_id]["has_post"] = not is_patch_first
         return known
 
     def remember(self, states: dict[str, dict[str, Any]]) -> None:

@@ -13,14 +13,17 @@ frontend's are picked free at each start and recorded in `<data dir>/state.json`
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +37,7 @@ from app.runner.stores import (
     RedisServer,
     free_port,
     port_open,
+    remove_tree,
 )
 from app.runner.system import which
 
@@ -342,3 +346,25 @@ def _http_ok(url: str) -> str | None:
         return f"{url} answered {exc.code}"
     except OSError as exc:
         return f"{url}: {exc}"
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A temp dir a stack can live in. Not pytest's tmp_path: its parents are 0700, and Postgres
+    runs as another user when we are root."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o711)
+    return path
+
+
+@contextlib.contextmanager
+def temporary_stack(prefix: str, *, log=lambda _m: None, **kw: object) -> Iterator[NativeStack]:  # type: ignore[no-untyped-def]
+    """A throwaway stack (tests, benchmarks) in a scratch dir on free ports, removed afterwards;
+    it never touches ./.tracehouse or the default port."""
+    data_dir = scratch_dir(prefix)
+    stack = NativeStack(data_dir, frontend_port=free_port(), env_file=REPO_ROOT / ".env.example", log=log, **kw)  # type: ignore[arg-type]
+    try:
+        stack.up()
+        yield stack
+    finally:
+        stack.down(quiet=True)
+        remove_tree(data_dir)

@@ -27,34 +27,14 @@ class ApiKeysController(Controller):
     ) -> ApiKeyCreated:
         if principal.user_id is None:
             raise BadRequest("personal access tokens are created from a logged-in session, not with an API key")
-        async with postgres.transaction() as conn:
-            created = await service.create_api_key(
-                conn,
-                organization_id=principal.organization_id,
-                workspace_id=principal.workspace_id,
-                name=data.name or "personal token",
-                expires_at=data.expires_at,
-                role="viewer",
-                user_id=principal.user_id,
-                created_by=principal.user_id,
-            )
-        return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
+        # The stored role is a placeholder: a personal token acts with its user's current role.
+        return await _create(postgres, principal, data, "personal token", role="viewer", user_id=principal.user_id)
 
     @post("/", status_code=201)
     async def create_key(
         self, data: JSONBody[ApiKeyCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
     ) -> ApiKeyCreated:
-        async with postgres.transaction() as conn:
-            created = await service.create_api_key(
-                conn,
-                organization_id=principal.organization_id,
-                workspace_id=principal.workspace_id,
-                name=data.name or "api key",
-                expires_at=data.expires_at,
-                role=data.role,
-                created_by=principal.user_id,
-            )
-        return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
+        return await _create(postgres, principal, data, "api key", role=data.role, user_id=None)
 
     @get("/")
     async def list_keys(
@@ -78,3 +58,26 @@ class ApiKeysController(Controller):
             raise NotFound("API key not found")
         authenticator: Authenticator = request.app.state.authenticator
         await authenticator.evict(key_hash)
+
+
+async def _create(
+    postgres: Postgres,
+    principal: Principal,
+    data: ApiKeyCreate,
+    default_name: str,
+    *,
+    role: str,
+    user_id: uuid.UUID | None,
+) -> ApiKeyCreated:
+    async with postgres.transaction() as conn:
+        created = await service.create_api_key(
+            conn,
+            organization_id=principal.organization_id,
+            workspace_id=principal.workspace_id,
+            name=data.name or default_name,
+            expires_at=data.expires_at,
+            role=role,
+            user_id=user_id,
+            created_by=principal.user_id,
+        )
+    return ApiKeyCreated(**msgspec.structs.asdict(api_key_from_row(created.row)), key=created.key)
