@@ -8,6 +8,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from app.runner import procs
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "nginx" / "templates" / "tracehouse.conf.template"
 UI_ROOT = REPO_ROOT / "nginx" / "ui"
@@ -37,6 +39,7 @@ def write_config(root: Path, values: Mapping[str, str]) -> Path:
     # As root, nginx's workers run as `nobody`: they must be able to write spooled bodies.
     worker_user = ""
     if os.geteuid() == 0:
+        procs.ensure_traversable(Path(values.get("UI_ROOT", UI_ROOT)))
         nobody = pwd.getpwnam("nobody")
         for d in [temp]:
             os.chown(d, nobody.pw_uid, nobody.pw_gid)

@@ -39,6 +39,19 @@ def spawn(
     return proc.pid
 
 
+def ensure_traversable(path: Path) -> None:
+    """As root, servers that drop privileges (Postgres as `postgres`, nginx workers as `nobody`)
+    must be able to reach `path`: add the search bit (o+x, not read) to any parent lacking it."""
+    if os.geteuid() != 0:
+        return
+    for parent in [path, *path.parents]:
+        if parent == Path("/"):
+            break
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            parent.chmod(mode | 0o001)
+
+
 def read_pid(pid_file: Path) -> int | None:
     try:
         return int(pid_file.read_text().strip())

@@ -101,13 +101,7 @@ class PostgresServer(Store):
         data = self.dir / "data"
         self.dir.mkdir(parents=True, exist_ok=True)
         self._chown(self.dir)
-        # Postgres (running as `postgres`) must be able to reach its directory.
-        for parent in [self.root, *self.root.parents]:
-            if parent == Path("/"):
-                break
-            mode = parent.stat().st_mode
-            if not mode & 0o001 and os.geteuid() == 0:
-                parent.chmod(mode | 0o001)
+        procs.ensure_traversable(self.root)
         if not (data / "PG_VERSION").exists():
             self._initdb(bindir, data)
         argv = [
