@@ -7,6 +7,7 @@ from litestar import Litestar
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
 from app.backend.projects.routes import ProjectsController
+from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
 from app.core.http import Stores, create_service_app
@@ -20,7 +21,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
         service="backend",
         settings=settings,
         stores=stores,
-        route_handlers=[ProjectsController, FeedbackController, *TOKEN_ROUTES, *RUN_ROUTES, *SHARE_ROUTES],
+        route_handlers=[ProjectsController, FeedbackController, *TOKEN_ROUTES, *RUN_ROUTES, *SHARE_ROUTES, *PROMPT_ROUTES],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.
     app.state.default_queue = queue("default", sync_redis(settings.redis))

@@ -1,0 +1,1 @@
+"""Prompt hub: repos, commits, tags and likes (wire §7)."""
