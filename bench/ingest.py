@@ -194,7 +194,7 @@ def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untype
     from app.core.clickhouse import ClickHouse
     from app.core.settings import QueueSettings, load_settings
     from app.platform.ingest.envelope import from_multipart
-    from app.platform.ingest.multipart import parse_multipart
+    from app.core.multipart import parse_multipart
     from worker.merge import ROW_COLUMNS, row
     from worker.normalize import normalize_run
 

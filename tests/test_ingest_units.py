@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from app.core.multipart import MultipartError, boundary_of, parse_multipart
 from app.platform.ingest.envelope import from_multipart
-from app.platform.ingest.multipart import MultipartError, boundary_of, parse_multipart
 from tests.ingest_helpers import BOUNDARY, child_run, json_part, multipart, root_run
 from worker.merge import complete, merge, row, status_of
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run

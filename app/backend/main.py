@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from app.backend.datasets.routes import DatasetsController
+from app.backend.datasets.sharing import ROUTES as DATASET_SHARE_ROUTES
+from app.backend.datasets.transfer import ROUTES as DATASET_TRANSFER_ROUTES
+from app.backend.examples.routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
 from app.backend.projects.routes import ProjectsController
@@ -21,7 +25,18 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
         service="backend",
         settings=settings,
         stores=stores,
-        route_handlers=[ProjectsController, FeedbackController, *TOKEN_ROUTES, *RUN_ROUTES, *SHARE_ROUTES, *PROMPT_ROUTES],
+        route_handlers=[
+            ProjectsController,
+            FeedbackController,
+            DatasetsController,
+            *TOKEN_ROUTES,
+            *RUN_ROUTES,
+            *SHARE_ROUTES,
+            *DATASET_TRANSFER_ROUTES,
+            *DATASET_SHARE_ROUTES,
+            *EXAMPLE_ROUTES,
+            *PROMPT_ROUTES,
+        ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.
     app.state.default_queue = queue("default", sync_redis(settings.redis))

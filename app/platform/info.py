@@ -47,6 +47,8 @@ def info() -> Info:
         tracehouse_version=VERSION,
         license_expiration_time=None,
         batch_ingest_config=BatchIngestConfig(),
-        # zstd: the SDK then sends one compressed stream per batch (decoded in ingest/encoding.py).
-        instance_flags={"zstd_compression_enabled": True},
+        # zstd: the SDK then sends one compressed stream per batch (decoded in app/core/encoding.py).
+        # dataset_examples_multipart_enabled: examples (with attachments) go to
+        # {platform}/datasets/{id}/examples as multipart instead of the JSON /examples/bulk.
+        instance_flags={"zstd_compression_enabled": True, "dataset_examples_multipart_enabled": True},
     )

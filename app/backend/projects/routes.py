@@ -10,19 +10,19 @@ import uuid
 from typing import Annotated, Any
 
 import anyio.to_thread
-import msgspec
 import psycopg
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
+from app.backend.params import json_object_param
 from app.backend.projects import queries as q
 from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
 from app.backend.projects.stats import project_stats
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
-from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
 from app.core.queue import retry_policy
 
@@ -81,7 +81,7 @@ class ProjectsController(Controller):
             "ids": ids or None,
             "datasets": reference_dataset or None,
             "reference_free": reference_free,
-            "metadata": Jsonb(_metadata_filter(metadata)) if metadata else None,
+            "metadata": Jsonb(json_object_param(metadata, "metadata")) if metadata else None,
             "limit": limit,
             "offset": offset,
         }
@@ -146,16 +146,6 @@ class ProjectsController(Controller):
                 retry=retry_policy(),
             )
         )
-
-
-def _metadata_filter(text: str) -> dict[str, Any]:
-    try:
-        value = msgspec.json.decode(text)
-    except msgspec.DecodeError:
-        raise BadRequest('metadata must be a JSON object, e.g. {"team": "evals"}') from None
-    if not isinstance(value, dict):
-        raise BadRequest("metadata must be a JSON object")
-    return value
 
 
 async def _maybe_stats(

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 from app.core.ingest import MAX_PART_BYTES, Attachment, IngestBatch, dead_letter
-from app.platform.ingest.multipart import Part
+from app.core.multipart import Part
 
 OUT_OF_BAND = frozenset({"inputs", "outputs", "events", "extra", "error", "serialized"})
 RUN_KINDS = ("post", "patch")

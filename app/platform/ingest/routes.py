@@ -20,12 +20,12 @@ from litestar.params import FromPath
 from rq import Queue
 
 from app.core.auth import Principal
+from app.core.encoding import decode_body
 from app.core.errors import BadRequest, StoreUnavailable
 from app.core.ingest import DEADLETTER_KEY, INGEST_JOB, encode_batch
+from app.core.multipart import MultipartError, boundary_of, parse_multipart
 from app.core.queue import retry_policy
-from app.platform.ingest.encoding import decode_body
 from app.platform.ingest.envelope import Envelope, from_batch, from_multipart, from_single
-from app.platform.ingest.multipart import MultipartError, boundary_of, parse_multipart
 
 # How long a stage-1 job may run before rq treats it as hung (it normally takes milliseconds).
 JOB_TIMEOUT_SECONDS = 60

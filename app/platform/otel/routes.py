@@ -14,7 +14,7 @@ from litestar import Request, Response, post
 from litestar.di import NamedDependency
 
 from app.core.auth import Principal
-from app.platform.ingest.encoding import decode_body
+from app.core.encoding import decode_body
 from app.platform.ingest.envelope import Envelope, add_run
 from app.platform.ingest.routes import store
 from app.platform.otel.decode import decode_request, encode_response

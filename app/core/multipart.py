@@ -1,4 +1,4 @@
-"""A bytes-level multipart/form-data parser for `/runs/multipart`.
+"""A bytes-level multipart/form-data parser for `/runs/multipart` and the examples upload path.
 
 Not `request.form()`: it decodes every filename-less part as UTF-8, so a binary attachment part
 (which the SDK sends without a filename) raises and becomes a 500 (wire §2.3). This parser never
@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_NAME_RE = re.compile(rb'name="((?:[^"\\]|\\.)*)"', re.I)
+# `name=` as its own parameter, not the tail of `filename=` (CSV uploads carry both).
+_NAME_RE = re.compile(rb'(?:^|[\s;])name="((?:[^"\\]|\\.)*)"', re.I)
 _BOUNDARY_RE = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.I)
 
 

@@ -1,0 +1,1 @@
+"""Datasets: named, versioned collections of examples that experiments run against (wire §6)."""

@@ -1,0 +1,1 @@
+"""Examples: the versioned rows of a dataset (wire §6)."""

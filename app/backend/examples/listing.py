@@ -1,0 +1,99 @@
+"""Reading examples: now or as of any past version, filtered and paged in Postgres."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from app.backend.examples import queries as q
+from app.backend.examples.filters import compile_example_filter
+from app.backend.examples.schemas import AttachmentUrl, Example
+from app.core.postgres import Postgres
+from app.core.signing import Signer
+
+ATTACHMENT_URL_TTL = 3600
+DOWNLOAD_PATH = "/api/v1/public/example-attachments/"
+
+# Fixed condition fragments; which ones apply depends on the query, their values are parameters.
+BY_DATASET = "e.dataset_id = %(dataset_id)s"
+BY_IDS = "e.id = ANY(%(ids)s)"
+BY_METADATA = "e.metadata @> %(metadata)s"
+BY_SPLITS = (
+    "(CASE jsonb_typeof(e.metadata -> 'dataset_split') WHEN 'array' THEN e.metadata -> 'dataset_split' "
+    "ELSE '[\"base\"]'::jsonb END) ?| %(splits)s"
+)
+PAGE = "ORDER BY e.created_at, e.id LIMIT %(limit)s OFFSET %(offset)s"
+
+
+def source_sql(as_of: dt.datetime | None) -> str:
+    return q.CURRENT_SOURCE if as_of is None else q.AS_OF_SOURCE
+
+
+async def list_examples(
+    postgres: Postgres,
+    workspace_id: uuid.UUID,
+    *,
+    dataset_id: uuid.UUID | None = None,
+    ids: list[uuid.UUID] | None = None,
+    as_of: dt.datetime | None = None,
+    splits: list[str] | None = None,
+    metadata: dict[str, Any] | None = None,
+    filter_text: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Example rows; `as_of` None reads the current state (the fast path, no revision scan)."""
+    params: dict[str, Any] = {
+        "workspace_id": workspace_id,
+        "dataset_id": dataset_id,
+        "as_of": as_of,
+        "limit": limit,
+        "offset": offset,
+    }
+    conditions = ["TRUE"]
+    if dataset_id is not None:
+        conditions.append(BY_DATASET)
+    if ids:
+        conditions.append(BY_IDS)
+        params["ids"] = ids
+    if splits:
+        conditions.append(BY_SPLITS)
+        params["splits"] = splits
+    if metadata:
+        conditions.append(BY_METADATA)
+        params["metadata"] = Jsonb(metadata)
+    if filter_text:
+        condition, filter_params = compile_example_filter(filter_text)
+        conditions.append(condition)
+        params.update(filter_params)
+    sql = f"SELECT e.* FROM ({source_sql(as_of)}) e WHERE {' AND '.join(conditions)} {PAGE}"
+    return await postgres.fetch_all(sql, params)
+
+
+def example_from_row(row: dict[str, Any], signer: Signer | None, workspace_id: uuid.UUID) -> Example:
+    """Storage row → wire object; attachments become signed download links when a signer is given."""
+    urls = None
+    attachments = row.get("attachments") or {}
+    if signer is not None:
+        urls = {
+            f"attachment.{name}": AttachmentUrl(
+                presigned_url=DOWNLOAD_PATH
+                + signer.sign({"w": str(workspace_id), "xa": info["id"]}, ATTACHMENT_URL_TTL),
+                mime_type=info.get("mime_type"),
+            )
+            for name, info in attachments.items()
+        }
+    return Example(
+        id=row["id"],
+        dataset_id=row["dataset_id"],
+        inputs=row["inputs"] or {},
+        outputs=row["outputs"],
+        metadata=row["metadata"] or {},
+        source_run_id=row["source_run_id"],
+        created_at=row["created_at"],
+        modified_at=row["modified_at"],
+        attachment_urls=urls,
+    )
