@@ -192,9 +192,9 @@ def lag_percentiles(accepted: list[tuple[float, int]], landed: list[tuple[float,
 def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untyped-def]
     """Insert the same row shape straight into a copy of `runs`, 1000 rows per INSERT."""
     from app.core.clickhouse import ClickHouse
+    from app.core.multipart import parse_multipart
     from app.core.settings import QueueSettings, load_settings
     from app.platform.ingest.envelope import from_multipart
-    from app.core.multipart import parse_multipart
     from worker.merge import ROW_COLUMNS, row
     from worker.normalize import normalize_run
 

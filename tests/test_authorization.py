@@ -33,6 +33,17 @@ BODIES = {
     "/api/v1/workspaces/{workspace_id:uuid}/members/{user_id:uuid}": {"role": "viewer"},
     "/api/v1/sessions/{project_id:uuid}": {"description": "x"},
     "/api/v1/workspaces/{workspace_id:uuid}": {"name": "renamed-by-a-stranger"},
+    "/api/v1/repos/{owner:str}/{repo:str}": {"description": "x"},
+    "/api/v1/datasets/{dataset_id:uuid}": {"description": "x"},
+    "/api/v1/datasets/{dataset_id:uuid}/tags": {"as_of": "2030-01-01T00:00:00Z", "tag": "t"},
+    "/api/v1/datasets/{dataset_id:uuid}/splits": {"split_name": "s", "examples": []},
+    "/api/v1/datasets/{dataset_id:uuid}/runs": {"session_ids": []},
+    "/api/v1/examples/{example_id:uuid}": {"inputs": {"x": 1}},
+    "/api/v1/platform/datasets/{dataset_id:uuid}/examples/metadata": {"example_ids": [], "operations": []},
+    "/api/v1/likes/{owner:str}/{repo:str}": {"like": True},
+    "/api/v1/commits/{owner:str}/{repo:str}": {"manifest": {"lc": 1}},
+    "/api/v1/repos/{owner:str}/{repo:str}/tags": {"tag_name": "t", "commit_id": "abcdef12"},
+    "/api/v1/repos/{owner:str}/{repo:str}/tags/{tag_name:str}": {"commit_id": "abcdef12"},
 }
 
 
@@ -128,13 +139,32 @@ def test_foreign_workspace_objects_are_404(
     project = tenant.client.get("/sessions", params={"name": "owned-project"}).json()[0]["id"]
     feedback = tenant.client.post("/feedback", json={"key": "k", "run_id": run["id"]}).json()["id"]
     key_id = tenant.client.post("/api-key", json={"name": "owned"}).json()["id"]
+    prompt = f"owned-{uuid.uuid4().hex[:8]}"
+    assert tenant.client.post("/repos", json={"repo_handle": prompt}).status_code == 200
+    commit = tenant.client.post(f"/commits/-/{prompt}", json={"manifest": {"lc": 1}}).json()["commit"]
+    tenant.client.post(f"/repos/-/{prompt}/tags", json={"tag_name": "prod", "commit_id": commit["id"]})
+    dataset = tenant.client.post("/datasets", json={"name": f"owned-{uuid.uuid4().hex[:8]}"}).json()["id"]
+    example = tenant.client.post("/examples", json={"dataset_id": dataset, "inputs": {"x": 0}}).json()["id"]
+    experiments = [
+        tenant.client.post("/sessions", json={"name": f"exp-{n}", "reference_dataset_id": dataset}).json()["id"]
+        for n in range(2)
+    ]
+    comparative = tenant.client.post("/datasets/comparative", json={"experiment_ids": experiments}).json()["id"]
+    BODIES["/api/v1/datasets/{dataset_id:uuid}/compare"] = {"experiment_ids": experiments}
     values = {
         "project_id": project,
+        "dataset_id": dataset,
+        "example_id": example,
+        "comparative_id": comparative,
         "run_id": run["id"],
         "feedback_id": feedback,
         "key_id": key_id,
         "workspace_id": tenant.workspace_id,
         "user_id": str(uuid.uuid4()),
+        "owner": "-",
+        "repo": prompt,
+        "commit": commit["commit_hash"],
+        "tag_name": "prod",
     }
     foreign = {"x-api-key": asyncio.run(create_key(stack.env()["POSTGRES_DSN"], None, "f", role="admin"))[0]}
     checked = 0
@@ -156,3 +186,6 @@ def test_foreign_workspace_objects_are_404(
     assert tenant.client.get(f"/runs/{run['id']}").status_code == 200
     assert tenant.client.get(f"/feedback/{feedback}").status_code == 200
     assert tenant.client.get(f"/sessions/{project}").status_code == 200
+    assert tenant.client.get(f"/examples/{example}").json()["inputs"] == {"x": 0}
+    assert tenant.client.get(f"/datasets/comparative/{comparative}").status_code == 200
+    assert tenant.client.get(f"/commits/-/{prompt}/prod").json()["commit_hash"] == commit["commit_hash"]

@@ -27,6 +27,11 @@ PUBLIC = {
     ("GET", "/api/v1/public/{id}/run"),
     ("GET", "/api/v1/public/{id}/run/{id}"),
     ("POST", "/api/v1/public/{id}/runs/query"),
+    # Shared datasets, likewise; example attachment links are signed like run attachments.
+    ("GET", "/api/v1/public/{id}/datasets"),
+    ("GET", "/api/v1/public/{id}/examples"),
+    ("GET", "/api/v1/public/{id}/datasets/sessions"),
+    ("GET", "/api/v1/public/example-attachments/{id}"),
     # Logging in and out: the credentials are the body, or the session cookie being dropped.
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),

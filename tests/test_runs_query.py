@@ -17,6 +17,7 @@ from tests.ingest_helpers import child_run, clickhouse, json_part, multipart, ro
 pytestmark = pytest.mark.stack
 T0 = dt.datetime(2026, 11, 1, 12, 0, 0, tzinfo=dt.UTC)
 MANY = 230
+DENSE = 120
 
 
 def _timed(run: dict, start: dt.datetime, seconds: float) -> dict:
@@ -77,6 +78,11 @@ def _corpus() -> tuple[list[dict], list[dict]]:
     )
     runs = [t1, l1, t2, s2, t3, l3]
     many = [_timed(root_run(f"bulk-{i:03}", "many"), T0 + dt.timedelta(seconds=i), 0.01) for i in range(MANY)]
+    # All within one second, as evaluate() makes them: the cursor must keep its microseconds.
+    dense = [
+        _timed(root_run(f"dense-{i:03}", "dense"), T0 + dt.timedelta(hours=1, microseconds=1000 * i), 0.01)
+        for i in range(DENSE)
+    ]
     feedback = [
         {
             "id": str(__import__("uuid").uuid4()),
@@ -93,7 +99,7 @@ def _corpus() -> tuple[list[dict], list[dict]]:
             "score": 0.2,
         },
     ]
-    return runs + many, feedback
+    return runs + many + dense, feedback
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +228,12 @@ def test_pagination_past_several_pages(corpus) -> None:  # type: ignore[no-untyp
         if not cursor:
             break
     assert pages == MANY // 50 + 1
+
+
+def test_pagination_within_one_second(corpus) -> None:  # type: ignore[no-untyped-def]
+    _, client = corpus
+    seen = [r.name for r in client.list_runs(project_name="dense")]
+    assert len(seen) == DENSE and len(set(seen)) == DENSE
 
 
 @pytest.mark.parametrize("bad", ['and(eq(name, "x")', "eq(unknown_field, 1)", 'gt(latency, "later")'])

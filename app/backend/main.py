@@ -8,6 +8,7 @@ from app.backend.datasets.routes import DatasetsController
 from app.backend.datasets.sharing import ROUTES as DATASET_SHARE_ROUTES
 from app.backend.datasets.transfer import ROUTES as DATASET_TRANSFER_ROUTES
 from app.backend.examples.routes import ROUTES as EXAMPLE_ROUTES
+from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
 from app.backend.projects.routes import ProjectsController
@@ -35,6 +36,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *DATASET_TRANSFER_ROUTES,
             *DATASET_SHARE_ROUTES,
             *EXAMPLE_ROUTES,
+            *EXPERIMENT_ROUTES,
             *PROMPT_ROUTES,
         ],
     )

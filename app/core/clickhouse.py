@@ -11,6 +11,7 @@ clients, one per thread at a time.
 
 from __future__ import annotations
 
+import datetime as dt
 import queue
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,6 +24,28 @@ from clickhouse_driver import errors as ch_errors
 
 from app.core.errors import StoreUnavailable, TracehouseError
 from app.core.settings import ClickHouseSettings
+
+
+class _Timestamp:
+    """A datetime query parameter that keeps its microseconds. clickhouse-driver escapes
+    datetimes as 'YYYY-MM-DD hh:mm:ss', so a keyset cursor inside one second would skip every
+    run of that second. Only ever built from a datetime object, never from caller text."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: dt.datetime) -> None:
+        # Naive means UTC on this wire (wire §0).
+        value = value.astimezone(dt.UTC) if value.tzinfo else value
+        self.text = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def __str__(self) -> str:
+        return f"toDateTime64('{self.text}', 6, 'UTC')"
+
+
+def _with_timestamps(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return params
+    return {k: _Timestamp(v) if isinstance(v, dt.datetime) else v for k, v in params.items()}
 
 
 class Profile(Enum):
@@ -103,7 +126,7 @@ class ClickHouse:
         if binary:
             settings = {**settings, "strings_as_bytes": True}
         with self._checkout() as client:
-            return client.execute(sql, params, settings=settings)
+            return client.execute(sql, _with_timestamps(params), settings=settings)
 
     def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
         with self._checkout() as client:

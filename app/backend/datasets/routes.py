@@ -225,11 +225,13 @@ class DatasetsController(Controller):
         dataset_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
-        from_version: FromQuery[str],
-        to_version: FromQuery[str],
+        from_version: FromQuery[str | None] = None,
+        to_version: FromQuery[str | None] = None,
     ) -> VersionDiff:
         """Examples added, removed and modified going from one version (timestamp or tag) to another."""
         await own_dataset(postgres, principal.workspace_id, dataset_id)
+        if from_version is None or to_version is None:
+            raise BadRequest("pass from_version and to_version (timestamps, tags or 'latest')")
         before = await _state(postgres, dataset_id, await resolve_as_of(postgres, dataset_id, from_version))
         after = await _state(postgres, dataset_id, await resolve_as_of(postgres, dataset_id, to_version))
         return VersionDiff(

@@ -32,8 +32,7 @@ def source_sql(as_of: dt.datetime | None) -> str:
     return q.CURRENT_SOURCE if as_of is None else q.AS_OF_SOURCE
 
 
-async def list_examples(
-    postgres: Postgres,
+def _compose(
     workspace_id: uuid.UUID,
     *,
     dataset_id: uuid.UUID | None = None,
@@ -42,17 +41,9 @@ async def list_examples(
     splits: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
     filter_text: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Example rows; `as_of` None reads the current state (the fast path, no revision scan)."""
-    params: dict[str, Any] = {
-        "workspace_id": workspace_id,
-        "dataset_id": dataset_id,
-        "as_of": as_of,
-        "limit": limit,
-        "offset": offset,
-    }
+) -> tuple[str, dict[str, Any]]:
+    """`FROM … WHERE …` over the chosen source, and its parameters."""
+    params: dict[str, Any] = {"workspace_id": workspace_id, "dataset_id": dataset_id, "as_of": as_of}
     conditions = ["TRUE"]
     if dataset_id is not None:
         conditions.append(BY_DATASET)
@@ -69,8 +60,21 @@ async def list_examples(
         condition, filter_params = compile_example_filter(filter_text)
         conditions.append(condition)
         params.update(filter_params)
-    sql = f"SELECT e.* FROM ({source_sql(as_of)}) e WHERE {' AND '.join(conditions)} {PAGE}"
-    return await postgres.fetch_all(sql, params)
+    return f"FROM ({source_sql(as_of)}) e WHERE {' AND '.join(conditions)}", params
+
+
+async def list_examples(
+    postgres: Postgres, workspace_id: uuid.UUID, *, limit: int = 100, offset: int = 0, **filters: Any
+) -> list[dict[str, Any]]:
+    """Example rows (filters as `_compose`); `as_of` None reads the current state, the fast path."""
+    body, params = _compose(workspace_id, **filters)
+    return await postgres.fetch_all(f"SELECT e.* {body} {PAGE}", {**params, "limit": limit, "offset": offset})
+
+
+async def count_examples(postgres: Postgres, workspace_id: uuid.UUID, **filters: Any) -> int:
+    body, params = _compose(workspace_id, **filters)
+    row = await postgres.fetch_one(f"SELECT count(*) AS n {body}", params)
+    return int(row["n"]) if row else 0
 
 
 def example_from_row(row: dict[str, Any], signer: Signer | None, workspace_id: uuid.UUID) -> Example:

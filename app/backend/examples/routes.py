@@ -248,6 +248,7 @@ async def upload_examples_multipart(
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> UpsertResult:
+    await _own_dataset(postgres, principal.workspace_id, dataset_id)  # before reading a large body
     drafts = drafts_from_parts(await _parts(request))
     if not drafts:
         raise BadRequest("the body has no examples")
@@ -262,8 +263,8 @@ async def update_examples_multipart(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> UpsertResult:
+    await _own_dataset(postgres, principal.workspace_id, dataset_id)  # before reading a large body
     changes = changes_from_parts(await _parts(request))
-    await _own_dataset(postgres, principal.workspace_id, dataset_id)
     if not changes:
         raise BadRequest("the body has no examples")
     version = await store.update_examples(postgres, principal.workspace_id, changes, dataset_id=dataset_id)

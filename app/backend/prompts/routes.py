@@ -1,7 +1,11 @@
-"""Prompt hub routes (wire §7). Placeholder until the hub is built."""
+"""Prompt hub routes (wire §7): repos and settings, commits, tags. main.py includes `ROUTES`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from app.backend.prompts.commits import ROUTES as COMMIT_ROUTES
+from app.backend.prompts.repos import ROUTES as REPO_ROUTES
+from app.backend.prompts.tags import ROUTES as TAG_ROUTES
+
+ROUTES: list[Any] = [*REPO_ROUTES, *COMMIT_ROUTES, *TAG_ROUTES]

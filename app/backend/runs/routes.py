@@ -83,15 +83,12 @@ GROUP BY run_id, key
 """
 
 
-@post("/api/v1/runs/query", status_code=200, opt={"role": "viewer"})
-async def query_runs(
-    request: Request[Any, Any, Any],
-    data: JSONBody[listing.RunsQuery],
-    principal: NamedDependency[Principal],
-    clickhouse: NamedDependency[ClickHouse],
-) -> dict[str, Any]:
-    workspace = str(principal.workspace_id)
-    sql, params, columns, selected = listing.build_query(data, workspace)
+async def fetch_runs(
+    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of runs shaped for the wire (feedback stats and attachment links included when
+    selected), and the cursor of the next page."""
+    sql, params, columns, selected = listing.build_query(body, workspace)
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
     runs = [listing.shape(r, selected) for r in rows]
     if runs and "feedback_stats" in selected:
@@ -114,8 +111,19 @@ async def query_runs(
                 for name in row.get("attachments") or ()
             }
     next_cursor = None
-    if len(rows) == data.limit:
+    if len(rows) == body.limit:
         next_cursor = listing.encode_cursor(rows[-1]["start_time"], rows[-1]["id"])
+    return runs, next_cursor
+
+
+@post("/api/v1/runs/query", status_code=200, opt={"role": "viewer"})
+async def query_runs(
+    request: Request[Any, Any, Any],
+    data: JSONBody[listing.RunsQuery],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    runs, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), data)
     return {"runs": runs, "cursors": {"next": next_cursor}}
 
 
