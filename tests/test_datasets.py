@@ -368,12 +368,33 @@ def test_sharing_a_dataset(api_url: str, tenant: Tenant, anonymous: httpx.Client
 def test_examples_from_runs(api_url: str, tenant: Tenant) -> None:
     client = sdk(api_url, tenant)
     run = root_run("to-example", unique("src"), inputs={"question": "from a run"}, outputs={"answer": "42"})
-    body, content_type = multipart([json_part(f"post.{run['id']}", run)])
+    screenshot = b"\x89PNG\r\n" + bytes(range(200))
+    body, content_type = multipart(
+        [json_part(f"post.{run['id']}", run), (f"attachment.{run['id']}.screenshot", "image/png", screenshot)]
+    )
     assert (
         tenant.client.post("/runs/multipart", content=body, headers={"content-type": content_type}).status_code == 202
     )
     wait_for(lambda: tenant.client.get(f"/runs/{run['id']}").status_code == 200, what="run stored")
     dataset = client.create_dataset(unique("fromrun"))
+    # The run's attachment copied into the example, by name.
+    with_file = str(uuid.uuid4())
+    body, content_type = multipart(
+        [
+            json_part(
+                with_file,
+                {"source_run_id": run["id"], "use_source_run_io": True, "use_source_run_attachments": ["screenshot"]},
+            )
+        ]
+    )
+    response = tenant.client.post(
+        f"/platform/datasets/{dataset.id}/examples", content=body, headers={"content-type": content_type}
+    )
+    assert response.status_code == 201, response.text
+    copied_file = client.read_example(with_file)
+    assert copied_file.attachments["screenshot"]["reader"].read() == screenshot
+    assert copied_file.attachments["screenshot"]["mime_type"] == "image/png"
+    client.delete_examples([with_file], hard_delete=True)
     client.create_examples(dataset_id=dataset.id, examples=[{"source_run_id": run["id"], "use_source_run_io": True}])
     example = next(iter(client.list_examples(dataset_id=dataset.id)))
     assert example.inputs == {"question": "from a run"} and example.outputs == {"answer": "42"}

@@ -4,6 +4,7 @@ existing experiment, pairwise (comparative) evaluation, and the comparison endpo
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -262,3 +263,32 @@ def test_experiments_are_tenant_scoped(evaluated: dict[str, Any], other_tenant: 
     theirs = other_tenant.client.post("/datasets", json={"name": f"x-{uuid.uuid4().hex[:6]}"}).json()
     leak = other_tenant.client.post(f"/datasets/{theirs['id']}/compare", json={"experiment_ids": [str(experiment.id)]})
     assert leak.status_code == 400
+
+
+def test_async_evaluate(stack, api_url: str) -> None:  # type: ignore[no-untyped-def]
+    from langsmith import aevaluate
+
+    from tests.conftest import make_tenant
+
+    tenant = make_tenant(stack)
+    client = Client(api_url=api_url, api_key=tenant.key)
+    dataset = client.create_dataset(f"async-{uuid.uuid4().hex[:8]}")
+    client.create_examples(
+        dataset_id=dataset.id, examples=[{"inputs": {"n": n}, "outputs": {"answer": str(2 * n)}} for n in range(12)]
+    )
+
+    async def async_target(inputs: dict[str, Any]) -> dict[str, Any]:
+        return better_target(inputs)
+
+    async def run() -> Any:
+        return await aevaluate(
+            async_target, data=dataset.name, evaluators=[exact], summary_evaluators=[accuracy], client=client
+        )
+
+    results = asyncio.run(run())
+    client.flush()
+    experiment = results.experiment_name
+    wait_for(lambda: _arrived(client, experiment, 12, "exact"), timeout=120, what="async experiment")
+    project = client.read_project(project_name=experiment, include_stats=True)
+    assert project.feedback_stats["exact"]["avg"] == 1.0 and project.feedback_stats["accuracy"]["avg"] == 1.0
+    tenant.client.close()

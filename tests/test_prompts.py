@@ -4,17 +4,16 @@ latest/hash/tag, prompts bound to a model, listing, likes, metadata, errors and 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import uuid
 from typing import Any
 
 import httpx
 import pytest
-from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from langchain_core.load import dumps
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableBinding, RunnableSequence
+from langchain_openai import ChatOpenAI
 from langsmith import AsyncClient, Client
 from langsmith.utils import LangSmithNotFoundError
 
@@ -26,7 +25,6 @@ V1 = ChatPromptTemplate.from_messages([("system", "You are {role}."), ("human", 
 V2 = ChatPromptTemplate.from_messages([("system", "You are a terse {role}."), ("human", "Q: {question}")])
 VARS = {"role": "a pirate", "question": "where is the treasure?"}
 MANIFEST = json.loads(dumps(V1))  # plain JSON, as it travels
-FAKE_MODEL = ("langchain_core", "language_models", "fake_chat_models", "FakeListChatModel")
 
 
 def sdk(api_url: str, key: str) -> Client:
@@ -39,18 +37,6 @@ def handle(prefix: str = "p") -> str:
 
 def rendered(prompt: Any) -> list[tuple[str, str]]:
     return [(m.type, m.content) for m in prompt.format_messages(**VARS)]
-
-
-@pytest.fixture
-def fake_model(monkeypatch: pytest.MonkeyPatch) -> FakeListChatModel:
-    """langchain-core ships no serialisable chat model, and no integration (langchain-openai, ...)
-    is a test dependency: let its fake model serialise, and load with `allowed_objects="all"`
-    (what pull_prompt(include_model=True) passes), for this test only."""
-    lc_load = importlib.import_module("langchain_core.load.load")
-    monkeypatch.setattr(FakeListChatModel, "is_lc_serializable", classmethod(lambda cls: True))
-    default_paths = lc_load._get_default_allowed_class_paths
-    monkeypatch.setattr(lc_load, "_get_default_allowed_class_paths", lambda mode: default_paths(mode) | {FAKE_MODEL})
-    return FakeListChatModel(responses=["a fake answer"])
 
 
 def test_settings_name_the_callers_workspace(tenant: Tenant) -> None:
@@ -108,22 +94,31 @@ def test_a_new_prompt_has_no_commits(api_url: str, tenant: Tenant) -> None:
         client.pull_prompt(name, skip_cache=True)
 
 
-def test_prompt_bound_to_a_model(api_url: str, tenant: Tenant, fake_model: FakeListChatModel) -> None:
+def test_prompt_bound_to_a_model(api_url: str, tenant: Tenant) -> None:
+    # What users push: a prompt piped into a provider's chat model, with settings and a secret.
     client = sdk(api_url, tenant.key)
     name = handle()
-    client.push_prompt(name, object=V1 | fake_model.bind(stop=["END"]))
+    model = ChatOpenAI(model="gpt-4o-mini", temperature=0.2, api_key="sk-not-a-real-key")
+    client.push_prompt(name, object=V1 | model.bind(stop=["END"]))
 
-    chain = client.pull_prompt(name, include_model=True, skip_cache=True)
+    chain = client.pull_prompt(
+        name, include_model=True, skip_cache=True, secrets={"OPENAI_API_KEY": "sk-not-a-real-key"}
+    )
     assert isinstance(chain, RunnableSequence)
     assert isinstance(chain.first, ChatPromptTemplate) and rendered(chain.first) == rendered(V1)
-    assert isinstance(chain.last, RunnableBinding) and isinstance(chain.last.bound, FakeListChatModel)
-    assert chain.invoke(VARS).content == "a fake answer"
+    assert isinstance(chain.last, RunnableBinding) and chain.last.kwargs == {"stop": ["END"]}
+    pulled_model = chain.last.bound
+    assert isinstance(pulled_model, ChatOpenAI)
+    assert pulled_model.model_name == "gpt-4o-mini" and pulled_model.temperature == 0.2
+    assert pulled_model.openai_api_key.get_secret_value() == "sk-not-a-real-key"
+    # The key itself never reached the server, only the name of the secret.
+    stored = tenant.client.get(f"/commits/-/{name}/latest", params={"include_model": "true"}).json()
+    assert "sk-not-a-real-key" not in json.dumps(stored)
+    assert stored["manifest"]["id"][-1] == "RunnableSequence"
 
-    # Without include_model the prompt comes alone, as LangSmith answers.
+    # Without include_model the prompt comes alone (the SDK then loads core classes only).
     assert rendered(client.pull_prompt(name, skip_cache=True)) == rendered(V1)
     assert tenant.client.get(f"/commits/-/{name}/latest").json()["manifest"]["id"][-1] == "ChatPromptTemplate"
-    with_model = tenant.client.get(f"/commits/-/{name}/latest", params={"include_model": "true"}).json()
-    assert with_model["manifest"]["id"][-1] == "RunnableSequence"
 
 
 def test_manifests_are_stored_as_sent(api_url: str, tenant: Tenant) -> None:
