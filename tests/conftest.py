@@ -23,6 +23,7 @@ from app.runner.system import ensure_system_packages
 
 # Short so the test that revokes a key behind the cache's back finishes quickly.
 TEST_KEY_CACHE_SECONDS = 2
+PLAYGROUND_READ_TIMEOUT = 3
 
 
 def python_module(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -58,7 +59,14 @@ def stack() -> Iterator[NativeStack]:
         data_dir,
         frontend_port=free_port(),
         env_file=REPO_ROOT / ".env.example",
-        extra_env={"API_KEY_CACHE_SECONDS": str(TEST_KEY_CACHE_SECONDS), "LOG_LEVEL": "info"},
+        extra_env={
+            "API_KEY_CACHE_SECONDS": str(TEST_KEY_CACHE_SECONDS),
+            "LOG_LEVEL": "info",
+            # The playground's test upstream (tests/model_server.py) listens on loopback; a short
+            # read timeout lets the timeout test finish quickly.
+            "PLAYGROUND_ALLOWED_HOSTS": "127.0.0.1",
+            "PLAYGROUND_READ_TIMEOUT": str(PLAYGROUND_READ_TIMEOUT),
+        },
         log=lambda _m: None,
     )
     try:

@@ -39,6 +39,7 @@ BODIES = {
     "/api/v1/datasets/{dataset_id:uuid}/splits": {"split_name": "s", "examples": []},
     "/api/v1/datasets/{dataset_id:uuid}/runs": {"session_ids": []},
     "/api/v1/examples/{example_id:uuid}": {"inputs": {"x": 1}},
+    "/api/v1/playground/providers/{provider_id:uuid}": {"default_model": "x"},
     "/api/v1/platform/datasets/{dataset_id:uuid}/examples/metadata": {"example_ids": [], "operations": []},
     "/api/v1/likes/{owner:str}/{repo:str}": {"like": True},
     "/api/v1/commits/{owner:str}/{repo:str}": {"manifest": {"lc": 1}},
@@ -151,11 +152,20 @@ def test_foreign_workspace_objects_are_404(
     ]
     comparative = tenant.client.post("/datasets/comparative", json={"experiment_ids": experiments}).json()["id"]
     BODIES["/api/v1/datasets/{dataset_id:uuid}/compare"] = {"experiment_ids": experiments}
+    provider = tenant.client.post(
+        "/playground/providers",
+        json={"name": "owned", "kind": "openai_compatible", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"},
+    ).json()["id"]
+    dataset_run = tenant.client.post(
+        "/playground/dataset-runs", json={"dataset_id": dataset, "messages": [{"role": "user", "content": "{x}"}]}
+    ).json()["id"]
     values = {
         "project_id": project,
         "dataset_id": dataset,
         "example_id": example,
         "comparative_id": comparative,
+        "provider_id": provider,
+        "dataset_run_id": dataset_run,
         "run_id": run["id"],
         "feedback_id": feedback,
         "key_id": key_id,
@@ -188,4 +198,6 @@ def test_foreign_workspace_objects_are_404(
     assert tenant.client.get(f"/sessions/{project}").status_code == 200
     assert tenant.client.get(f"/examples/{example}").json()["inputs"] == {"x": 0}
     assert tenant.client.get(f"/datasets/comparative/{comparative}").status_code == 200
+    assert tenant.client.get(f"/playground/providers/{provider}").json()["name"] == "owned"
+    assert tenant.client.get(f"/playground/dataset-runs/{dataset_run}").status_code == 200
     assert tenant.client.get(f"/commits/-/{prompt}/prod").json()["commit_hash"] == commit["commit_hash"]

@@ -7,7 +7,11 @@
     ├── NotFound                    404 not_found
     ├── Conflict                    409 conflict
     ├── PayloadTooLarge             413 payload_too_large
-    └── StoreUnavailable            503 store_unavailable   (a database is down; clients may retry)
+    ├── StoreUnavailable            503 store_unavailable   (a database is down; clients may retry)
+    └── UpstreamFailure             a model API called by the playground failed:
+                                    424 provider_auth_failed · 429 provider_rate_limited ·
+                                    404 model_not_found · 400 provider_rejected_request ·
+                                    504 provider_timeout · 502 provider_unreachable | provider_error
 
 Every error answers `{"error": <code>, "detail": <message>}` with `X-Request-Id` echoed, so a
 client always gets JSON it can show. Store clients wrap their driver's exceptions into
@@ -17,7 +21,7 @@ client always gets JSON it can show. Store clients wrap their driver's exception
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -77,6 +81,27 @@ class StoreUnavailable(TracehouseError):
     code = "store_unavailable"
 
 
+class UpstreamFailure(TracehouseError):
+    """A model provider's failure, named after the provider and the cause. A rejected provider
+    key is 424, not 401: 401 means the caller's own Tracehouse credentials failed, and a UI
+    would log its user out."""
+
+    STATUS: ClassVar[dict[str, tuple[int, str]]] = {
+        "auth": (424, "provider_auth_failed"),
+        "rate_limited": (429, "provider_rate_limited"),
+        "model_not_found": (404, "model_not_found"),
+        "bad_request": (400, "provider_rejected_request"),
+        "timeout": (504, "provider_timeout"),
+        "unreachable": (502, "provider_unreachable"),
+        "upstream_error": (502, "provider_error"),
+    }
+
+    def __init__(self, kind: str, detail: str, *, provider: str, retry_after: float | None = None) -> None:
+        super().__init__(detail, extra={"provider": provider})
+        self.status_code, self.code = self.STATUS.get(kind, (502, "provider_error"))
+        self.retry_after = retry_after
+
+
 def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": code, "detail": detail, **(extra or {})}
 
@@ -85,12 +110,22 @@ def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
     if exc.status_code >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
     headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
+    if isinstance(exc, UpstreamFailure) and exc.retry_after is not None:
+        headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
     return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
 
 
 def _validation_error(request: Request, exc: ValidationException) -> Response:
-    # Litestar raises this for undecodable or schema-invalid bodies and bad query parameters.
-    return Response(_body("bad_request", exc.detail, {"errors": exc.extra or []}), status_code=400)
+    # Litestar raises this for undecodable or schema-invalid bodies and bad query parameters. Its
+    # detail is a generic "Validation failed for POST /x"; the first error says what is wrong.
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    detail = exc.detail
+    first = errors[0] if errors and isinstance(errors[0], dict) else None
+    if first and first.get("message"):
+        key = first.get("key")
+        where = f"{key}: " if key and key != "data" else ""
+        detail = f"{where}{first['message']}"
+    return Response(_body("bad_request", detail, {"errors": errors}), status_code=400)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:

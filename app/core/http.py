@@ -139,6 +139,7 @@ def create_service_app(
     route_handlers: Sequence[Any],
     stores: Stores | None = None,
     on_startup: Sequence[Any] = (),
+    lifespans: Sequence[Any] = (),
 ) -> Litestar:
     stores = stores or stores_from_settings(settings, service)
 
@@ -164,7 +165,7 @@ def create_service_app(
         )
     return Litestar(
         route_handlers=[health, *route_handlers],
-        lifespan=[lifespan],
+        lifespan=[lifespan, *lifespans],
         on_startup=list(on_startup),
         state=State(state),
         middleware=[request_id_middleware, auth_middleware()],

@@ -16,6 +16,8 @@ from typing import Any
 
 import msgspec
 
+from app.core.queue import retry_policy
+
 INGEST_QUEUE = "ingest"
 INGEST_JOB = "worker.jobs.ingest"
 RECORDS_STREAM = "th:ingest:records"
@@ -88,3 +90,20 @@ def dead_letter(*, workspace_id: str, stage: str, kind: str, item_id: str | None
 
 def decode_dead_letter(data: bytes) -> DeadLetter:
     return _dead_decoder.decode(data)
+
+
+JOB_TIMEOUT_SECONDS = 60
+
+
+def enqueue_batch(queue: Any, batch: IngestBatch) -> None:
+    """Hand an accepted batch to the queue workers (stage 1): the one way runs enter the pipeline,
+    for the ingest endpoints and for the playground's own traces. Synchronous (rq); raises
+    redis errors for the caller to turn into 503."""
+    queue.enqueue_call(
+        INGEST_JOB,
+        args=(encode_batch(batch),),
+        timeout=JOB_TIMEOUT_SECONDS,
+        result_ttl=0,
+        failure_ttl=30 * 86400,
+        retry=retry_policy(),
+    )

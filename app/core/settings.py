@@ -11,6 +11,8 @@ Empty values count as unset, so `KEY=` in `.env` falls back to the default.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
 import sys
@@ -30,6 +32,7 @@ __all__ = (
     "PlatformSettings",
     "PlaygroundSettings",
     "PostgresSettings",
+    "ProviderSettings",
     "QueueSettings",
     "RedisSettings",
     "ServerSettings",
@@ -213,11 +216,46 @@ class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
     auth: AuthSettings
 
 
+class ProviderSettings(_Group, frozen=True, kw_only=True):
+    """How the playground reaches model APIs."""
+
+    # Encrypts provider API keys at rest (AES-256-GCM): 32 random bytes, base64-encoded, e.g.
+    # `python -c "import os,base64;print(base64.b64encode(os.urandom(32)).decode())"`. Without it
+    # provider keys cannot be stored. Changing it makes stored keys unreadable (enter them again).
+    provider_secrets_key: str | None = None
+    # Hosts a custom provider base URL may point at, comma-separated: names (`vllm.internal`),
+    # IPs, CIDR ranges (`10.0.0.0/8`), optionally with a port (`127.0.0.1:8000`); `*` allows any
+    # host. OpenAI's and Anthropic's own API hosts are always allowed. Link-local and cloud
+    # metadata addresses are always refused, whatever this says.
+    playground_allowed_hosts: str = ""
+    playground_connect_timeout: float = 5.0
+    # Longest wait for the next byte of an answer (a streamed answer may take longer in total).
+    playground_read_timeout: float = 120.0
+    # Model calls in flight at once per dataset run.
+    playground_dataset_concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        if self.provider_secrets_key:
+            try:
+                raw = base64.b64decode(self.provider_secrets_key, validate=True)
+            except (ValueError, binascii.Error):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError("PROVIDER_SECRETS_KEY must be 32 bytes, base64-encoded")
+        if not 0.1 <= self.playground_connect_timeout <= 60:
+            raise ValueError("PLAYGROUND_CONNECT_TIMEOUT must be between 0.1 and 60 seconds")
+        if not 1 <= self.playground_read_timeout <= 3600:
+            raise ValueError("PLAYGROUND_READ_TIMEOUT must be between 1 and 3600 seconds")
+        if not 1 <= self.playground_dataset_concurrency <= 64:
+            raise ValueError("PLAYGROUND_DATASET_CONCURRENCY must be between 1 and 64")
+
+
 class PlaygroundSettings(_ProcessSettings, frozen=True, kw_only=True):
     server: PlaygroundServer
     postgres: PostgresSettings
     redis: RedisSettings
     auth: AuthSettings
+    providers: ProviderSettings
 
 
 class QueueSettings(_ProcessSettings, frozen=True, kw_only=True):

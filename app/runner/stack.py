@@ -12,6 +12,7 @@ frontend's are picked free at each start and recorded in `<data dir>/state.json`
 
 from __future__ import annotations
 
+import base64
 import concurrent.futures
 import contextlib
 import json
@@ -68,6 +69,9 @@ class StackState:
     # Natively nginx is the only listener beyond loopback, as `1980:1980` is under compose.
     frontend_host: str = "127.0.0.1"
     queue_workers: int = 1
+    # Natively the playground's key for provider secrets is made once per data dir (compose
+    # deployments set PROVIDER_SECRETS_KEY in .env).
+    provider_secrets_key: str = field(default_factory=lambda: base64.b64encode(os.urandom(32)).decode())
 
     @classmethod
     def load(cls, path: Path) -> StackState | None:
@@ -135,6 +139,8 @@ class NativeStack:
         p = self.state.ports
         env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
         env.update(parse_env_file(self.env_file))
+        if not env.get("PROVIDER_SECRETS_KEY"):
+            env["PROVIDER_SECRETS_KEY"] = self.state.provider_secrets_key
         env.update(
             {
                 "POSTGRES_DSN": pg.dsn,

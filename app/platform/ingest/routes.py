@@ -22,13 +22,11 @@ from rq import Queue
 from app.core.auth import Principal
 from app.core.encoding import decode_body
 from app.core.errors import BadRequest, StoreUnavailable
-from app.core.ingest import DEADLETTER_KEY, INGEST_JOB, encode_batch
+from app.core.ingest import DEADLETTER_KEY, enqueue_batch
 from app.core.multipart import MultipartError, boundary_of, parse_multipart
-from app.core.queue import retry_policy
 from app.platform.ingest.envelope import Envelope, from_batch, from_multipart, from_single
 
 # How long a stage-1 job may run before rq treats it as hung (it normally takes milliseconds).
-JOB_TIMEOUT_SECONDS = 60
 
 
 async def _raw(request: Request[Any, Any, Any]) -> bytes:
@@ -48,14 +46,7 @@ def store(queue: Queue, env: Envelope) -> None:
         if env.dead_letters:
             queue.connection.lpush(DEADLETTER_KEY, *env.dead_letters)
         if env.batch.size():
-            queue.enqueue_call(
-                INGEST_JOB,
-                args=(encode_batch(env.batch),),
-                timeout=JOB_TIMEOUT_SECONDS,
-                result_ttl=0,
-                failure_ttl=30 * 86400,
-                retry=retry_policy(),
-            )
+            enqueue_batch(queue, env.batch)
     except redis.RedisError as exc:
         raise StoreUnavailable(f"redis unavailable, nothing was accepted: {exc}") from exc
 

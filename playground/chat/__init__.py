@@ -1,0 +1,1 @@
+"""Invoke and stream: messages or a hub prompt against a configured provider."""

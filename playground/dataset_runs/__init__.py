@@ -1,0 +1,1 @@
+"""Running a prompt over a dataset: each example a traced call, all in a new experiment."""

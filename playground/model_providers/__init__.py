@@ -1,0 +1,1 @@
+"""A workspace's model providers: which API, where, and its (write-only) key."""
