@@ -231,10 +231,14 @@ class NativeStack:
 
     def start_unit(self, unit: str) -> None:
         """Start one app service unit (`backend`, `queue-2`, ...) with the stack's environment."""
-        argv, _ = APP_SERVICES[unit.split("-", maxsplit=1)[0]]
+        service = unit.split("-", maxsplit=1)[0]
+        argv, _ = APP_SERVICES[service]
+        env = self.env()
+        if service != "playground":
+            env["PROVIDER_SECRETS_KEY"] = ""  # as in compose: only the playground can decrypt provider keys
         procs.spawn(
             [sys.executable, *argv],
-            env=self.env(),
+            env=env,
             cwd=REPO_ROOT,
             log_file=self._log_file(unit),
             pid_file=self._pid_file(unit),
