@@ -22,7 +22,7 @@ import sys
 import time
 
 import httpx
-from _stack import new_key, print_figures, temporary_stack
+from _stack import new_key, pct, print_figures, temporary_stack, timed
 
 WORDS = [
     "the", "model", "answered", "question", "about", "quarterly", "revenue", "customer", "support", "ticket",
@@ -78,20 +78,6 @@ FROM (
     FROM numbers(%(count)s)
 )
 """
-
-
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
-    out = []
-    for i in range(repeat):
-        started = time.perf_counter()
-        fn(i)
-        out.append(time.perf_counter() - started)
-    return out
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1000
 
 
 def main() -> int:

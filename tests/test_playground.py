@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -451,3 +452,46 @@ def test_playground_is_tenant_scoped(server: ModelServer, tenant: Tenant, other_
     )
     assert by_name.status_code == 404
     assert other_tenant.client.get("/playground/dataset-runs").json() == []
+
+
+def test_a_dataset_run_resumes_after_the_playground_dies(
+    stack: NativeStack, api_url: str, server: ModelServer, tenant: Tenant
+) -> None:
+    add_provider(tenant, server)
+    client = Client(api_url=api_url, api_key=tenant.key, auto_batch_tracing=False)
+    dataset = client.create_dataset(f"pg-{uuid.uuid4().hex[:6]}")
+    client.create_examples(dataset_id=dataset.id, examples=[{"inputs": {"q": f"item {n}"}} for n in range(20)])
+    server.token_delay = 0.02
+    server.slow_seconds = 0.5
+    try:
+        body = {"dataset_id": str(dataset.id), "model": "slow", "messages": [{"role": "user", "content": "{q}"}]}
+        run = tenant.client.post("/playground/dataset-runs", json={**body, "concurrency": 2}).json()
+        wait_for(
+            lambda: tenant.client.get(f"/playground/dataset-runs/{run['id']}").json()["completed"] >= 4,
+            what="some progress",
+        )
+        stack.kill_unit("playground", signal.SIGKILL)  # mid-run, lease held
+        stack.start_unit("playground")
+        done = wait_for(
+            lambda: (
+                (r := tenant.client.get(f"/playground/dataset-runs/{run['id']}")).status_code == 200
+                and r.json()["status"] == "done"
+                and r.json()
+            ),
+            timeout=120,
+            what="the run resumed and finished",
+        )
+    finally:
+        server.slow_seconds = 6
+    assert done["completed"] == 20 and done["errors"] == 0
+
+    def all_runs() -> dict | None:
+        page = tenant.client.post(
+            f"/datasets/{dataset.id}/compare", json={"experiment_ids": [run["experiment_id"]], "limit": 50}
+        ).json()
+        return page if page["experiments"][0]["example_count"] == 20 else None
+
+    page = wait_for(all_runs, timeout=60, what="every example's run")
+    # One run per example: a call repeated after the crash is the same run id, not a second run.
+    assert page["experiments"][0]["run_count"] == 20
+    assert all(len(e["runs"][run["experiment_id"]]) == 1 for e in page["examples"])

@@ -14,6 +14,7 @@ import math
 import uuid
 from typing import Any
 
+import anyio
 import msgspec
 
 from app.backend.datasets.versions import resolve_as_of
@@ -99,6 +100,18 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+async def _concurrently(clickhouse: ClickHouse, queries: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
+    results: list[list[tuple]] = [[] for _ in queries]
+
+    async def one(index: int, sql: str, params: dict[str, Any]) -> None:
+        results[index] = await clickhouse.aquery(sql, params)
+
+    async with anyio.create_task_group() as group:
+        for index, (sql, params) in enumerate(queries):
+            group.start_soon(one, index, sql, params)
+    return results
+
+
 def _json(text: str | None) -> Any:
     return msgspec.json.decode(text) if text else None
 
@@ -120,12 +133,15 @@ async def _aggregates(
     clickhouse: ClickHouse, workspace: str, experiments: list[dict[str, Any]]
 ) -> list[ExperimentSummary]:
     params = {"workspace_id": workspace, "experiments": tuple(str(e["id"]) for e in experiments)}
-    totals = {str(r[0]): r for r in await clickhouse.aquery(EXPERIMENT_AGGREGATES, params)}
+    results = await _concurrently(
+        clickhouse, [(EXPERIMENT_AGGREGATES, params), (EXPERIMENT_FEEDBACK, params), (SESSION_FEEDBACK, params)]
+    )
+    totals = {str(r[0]): r for r in results[0]}
     feedback: dict[str, dict[str, FeedbackAggregate]] = {}
-    for project, key, n, avg, stdev in await clickhouse.aquery(EXPERIMENT_FEEDBACK, params):
+    for project, key, n, avg, stdev in results[1]:
         feedback.setdefault(str(project), {})[key] = FeedbackAggregate(n=n, avg=_number(avg), stdev=_number(stdev))
     session: dict[str, dict[str, FeedbackAggregate]] = {}
-    for project, key, n, avg, stdev in await clickhouse.aquery(SESSION_FEEDBACK, params):
+    for project, key, n, avg, stdev in results[2]:
         session.setdefault(str(project), {})[key] = FeedbackAggregate(n=n, avg=_number(avg), stdev=_number(stdev))
     out = []
     for experiment in experiments:
@@ -220,7 +236,19 @@ async def compare(
     )
     total = await listing.count_examples(postgres, workspace_id, **filters)
     workspace = str(workspace_id)
-    cells = await _page_runs(clickhouse, workspace, experiments, [e["id"] for e in examples])
+    # The page's runs and the experiments' aggregates are independent: ask ClickHouse for both at once.
+    found: dict[str, Any] = {}
+
+    async def page() -> None:
+        found["cells"] = await _page_runs(clickhouse, workspace, experiments, [e["id"] for e in examples])
+
+    async def summaries() -> None:
+        found["experiments"] = await _aggregates(clickhouse, workspace, experiments)
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(page)
+        group.start_soon(summaries)
+    cells = found["cells"]
     rows = [
         ExampleRow(
             id=e["id"],
@@ -234,7 +262,7 @@ async def compare(
     end = request.offset + len(examples)
     return Comparison(
         dataset_id=dataset_id,
-        experiments=await _aggregates(clickhouse, workspace, experiments),
+        experiments=found["experiments"],
         examples=rows,
         total=total,
         next_offset=end if end < total else None,
