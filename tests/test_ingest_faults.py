@@ -13,7 +13,8 @@ import httpx
 import pytest
 import redis
 
-from app.core.ingest import RECORDS_STREAM, WRITER_GROUP
+from app.core.ingest import INGEST_JOB, INGEST_QUEUE, RECORDS_STREAM, WRITER_GROUP, IngestBatch, encode_batch
+from app.core.queue import queue, retry_policy
 from app.runner.stack import NativeStack, temporary_stack
 from tests.conftest import Tenant, make_tenant
 from tests.ingest_helpers import clickhouse, json_part, multipart, root_run, wait_for
@@ -163,3 +164,24 @@ def test_postgres_down_during_ingestion_loses_nothing(fault_stack: NativeStack) 
         timeout=120,
         what=f"{expected} runs after Postgres came back",
     )
+
+
+def test_job_taken_by_a_worker_that_died_before_starting_it_still_runs(fault_stack: NativeStack) -> None:
+    """rq moves a job to the queue's intermediate list when a worker takes it and registers it as
+    started a moment later; a worker killed in between leaves the job in neither place. Simulate
+    exactly that state: the job must still run (within JOB_ABANDONED_SECONDS), not wait for rq's
+    ten-minute maintenance."""
+    tenant = make_tenant(fault_stack)
+    connection = redis.Redis.from_url(fault_stack.env()["REDIS_URL"])
+    ingest = queue(INGEST_QUEUE, connection)
+    runs = [root_run(name="r", project="taken-then-died") for _ in range(7)]
+    batch = IngestBatch(workspace_id=tenant.workspace_id, received_at=time.time(), posts=runs)
+    job = ingest.create_job(INGEST_JOB, args=(encode_batch(batch),), result_ttl=0, retry=retry_policy())
+    job.save()
+    connection.lpush(ingest.intermediate_queue_key, job.id)
+    wait_for(
+        lambda: counts(fault_stack, tenant.workspace_id) == (len(runs), len(runs)),
+        timeout=60,
+        what="the stranded job to run",
+    )
+    assert job.id not in ingest.intermediate_queue.get_job_ids()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import msgspec
 import pytest
 import redis
 from rq import SimpleWorker
+from rq.exceptions import DequeueTimeout
 
 from app.core.queue import MsgspecSerializer, queue
 from app.runner.stack import NativeStack
@@ -47,3 +50,20 @@ def test_healthcheck_module(stack: NativeStack, service: str) -> None:
     bad = python_module("app.core.healthcheck", service, env={**stack.env(), f"{service.upper()}_PORT": "1"})
     assert bad.returncode == 1
     assert "unhealthy" in bad.stderr
+
+
+def test_dequeued_jobs_are_always_recorded(connection: redis.Redis) -> None:
+    """Across several queues, a job taken off a queue sits in that queue's intermediate list
+    (recoverable) until the worker registers it as started: never nowhere, as with rq's BLPOP."""
+    from worker.reliable import ReliableQueue
+
+    suffix = uuid.uuid4().hex[:8]
+    first = queue(f"first-{suffix}", connection, cls=ReliableQueue)
+    second = queue(f"second-{suffix}", connection, cls=ReliableQueue)
+    job = second.enqueue_call("builtins.print", args=("x",))
+    taken, source = ReliableQueue.dequeue_any([first, second], 2, connection=connection, serializer=MsgspecSerializer)
+    assert taken.id == job.id and source.name == second.name
+    assert second.intermediate_queue.get_job_ids() == [job.id] and second.get_job_ids() == []
+    # An empty set of queues times out like rq's own dequeue does.
+    with pytest.raises(DequeueTimeout):
+        ReliableQueue.dequeue_any([first], 1, connection=connection, serializer=MsgspecSerializer)

@@ -22,6 +22,7 @@ from app.core.logging import configure_logging
 from app.core.queue import MsgspecSerializer, queue
 from app.core.settings import QueueSettings, load_settings_or_exit
 from worker.context import context
+from worker.reliable import ReliableQueue
 from worker.writer import Writer
 
 WORKER_NAME_PREFIX = "tracehouse-queue"
@@ -35,6 +36,12 @@ def worker_name() -> str:
 
 class IngestWorker(SimpleWorker):
     abandoned_after = 30
+    # Dequeue through the queues' intermediate lists, so a job is never in flight unrecorded.
+    queue_class = ReliableQueue
+
+    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
+        # rq only clears the intermediate list for single-queue workers; ReliableQueue always uses it.
+        super().prepare_job_execution(job, remove_from_intermediate_queue=True)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # rq adds 60 s to the job timeout before it calls a job abandoned; ours run in
@@ -51,7 +58,7 @@ def main() -> None:
         os.nice(settings.worker.queue_nice)
     ctx = context()
     names = [n.strip() for n in settings.worker.queue_names.split(",") if n.strip()]
-    queues = [queue(n, ctx.redis) for n in names]
+    queues = [queue(n, ctx.redis, cls=ReliableQueue) for n in names]
     IngestWorker.abandoned_after = settings.worker.job_abandoned_seconds
     worker = IngestWorker(queues, connection=ctx.redis, serializer=MsgspecSerializer, name=worker_name())
 
@@ -63,6 +70,7 @@ def main() -> None:
             ClickHouse(settings.clickhouse, pool_size=1),
             lock_seconds=settings.worker.writer_lock_seconds,
             cleanup_queues=queues,
+            abandoned_after=settings.worker.job_abandoned_seconds,
         )
         writer_thread = threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)
         writer_thread.start()

@@ -76,6 +76,7 @@ class Writer:
         *,
         lock_seconds: float = 15.0,
         cleanup_queues: list[Queue] | None = None,
+        abandoned_after: float = 30.0,
     ) -> None:
         self.redis = connection
         self.ch = clickhouse
@@ -87,6 +88,9 @@ class Writer:
         self._leading = False
         self._claim_all = False
         self._last_cleanup = 0.0
+        self.abandoned_after = abandoned_after
+        # (queue, job id) -> when housekeeping first saw it dequeued but not started (_rescue_dequeued)
+        self._dequeued_since: dict[tuple[str, str], float] = {}
         self._scheduler: RQScheduler | None = None
         if self.cleanup_queues:
             self._scheduler = RQScheduler(
@@ -347,8 +351,32 @@ class Writer:
             self._last_cleanup = now
             for queue in self.cleanup_queues:
                 StartedJobRegistry(queue=queue).cleanup()
+                self._rescue_dequeued(queue)
             if self._scheduler is not None:
                 self._scheduler.enqueue_scheduled_jobs()
+
+    def _rescue_dequeued(self, queue: Queue) -> None:
+        """rq moves a job to the queue's intermediate list when a worker takes it, then registers it
+        as started. A worker killed between the two leaves the job in neither the queue nor the
+        started registry, and rq only looks there every 10 minutes. A job seen there, unstarted,
+        for `abandoned_after` seconds goes back to the front of its queue."""
+        intermediate = queue.intermediate_queue
+        waiting = set(intermediate.get_job_ids())
+        started = set(queue.started_job_registry.get_job_ids(cleanup=False))
+        now = time.monotonic()
+        for name, job_id in list(self._dequeued_since):
+            if name == queue.name and (job_id not in waiting or job_id in started):
+                del self._dequeued_since[(name, job_id)]
+        for job_id in waiting - started:
+            first = self._dequeued_since.setdefault((queue.name, job_id), now)
+            if now - first < self.abandoned_after:
+                continue
+            job = queue.fetch_job(job_id)
+            intermediate.remove(job_id)
+            del self._dequeued_since[(queue.name, job_id)]
+            if job is not None:
+                log.warning("job %s was taken by a worker that died before starting it; requeued", job_id)
+                queue.enqueue_job(job, at_front=True)
 
 
 def _set_aside(workspace: str, record: dict[str, Any], reason: str) -> bytes:

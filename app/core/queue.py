@@ -34,8 +34,8 @@ class MsgspecSerializer:
         return _decoder.decode(data)
 
 
-def queue(name: str, connection: redis.Redis) -> Queue:
-    return Queue(name, connection=connection, serializer=MsgspecSerializer)
+def queue(name: str, connection: redis.Redis, *, cls: type[Queue] = Queue) -> Queue:
+    return cls(name, connection=connection, serializer=MsgspecSerializer)
 
 
 def retry_policy() -> Retry:

@@ -377,4 +377,5 @@ def temporary_stack(prefix: str, *, log=lambda _m: None, **kw: object) -> Iterat
         yield stack
     finally:
         stack.down(quiet=True)
-        remove_tree(data_dir)
+        if not os.environ.get("TRACEHOUSE_KEEP_TEST_DATA"):  # keep logs to debug a failure
+            remove_tree(data_dir)
