@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
+from app.backend.datasets.routes import own_dataset
 from app.backend.datasets.versions import resolve_as_of
 from app.backend.examples.listing import count_examples
 from app.backend.projects import queries as project_queries
@@ -25,7 +26,6 @@ from playground.model_providers.routes import load_provider
 from playground.prompts import fetch_prompt
 
 BASE = "/api/v1/playground/dataset-runs"
-DATASET = "SELECT id, name FROM datasets WHERE workspace_id = %(workspace_id)s AND id = %(id)s"
 
 
 def run_from_row(row: dict[str, Any]) -> DatasetRun:
@@ -52,9 +52,7 @@ async def start_dataset_run(
     postgres: NamedDependency[Postgres],
 ) -> DatasetRun:
     workspace_id = principal.workspace_id
-    dataset = await postgres.fetch_one(DATASET, {"workspace_id": workspace_id, "id": data.dataset_id})
-    if dataset is None:
-        raise NotFound("dataset not found")
+    dataset = await own_dataset(postgres, workspace_id, data.dataset_id)
     # Fail here, not in the background: the provider, the prompt and the version must resolve.
     config, provider_row = await load_provider(request.app.state, postgres, workspace_id, data.provider)
     hub = await fetch_prompt(postgres, workspace_id, data.prompt) if data.prompt else None

@@ -27,6 +27,7 @@ from playground.providers.base import (
     Usage,
 )
 from playground.providers.errors import json_object, malformed, raise_for_status, transport_errors
+from playground.providers.transport import endpoint, model_ids, request_json
 
 API_VERSION = "2023-06-01"
 DEFAULT_MAX_TOKENS = 1024  # Anthropic requires max_tokens; OpenAI-style callers often leave it out
@@ -46,11 +47,10 @@ class AnthropicProvider:
     default_base_url: str | None = "https://api.anthropic.com"
 
     async def complete(self, client: httpx.AsyncClient, config: ProviderConfig, request: ChatRequest) -> ChatResult:
-        url = _url(config, "/v1/messages")
-        with transport_errors(config, url):
-            response = await client.post(url, json=to_anthropic(request), headers=_headers(config))
-            await raise_for_status(response, config)
-        payload = json_object(response.content, config, what="the answer")
+        url = endpoint(config, "/v1/messages")
+        payload = await request_json(
+            client, config, "POST", url, json=to_anthropic(request), headers=_headers(config), what="the answer"
+        )
         try:
             return from_anthropic(payload, request.model)
         except (AttributeError, KeyError, TypeError) as exc:
@@ -59,7 +59,7 @@ class AnthropicProvider:
     async def stream(
         self, client: httpx.AsyncClient, config: ProviderConfig, request: ChatRequest
     ) -> AsyncGenerator[StreamEvent, None]:
-        url = _url(config, "/v1/messages")
+        url = endpoint(config, "/v1/messages")
         state = _StreamState(request.model)
         with transport_errors(config, url):
             # Inside the generator, so closing the generator closes the response (and the upstream request).
@@ -84,19 +84,12 @@ class AnthropicProvider:
         yield StreamEnd(state.result())
 
     async def list_models(self, client: httpx.AsyncClient, config: ProviderConfig) -> list[str]:
-        url = _url(config, "/v1/models")
-        with transport_errors(config, url):
-            # One page of the maximum size holds every model Anthropic offers.
-            response = await client.get(url, params={"limit": 1000}, headers=_headers(config))
-            await raise_for_status(response, config)
-        data = json_object(response.content, config, what="the model list").get("data")
-        if not isinstance(data, list):
-            raise malformed(config, "the model list has no data")
-        return [str(model["id"]) for model in data if isinstance(model, dict) and "id" in model]
-
-
-def _url(config: ProviderConfig, path: str) -> str:
-    return config.base_url.rstrip("/") + path
+        url = endpoint(config, "/v1/models")
+        # One page of the maximum size holds every model Anthropic offers.
+        payload = await request_json(
+            client, config, "GET", url, params={"limit": 1000}, headers=_headers(config), what="the model list"
+        )
+        return model_ids(config, payload)
 
 
 def _headers(config: ProviderConfig) -> dict[str, str]:

@@ -22,6 +22,7 @@ from playground.providers.base import (
     Usage,
 )
 from playground.providers.errors import json_object, malformed, raise_for_status, transport_errors
+from playground.providers.transport import endpoint, model_ids, request_json
 
 
 class OpenAIProvider:
@@ -29,11 +30,10 @@ class OpenAIProvider:
     default_base_url: str | None = "https://api.openai.com/v1"
 
     async def complete(self, client: httpx.AsyncClient, config: ProviderConfig, request: ChatRequest) -> ChatResult:
-        url = _url(config, "/chat/completions")
-        with transport_errors(config, url):
-            response = await client.post(url, json=_body(request), headers=_headers(config))
-            await raise_for_status(response, config)
-        payload = json_object(response.content, config, what="the answer")
+        url = endpoint(config, "/chat/completions")
+        payload = await request_json(
+            client, config, "POST", url, json=_body(request), headers=_headers(config), what="the answer"
+        )
         try:
             choice = payload["choices"][0]
             message, finish_reason = _canonical_message(choice["message"]), choice.get("finish_reason")
@@ -50,7 +50,7 @@ class OpenAIProvider:
     async def stream(
         self, client: httpx.AsyncClient, config: ProviderConfig, request: ChatRequest
     ) -> AsyncGenerator[StreamEvent, None]:
-        url = _url(config, "/chat/completions")
+        url = endpoint(config, "/chat/completions")
         # include_usage adds a last chunk with the token counts; servers that ignore it leave usage at 0.
         body = {**_body(request), "stream": True, "stream_options": {"include_usage": True}}
         state = _StreamState(request.model)
@@ -72,15 +72,10 @@ class OpenAIProvider:
         yield StreamEnd(state.result())
 
     async def list_models(self, client: httpx.AsyncClient, config: ProviderConfig) -> list[str]:
-        url = _url(config, "/models")
-        with transport_errors(config, url):
-            response = await client.get(url, headers=_headers(config))
-            await raise_for_status(response, config)
-        payload = json_object(response.content, config, what="the model list")
-        data = payload.get("data")
-        if not isinstance(data, list):
-            raise malformed(config, "the model list has no data")
-        return [str(model["id"]) for model in data if isinstance(model, dict) and "id" in model]
+        url = endpoint(config, "/models")
+        return model_ids(
+            config, await request_json(client, config, "GET", url, headers=_headers(config), what="the model list")
+        )
 
 
 class OpenAICompatibleProvider(OpenAIProvider):
@@ -88,10 +83,6 @@ class OpenAICompatibleProvider(OpenAIProvider):
 
     kind: str = "openai_compatible"
     default_base_url: str | None = None
-
-
-def _url(config: ProviderConfig, path: str) -> str:
-    return config.base_url.rstrip("/") + path
 
 
 def _headers(config: ProviderConfig) -> dict[str, str]:

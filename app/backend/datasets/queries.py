@@ -30,6 +30,9 @@ RETURNING {DATASET_COLUMNS}
 
 SELECT_DATASET = _WITH_COUNTS + "WHERE d.workspace_id = %(workspace_id)s AND d.id = %(id)s"
 
+# Existence and name only: what every sub-resource route checks before it acts.
+SELECT_DATASET_REF = "SELECT id, name FROM datasets WHERE workspace_id = %(workspace_id)s AND id = %(id)s"
+
 SELECT_DATASET_BY_SHARE = _WITH_COUNTS + "WHERE d.share_token = %(token)s"
 
 LIST_DATASETS = (

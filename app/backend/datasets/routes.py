@@ -66,6 +66,15 @@ async def insert_dataset(postgres: Postgres, workspace_id: uuid.UUID, data: Data
 
 
 async def own_dataset(postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID) -> dict[str, Any]:
+    """The dataset's id and name, or 404 when it is not the caller's (no counts: see dataset_row)."""
+    row = await postgres.fetch_one(q.SELECT_DATASET_REF, {"workspace_id": workspace_id, "id": dataset_id})
+    if row is None:
+        raise NotFound("dataset not found")
+    return row
+
+
+async def dataset_row(postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID) -> dict[str, Any]:
+    """The whole dataset with its example and experiment counts, as the API returns it."""
     row = await postgres.fetch_one(q.SELECT_DATASET, {"workspace_id": workspace_id, "id": dataset_id})
     if row is None:
         raise NotFound("dataset not found")
@@ -114,7 +123,7 @@ class DatasetsController(Controller):
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
     ) -> Dataset:
-        return dataset_from_row(await own_dataset(postgres, principal.workspace_id, dataset_id))
+        return dataset_from_row(await dataset_row(postgres, principal.workspace_id, dataset_id))
 
     @patch("/{dataset_id:uuid}")
     async def update_dataset(
@@ -149,7 +158,7 @@ class DatasetsController(Controller):
             raise Conflict(f"a dataset named {data.name!r} already exists") from None
         if row is None:
             raise NotFound("dataset not found")
-        return dataset_from_row(await own_dataset(postgres, principal.workspace_id, dataset_id))
+        return dataset_from_row(await dataset_row(postgres, principal.workspace_id, dataset_id))
 
     @delete("/{dataset_id:uuid}", status_code=200)
     async def delete_dataset(

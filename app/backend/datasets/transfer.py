@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
-from app.backend.datasets.routes import insert_dataset, own_dataset
+from app.backend.datasets.routes import dataset_row, insert_dataset, own_dataset
 from app.backend.datasets.schemas import Dataset, DatasetCreate, dataset_from_row
 from app.backend.datasets.versions import resolve_as_of
 from app.backend.examples import listing, store
@@ -98,7 +98,7 @@ async def upload_csv(
     drafts = [store.Draft(id=uuid.uuid4(), inputs=i, outputs=o or None, metadata=None) for i, o in rows]
     if drafts and dataset.example_count == 0:
         await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset.id, drafts)
-    return dataset_from_row(await own_dataset(postgres, principal.workspace_id, dataset.id))
+    return dataset_from_row(await dataset_row(postgres, principal.workspace_id, dataset.id))
 
 
 async def _pages(

@@ -11,6 +11,7 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from app.backend.datasets.routes import own_dataset
 from app.backend.datasets.versions import resolve_as_of
 from app.backend.examples import listing, store
 from app.backend.examples import queries as q
@@ -130,7 +131,7 @@ async def list_examples(
     if as_of is not None and dataset is None:
         raise BadRequest("as_of needs a dataset")
     if dataset is not None:
-        await _own_dataset(postgres, principal.workspace_id, dataset)
+        await own_dataset(postgres, principal.workspace_id, dataset)
         if as_of is not None:
             point = await resolve_as_of(postgres, dataset, as_of)
     rows = await listing.list_examples(
@@ -248,7 +249,7 @@ async def upload_examples_multipart(
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> UpsertResult:
-    await _own_dataset(postgres, principal.workspace_id, dataset_id)  # before reading a large body
+    await own_dataset(postgres, principal.workspace_id, dataset_id)  # before reading a large body
     drafts = drafts_from_parts(await _parts(request))
     if not drafts:
         raise BadRequest("the body has no examples")
@@ -263,7 +264,7 @@ async def update_examples_multipart(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> UpsertResult:
-    await _own_dataset(postgres, principal.workspace_id, dataset_id)  # before reading a large body
+    await own_dataset(postgres, principal.workspace_id, dataset_id)  # before reading a large body
     changes = changes_from_parts(await _parts(request))
     if not changes:
         raise BadRequest("the body has no examples")
@@ -278,7 +279,7 @@ async def patch_examples_metadata(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> UpsertResult:
-    await _own_dataset(postgres, principal.workspace_id, dataset_id)
+    await own_dataset(postgres, principal.workspace_id, dataset_id)
     if len(data.example_ids) > MAX_IDS:
         raise BadRequest(f"update at most {MAX_IDS} examples per request")
     operations = [msgspec.to_builtins(op) for op in data.operations]
@@ -301,7 +302,6 @@ async def download_example_attachment(
     )
 
 
-OWN_DATASET = "SELECT id FROM datasets WHERE workspace_id = %(workspace_id)s AND id = %(id)s"
 DATASET_OF_EXAMPLE = """
 SELECT dataset_id FROM examples WHERE workspace_id = %(workspace_id)s AND id = %(id)s
 UNION ALL
@@ -309,11 +309,6 @@ SELECT r.dataset_id FROM example_revisions r JOIN datasets d ON d.id = r.dataset
 WHERE d.workspace_id = %(workspace_id)s AND r.example_id = %(id)s
 LIMIT 1
 """
-
-
-async def _own_dataset(postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID) -> None:
-    if await postgres.fetch_one(OWN_DATASET, {"workspace_id": workspace_id, "id": dataset_id}) is None:
-        raise NotFound("dataset not found")
 
 
 async def _dataset_of_example(postgres: Postgres, workspace_id: uuid.UUID, example_id: uuid.UUID) -> uuid.UUID:
