@@ -117,7 +117,7 @@ def cmd_dead_letter(args: argparse.Namespace) -> int:
 
 
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
-    ensure_system_packages()
+    ensure_system_packages(for_tests=True)
     started = time.monotonic()
     code = subprocess.call([sys.executable, "-m", "pytest", *extra], cwd=REPO_ROOT)
     print(f"tracehouse test: pytest exited {code} after {time.monotonic() - started:.0f}s", file=sys.stderr)
@@ -134,7 +134,7 @@ def cmd_bench(args: argparse.Namespace, extra: list[str]) -> int:
     if name not in available:
         _err(f"no benchmark {name!r}; available: {', '.join(available) or 'none'}")
         return 2
-    ensure_system_packages()
+    ensure_system_packages(for_tests=True)
     return subprocess.call([sys.executable, str(bench_dir / f"{name}.py"), *rest], cwd=REPO_ROOT)
 
 

@@ -33,9 +33,10 @@ async def upstream(config: ProviderConfig) -> AsyncIterator[None]:
     try:
         yield
     except UpstreamError as exc:
-        raise UpstreamFailure(
-            exc.kind, f"{config.name}: {exc.message}", provider=config.name, retry_after=exc.retry_after
-        ) from None
+        # Provider modules already name the provider in their messages; do not say it twice.
+        prefix = f"{config.name}: "
+        message = exc.message if exc.message.startswith(prefix) else prefix + exc.message
+        raise UpstreamFailure(exc.kind, message, provider=config.name, retry_after=exc.retry_after) from None
 
 
 class Caller:

@@ -53,7 +53,7 @@ class Tenant:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[NativeStack]:
-    ensure_system_packages(quiet=True)
+    ensure_system_packages(quiet=True, for_tests=True)
     data_dir = scratch_dir("tracehouse-test-")
     native = NativeStack(
         data_dir,

@@ -131,7 +131,7 @@ def test_foreign_workspace_objects_are_404(
     stack: NativeStack, keys: dict[str, str], client: httpx.Client, tenant, other_tenant
 ) -> None:  # type: ignore[no-untyped-def]
     # Objects of `tenant`'s workspace, reached with an admin key of another workspace.
-    run = root_run("owned", "owned-project")
+    run = root_run("owned", "owned-project", extra={"metadata": {"thread_id": "owned-thread"}})
     body, content_type = multipart([json_part(f"post.{run['id']}", run)])
     assert (
         tenant.client.post("/runs/multipart", content=body, headers={"content-type": content_type}).status_code == 202
@@ -167,6 +167,7 @@ def test_foreign_workspace_objects_are_404(
         "provider_id": provider,
         "dataset_run_id": dataset_run,
         "run_id": run["id"],
+        "thread_id": "owned-thread",
         "feedback_id": feedback,
         "key_id": key_id,
         "workspace_id": tenant.workspace_id,
@@ -196,6 +197,7 @@ def test_foreign_workspace_objects_are_404(
     assert tenant.client.get(f"/runs/{run['id']}").status_code == 200
     assert tenant.client.get(f"/feedback/{feedback}").status_code == 200
     assert tenant.client.get(f"/sessions/{project}").status_code == 200
+    assert tenant.client.get(f"/sessions/{project}/threads/owned-thread").json()["thread"]["turn_count"] == 1
     assert tenant.client.get(f"/examples/{example}").json()["inputs"] == {"x": 0}
     assert tenant.client.get(f"/datasets/comparative/{comparative}").status_code == 200
     assert tenant.client.get(f"/playground/providers/{provider}").json()["name"] == "owned"

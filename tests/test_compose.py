@@ -379,6 +379,21 @@ def test_dockerfile_lays_out_source_tree():
         assert tree in sources, f"Dockerfile does not copy {tree}/"
 
 
+def test_frontend_image_builds_the_ui_from_its_lock_file():
+    """nginx/Dockerfile: a Node stage runs `npm ci` + the Vite build; nginx copies only dist/."""
+    text = (ROOT / "nginx" / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, re.MULTILINE | re.IGNORECASE)
+    assert stages[0][0].startswith("node:") and stages[0][1] == "ui", stages
+    assert stages[-1][0].startswith("nginx:"), stages
+    assert re.search(r"^RUN npm ci\b", text, re.MULTILINE)
+    assert re.search(r"^RUN npm run build\b", text, re.MULTILINE)
+    assert "COPY --from=ui /ui/dist/ /usr/share/nginx/html/" in text
+    sources = _copy_sources(text)
+    assert "nginx/ui/package-lock.json" in sources  # the lock file pins every package
+    assert "nginx/ui/src" in sources
+    assert "nginx/ui/dist" in (ROOT / ".dockerignore").read_text()  # a local build never leaks in
+
+
 def _module_commands():
     found = []
     for name, svc in services().items():

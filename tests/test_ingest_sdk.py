@@ -89,7 +89,17 @@ def test_run_tree_post_then_patch(stack: NativeStack, tenant: Tenant, client: Cl
     client.flush()
     landed(stack, tenant, 2)  # both visible as pending before they end
     step.end(
-        outputs={"completion": "hello", "usage_metadata": {"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}}
+        outputs={
+            "completion": "hello",
+            # Costs as LangSmith lets callers send them (dollars); total is derived when absent.
+            "usage_metadata": {
+                "input_tokens": 5,
+                "output_tokens": 7,
+                "total_tokens": 12,
+                "input_cost": 0.000005,
+                "output_cost": 0.00007,
+            },
+        }
     )
     step.patch()
     tree.end(outputs={"summary": "done"})
@@ -101,10 +111,11 @@ def test_run_tree_post_then_patch(stack: NativeStack, tenant: Tenant, client: Cl
     assert msgspec.json.decode(runs["pipeline"][8]) == {"summary": "done"}
     ch = clickhouse(stack)
     tokens = ch.query(
-        "SELECT total_tokens, prompt_tokens FROM runs FINAL WHERE workspace_id = %(w)s AND name = 'step'",
+        "SELECT total_tokens, prompt_tokens, toFloat64(prompt_cost), toFloat64(completion_cost), toFloat64(total_cost)"
+        " FROM runs FINAL WHERE workspace_id = %(w)s AND name = 'step'",
         {"w": tenant.workspace_id},
     )
-    assert tokens == [(12, 5)]
+    assert tokens == [(12, 5, 0.000005, 0.00007, 0.000075)]
 
 
 def test_legacy_create_and_update_run(api_url: str, stack: NativeStack, tenant: Tenant) -> None:

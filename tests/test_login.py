@@ -48,11 +48,16 @@ def test_login_session_cookie_and_logout(stack: NativeStack, browser: httpx.Clie
     email, workspace = make_user(stack, "editor")
     response = login(browser, email)
     assert response.status_code == 200
-    cookie = response.headers["set-cookie"]
+    cookies = {c.split("=", 1)[0]: c for c in response.headers.get_list("set-cookie")}
+    cookie = cookies["th_session"]
     assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
     csrf = response.json()["csrf_token"]
+    # The UI reads the CSRF token from its own cookie (double submit); scripts elsewhere cannot.
+    assert cookies["th_csrf"].startswith(f"th_csrf={csrf};") and "httponly" not in cookies["th_csrf"].lower()
+    assert "samesite=strict" in cookies["th_csrf"].lower()
     me = browser.get("/auth/me").json()
     assert me["user"]["email"] == email and me["role"] == "editor" and me["workspace_id"] == workspace
+    assert me["csrf_token"] == csrf  # after a reload the UI can ask again
     # Reads work with the cookie alone; writes need the CSRF header too.
     assert browser.get("/sessions").status_code == 200
     refused = browser.post("/sessions", json={"name": "via-ui"})

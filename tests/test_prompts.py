@@ -195,6 +195,23 @@ def test_list_like_update_delete(api_url: str, tenant: Tenant) -> None:
     assert client.list_prompts(query=prefix, is_archived=True).total == 1
 
 
+def test_ui_reads_are_not_downloads_and_last_commit_time_is_listed(api_url: str, tenant: Tenant) -> None:
+    client = sdk(api_url, tenant.key)
+    name = handle()
+    client.push_prompt(name, object=V1)
+    http = tenant.client
+    assert http.get(f"/commits/-/{name}/latest", params={"count_download": "false"}).status_code == 200
+    repo = http.get(f"/repos/-/{name}").json()["repo"]
+    assert repo["num_downloads"] == 0
+    commit = http.get(f"/commits/-/{name}").json()["commits"][0]
+    assert repo["last_commit_at"] == commit["created_at"] and commit["num_downloads"] == 0
+    http.get(f"/commits/-/{name}/latest")
+    assert http.get(f"/repos/-/{name}").json()["repo"]["num_downloads"] == 1
+    empty = handle()
+    client.create_prompt(empty)
+    assert http.get(f"/repos/-/{empty}").json()["repo"]["last_commit_at"] is None
+
+
 def test_tags_crud(tenant: Tenant, api_url: str) -> None:
     client = sdk(api_url, tenant.key)
     name = handle()

@@ -214,6 +214,19 @@ def test_select_and_order(corpus) -> None:  # type: ignore[no-untyped-def]
     assert [r["name"] for r in ascending.json()["runs"]] == ["alpha", "beta-run", "gamma"]
 
 
+def test_root_runs_report_their_traces_usage(corpus) -> None:  # type: ignore[no-untyped-def]
+    """Tokens are recorded on the LLM runs; a root reports its whole trace's (as LangSmith does)."""
+    tenant, _ = corpus
+    body = {"filter": 'in(name, ["alpha", "llm-1", "beta-run", "gamma"])', "select": ["name", "total_tokens"]}
+    runs = {r["name"]: r for r in tenant.client.post("/runs/query", json=body).json()["runs"]}
+    assert {n: r["total_tokens"] for n, r in runs.items()} == {"alpha": 30, "llm-1": 30, "beta-run": 0, "gamma": 10}
+    usage = ["prompt_tokens", "completion_tokens"]
+    alpha = tenant.client.post("/runs/query", json={"filter": 'eq(name, "alpha")', "select": usage}).json()["runs"][0]
+    assert (alpha["prompt_tokens"], alpha["completion_tokens"]) == (20, 10)
+    unselected = tenant.client.post("/runs/query", json={"filter": 'eq(name, "alpha")', "select": ["name"]})
+    assert "total_tokens" not in unselected.json()["runs"][0]
+
+
 def test_pagination_past_several_pages(corpus) -> None:  # type: ignore[no-untyped-def]
     tenant, client = corpus
     seen = [r.name for r in client.list_runs(project_name="many")]

@@ -26,7 +26,7 @@ ROW_COLUMNS = (
     "events", "serialized", "attachments", "received_at", "version",
 )  # fmt: skip
 # Computed from the state when a row is built, never stored in it.
-DERIVED_COLUMNS = frozenset({"status", "latency_seconds", "prompt_cost", "completion_cost", "total_cost"})
+DERIVED_COLUMNS = frozenset({"status", "latency_seconds"})
 # The state a run row is built from (and read back into from ClickHouse).
 STATE_FIELDS = tuple(c for c in ROW_COLUMNS if c not in DERIVED_COLUMNS)
 _MERGED = tuple(f for f in STATE_FIELDS if f not in ("workspace_id", "id", "version", "inputs", "extra", "attachments"))
@@ -120,9 +120,9 @@ def row(state: dict[str, Any]) -> tuple[Any, ...]:
         state.get("prompt_tokens") or 0,
         state.get("completion_tokens") or 0,
         state.get("total_tokens") or 0,
-        None,
-        None,
-        None,
+        state.get("prompt_cost"),
+        state.get("completion_cost"),
+        state.get("total_cost"),
         state.get("inputs") or "{}",
         state.get("outputs") or "",
         state.get("error"),

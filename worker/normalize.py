@@ -81,8 +81,9 @@ def _metadata(extra: Any) -> dict[str, str] | None:
     return {str(k): v if isinstance(v, str) else _encode_json(v).decode() for k, v in extra["metadata"].items()}
 
 
-def _usage(outputs: Any, extra: Any) -> dict[str, int] | None:
-    """Token counts from `usage_metadata` (outputs or metadata) or LangChain's `llm_output`."""
+def _usage(outputs: Any, extra: Any) -> dict[str, Any] | None:
+    """Token counts (and costs, when the caller sends them) from `usage_metadata` (outputs or
+    metadata) or LangChain's `llm_output`."""
     candidates = []
     if isinstance(outputs, dict):
         candidates.append(outputs.get("usage_metadata"))
@@ -111,8 +112,22 @@ def _usage(outputs: Any, extra: Any) -> dict[str, int] | None:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": total if total is not None else prompt + completion,
+            **_costs(usage),
         }
     return None
+
+
+def _costs(usage: dict[str, Any]) -> dict[str, float]:
+    """LangSmith's manual cost fields (`input_cost`, `output_cost`, `total_cost`, in dollars)."""
+    found = {}
+    pairs = (("input_cost", "prompt_cost"), ("output_cost", "completion_cost"), ("total_cost", "total_cost"))
+    for source, column in pairs:
+        value = usage.get(source)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1e9:
+            found[column] = round(float(value), 9)
+    if "total_cost" not in found and ("prompt_cost" in found or "completion_cost" in found):
+        found["total_cost"] = round(found.get("prompt_cost", 0.0) + found.get("completion_cost", 0.0), 9)
+    return found
 
 
 def _count(value: Any) -> int | None:
@@ -215,6 +230,9 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> dict[st
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": usage.get("completion_tokens"),
         "total_tokens": usage.get("total_tokens"),
+        "prompt_cost": usage.get("prompt_cost"),
+        "completion_cost": usage.get("completion_cost"),
+        "total_cost": usage.get("total_cost"),
         "inputs": _json_text(run.get("inputs")),
         "outputs": _json_text(outputs),
         "error": error if isinstance(error, str) or error is None else _encode_json(error).decode(),

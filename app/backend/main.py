@@ -11,10 +11,12 @@ from app.backend.examples.routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
+from app.backend.monitoring.routes import ROUTES as MONITORING_ROUTES
 from app.backend.projects.routes import ProjectsController
 from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
+from app.backend.threads.routes import ROUTES as THREAD_ROUTES
 from app.core.http import Stores, create_service_app
 from app.core.queue import queue
 from app.core.redis import sync_redis
@@ -38,6 +40,8 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *EXAMPLE_ROUTES,
             *EXPERIMENT_ROUTES,
             *PROMPT_ROUTES,
+            *MONITORING_ROUTES,
+            *THREAD_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

@@ -13,6 +13,7 @@ import redis.asyncio as aredis
 
 COOKIE = "th_session"
 CSRF_HEADER = "x-csrf-token"
+CSRF_COOKIE = "th_csrf"  # readable by the UI's own scripts; see login
 PREFIX = "th:session:"
 
 

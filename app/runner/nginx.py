@@ -12,7 +12,8 @@ from app.runner import procs
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO_ROOT / "nginx" / "templates" / "tracehouse.conf.template"
-UI_ROOT = REPO_ROOT / "nginx" / "ui"
+UI_SOURCE = REPO_ROOT / "nginx" / "ui"
+UI_ROOT = UI_SOURCE / "dist"  # built by app/runner/ui.py (and by the image's Node stage)
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 

@@ -68,12 +68,21 @@ def alive(pid: int | None) -> bool:
         return False
     except PermissionError:
         return True
-    # A zombie child of ours counts as dead.
+    # A zombie counts as dead: ours is reaped here; another process's (a stack started by a
+    # different runner process) shows state Z in /proc until its parent reaps it.
     try:
         waited, _ = os.waitpid(pid, os.WNOHANG)
         return waited == 0
     except ChildProcessError:
-        return True
+        return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2 :].startswith("Z")
 
 
 def stop(pid_file: Path, *, sig: int = signal.SIGTERM, timeout: float = 20.0) -> bool:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.runner import procs
+from app.runner import procs, ui
 from app.runner.envfile import parse_env_file
 from app.runner.nginx import UI_ROOT, write_config
 from app.runner.stores import (
@@ -190,6 +190,10 @@ class NativeStack:
         }
         self.state.save(self.state_file)
         started = time.monotonic()
+        try:
+            ui.ensure_built()
+        except ui.UIBuildError as exc:
+            raise StackError(str(exc)) from None
         pg, redis, ch = self._stores()
         try:
             with concurrent.futures.ThreadPoolExecutor(3) as pool:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 # binary we look for -> Debian package that provides it
 APT_PACKAGES = {"initdb": "postgresql", "redis-server": "redis-server", "nginx": "nginx"}
+# Only tests and benchmarks need these: the UI's browser tests drive Debian's chromium.
+TEST_APT_PACKAGES = {"chromium": "chromium"}
 
 
 class SystemError_(RuntimeError):
@@ -38,13 +40,14 @@ def which(binary: str) -> str | None:
     return shutil.which(binary)
 
 
-def missing_packages() -> list[str]:
-    return [pkg for binary, pkg in APT_PACKAGES.items() if which(binary) is None]
+def missing_packages(*, for_tests: bool = False) -> list[str]:
+    wanted = {**APT_PACKAGES, **(TEST_APT_PACKAGES if for_tests else {})}
+    return [pkg for binary, pkg in wanted.items() if which(binary) is None]
 
 
-def ensure_system_packages(*, quiet: bool = False) -> None:
+def ensure_system_packages(*, quiet: bool = False, for_tests: bool = False) -> None:
     """Install the Debian packages for any missing program (root + apt only)."""
-    missing = missing_packages()
+    missing = missing_packages(for_tests=for_tests)
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
@@ -60,6 +63,6 @@ def ensure_system_packages(*, quiet: bool = False) -> None:
     subprocess.run(
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env, stdout=out
     )
-    still = missing_packages()
+    still = missing_packages(for_tests=for_tests)
     if still:
         raise SystemError_(f"installed, but still cannot find: {' '.join(still)}")

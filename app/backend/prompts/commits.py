@@ -117,10 +117,13 @@ async def pull_commit(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
     include_model: FromQuery[bool] = False,
+    # Not LangSmith's: the web UI reads commits to show them, which is not a download.
+    count_download: FromQuery[bool] = True,
 ) -> PulledCommit:
     repo_id = await own_repo_id(postgres, principal, owner, repo)
     row = await resolve_commit(postgres, repo_id, commit)
-    await postgres.execute(q.COUNT_DOWNLOAD, {"repo_id": repo_id, "commit_id": row["id"]})
+    if count_download:
+        await postgres.execute(q.COUNT_DOWNLOAD, {"repo_id": repo_id, "commit_id": row["id"]})
     manifest = row["manifest"] if include_model else without_model(row["manifest"])
     return PulledCommit(
         id=row["id"], commit_hash=row["commit_hash"], manifest=manifest, examples=[], description=row["description"]

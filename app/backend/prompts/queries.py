@@ -12,6 +12,7 @@ SELECT r.id, r.workspace_id, r.handle, r.description, r.readme, r.tags, r.is_pub
        (SELECT count(*) FROM prompt_commits c WHERE c.repo_id = r.id) AS num_commits,
        (SELECT c.commit_hash FROM prompt_commits c WHERE c.repo_id = r.id ORDER BY c.seq DESC LIMIT 1)
            AS last_commit_hash,
+       (SELECT max(c.created_at) FROM prompt_commits c WHERE c.repo_id = r.id) AS last_commit_at,
        EXISTS (SELECT 1 FROM prompt_likes l WHERE l.repo_id = r.id AND l.liker = %(liker)s::uuid)
            AS liked_by_auth_user
 FROM prompt_repos r

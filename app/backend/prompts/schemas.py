@@ -112,6 +112,7 @@ class Prompt(msgspec.Struct, kw_only=True):
     num_commits: int
     last_commit_hash: str | None
     liked_by_auth_user: bool
+    last_commit_at: dt.datetime | None = None  # not in LangSmith's schema; the UI lists it
     original_repo_id: uuid.UUID | None = None
     upstream_repo_id: uuid.UUID | None = None
     original_repo_full_name: str | None = None
@@ -177,6 +178,7 @@ def prompt_from_row(row: dict[str, Any]) -> Prompt:
         num_commits=row["num_commits"],
         last_commit_hash=row["last_commit_hash"],
         liked_by_auth_user=row["liked_by_auth_user"],
+        last_commit_at=row["last_commit_at"],
     )
 
 

@@ -83,14 +83,49 @@ GROUP BY run_id, key
 """
 
 
+# Usage is recorded on the LLM runs deep inside a trace; as in LangSmith, a root run reports
+# the totals of its whole trace (so a runs table of traces shows what each one cost).
+SELECT_TRACE_USAGE = """
+SELECT trace_id, sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+       sum(prompt_cost), sum(completion_cost), sum(total_cost)
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND trace_id IN %(traces)s
+GROUP BY trace_id
+"""
+USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost", "total_cost")
+
+
+async def _roll_up_root_usage(
+    clickhouse: ClickHouse, workspace: str, rows: list[dict[str, Any]], runs: list[dict[str, Any]]
+) -> None:
+    roots = [(row, run) for row, run in zip(rows, runs, strict=True) if "." not in row["dotted_order"]]
+    wanted = [f for f in USAGE_FIELDS if f in runs[0]]
+    if not roots or not wanted:
+        return
+    totals = {
+        str(trace): dict(zip(USAGE_FIELDS, sums, strict=True))
+        for trace, *sums in await clickhouse.aquery(
+            SELECT_TRACE_USAGE,
+            {"workspace_id": workspace, "traces": tuple({str(row["trace_id"]) for row, _ in roots})},
+        )
+    }
+    for row, run in roots:
+        for field in wanted:
+            total = totals.get(str(row["trace_id"]), {}).get(field)
+            if total is not None:
+                run[field] = total
+
+
 async def fetch_runs(
     request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of runs shaped for the wire (feedback stats and attachment links included when
-    selected), and the cursor of the next page."""
+    selected; a root's usage is its trace's), and the cursor of the next page."""
     sql, params, columns, selected = listing.build_query(body, workspace)
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
     runs = [listing.shape(r, selected) for r in rows]
+    if runs:
+        await _roll_up_root_usage(clickhouse, workspace, rows, runs)
     if runs and "feedback_stats" in selected:
         stats: dict[Any, dict[str, Any]] = {}
         for run_id, key, n, avg, stdev in await clickhouse.aquery(

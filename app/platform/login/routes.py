@@ -112,6 +112,20 @@ async def login(
             max_age=settings.session_idle_seconds,
         )
     )
+    # The CSRF token also rides in a cookie the UI can read (double submit): a freshly loaded page
+    # can send its first POST at once instead of waiting for /auth/me. Another site can neither
+    # read this cookie nor set the header, so the check keeps its strength.
+    response.set_cookie(
+        Cookie(
+            key=sessions.CSRF_COOKIE,
+            value=session.csrf,
+            httponly=False,
+            samesite="strict",
+            secure=secure,
+            path="/",
+            max_age=settings.session_idle_seconds,
+        )
+    )
     return response
 
 
@@ -122,19 +136,32 @@ async def logout(request: Request[Any, Any, Any], redis: NamedDependency[aredis.
         await sessions.delete(redis, token)
     response = Response({"status": "logged out"})
     response.delete_cookie(sessions.COOKIE, path="/")
+    response.delete_cookie(sessions.CSRF_COOKIE, path="/")
     return response
 
 
 @get("/api/v1/auth/me")
-async def me(principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]) -> dict[str, Any]:
+async def me(
+    request: Request[Any, Any, Any],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    redis: NamedDependency[aredis.Redis],
+) -> dict[str, Any]:
     if principal.user_id is None:
         return {"user": None, "workspace_id": str(principal.workspace_id), "role": principal.role}
     user = await postgres.fetch_one(users.SELECT_USER, {"id": principal.user_id})
     memberships = await postgres.fetch_all(users.SELECT_MEMBERSHIPS, {"user_id": principal.user_id})
+    # The UI keeps the CSRF token in memory only, so after a reload it asks again here. A GET
+    # cannot be forged into reading the answer cross-site (no CORS), so handing it out is safe.
+    session = await sessions.load(
+        redis, request.cookies.get(sessions.COOKIE, ""), request.app.state.settings.auth.session_idle_seconds
+    )
     return {
         "user": {"id": str(user["id"]), "email": user["email"], "display_name": user["display_name"]},
         "workspace_id": str(principal.workspace_id),
+        "organization_id": str(principal.organization_id),
         "role": principal.role,
+        "csrf_token": session.csrf if session else None,
         "workspaces": [{"id": str(m["workspace_id"]), "name": m["name"], "role": m["role"]} for m in memberships],
     }
 

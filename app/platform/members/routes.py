@@ -152,12 +152,13 @@ async def invite(
         },
     )
     base = str(request.base_url).rstrip("/")
-    # The UI will serve /invite/<token>; the API accepts it at the path below.
+    # invite_url is the UI's page for the invitee (name + password); accept_url is the API behind it.
     return {
         "email": data.email.strip(),
         "role": data.role,
         "expires_at": expires,
         "token": token,
+        "invite_url": f"{base}/invite/{token}",
         "accept_url": f"{base}/api/v1/invites/{token}/accept",
     }
 

@@ -1,0 +1,88 @@
+"""SQL for threads (ClickHouse). Every statement is scoped by workspace_id and project.
+
+A thread's turns are its root runs; tokens and cost are summed over every run of those turns'
+traces (usage is recorded on the LLM runs inside a trace, not on its root).
+"""
+
+# Root runs of the project that belong to some thread (the subquery every statement starts from).
+_TURNS = """
+SELECT id, trace_id, thread_id, start_time, status, latency_seconds
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+  AND parent_run_id IS NULL AND thread_id IS NOT NULL
+"""
+
+# One page of threads (or the one `thread_id` names), most recent activity first; `total` counts
+# every thread of the project (a window over the grouped rows, computed before LIMIT).
+LIST_THREADS = f"""
+SELECT
+    assumeNotNull(thread_id) AS thread,
+    count() AS turns,
+    min(start_time) AS first_start,
+    max(start_time) AS last_start,
+    quantiles(0.5)(latency_seconds) AS latency,
+    countIf(status = 'error') AS errors,
+    count() OVER () AS total
+FROM ({_TURNS})
+WHERE %(thread_id)s IS NULL OR thread_id = %(thread_id)s
+GROUP BY thread
+ORDER BY last_start DESC, thread
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+# For a page of threads: the first turn's inputs and the last turn's outputs (previews), and the
+# token and cost sums over the turns' traces.
+THREAD_DETAILS = f"""
+SELECT
+    t.thread AS thread,
+    any(t.first_inputs),
+    any(t.last_outputs),
+    sum(u.prompt), sum(u.completion), sum(u.total), sum(u.cost)
+FROM (
+    SELECT
+        assumeNotNull(thread_id) AS thread,
+        argMin(inputs, (start_time, id)) AS first_inputs,
+        argMax(outputs, (start_time, id)) AS last_outputs,
+        groupArray(trace_id) AS traces
+    FROM runs FINAL
+    WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+      AND parent_run_id IS NULL AND thread_id IN %(threads)s
+    GROUP BY thread
+) AS t
+ARRAY JOIN t.traces AS trace
+LEFT JOIN (
+    SELECT trace_id, sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
+           sum(total_tokens) AS total, sum(total_cost) AS cost
+    FROM runs FINAL
+    WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+      AND trace_id IN (SELECT trace_id FROM ({_TURNS}) WHERE thread_id IN %(threads)s)
+    GROUP BY trace_id
+) AS u ON u.trace_id = trace
+GROUP BY thread
+"""
+
+# A page of one thread's turns in order, with their traces' token and cost sums.
+THREAD_TURNS = f"""
+SELECT
+    r.id, r.trace_id, r.name, r.run_type, r.status, r.error, r.start_time, r.end_time, r.latency_seconds,
+    r.first_token_time, r.inputs, r.outputs, r.tags,
+    u.prompt, u.completion, u.total, u.cost
+FROM (
+    SELECT id, trace_id, name, run_type, status, error, start_time, end_time, latency_seconds,
+           first_token_time, inputs, outputs, tags
+    FROM runs FINAL
+    WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+      AND parent_run_id IS NULL AND thread_id = %(thread_id)s
+    ORDER BY start_time, id
+    LIMIT %(limit)s OFFSET %(offset)s
+) AS r
+LEFT JOIN (
+    SELECT trace_id, sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
+           sum(total_tokens) AS total, sum(total_cost) AS cost
+    FROM runs FINAL
+    WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+      AND trace_id IN (SELECT trace_id FROM ({_TURNS}) WHERE thread_id = %(thread_id)s)
+    GROUP BY trace_id
+) AS u ON u.trace_id = r.trace_id
+ORDER BY r.start_time, r.id
+"""

@@ -1,0 +1,76 @@
+import { useEffect, useRef, type ReactNode } from "react";
+
+/** A modal built on <dialog>: focus trapping, Escape to close and the backdrop come with it. */
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+  wide,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  wide?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal?.();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} className={wide ? "dialog wide" : "dialog"} aria-label={title} onClose={onClose}>
+      <header className="dialog-header">
+        <h2>{title}</h2>
+        <button type="button" className="btn-icon" aria-label="Close" onClick={onClose}>
+          ×
+        </button>
+      </header>
+      {open && <div className="dialog-body">{children}</div>}
+    </dialog>
+  );
+}
+
+/**
+ * The footer of a dialog's form: Cancel, then the submit button, which shows `pendingLabel` while
+ * its request runs. `children` go at the start of the row (e.g. a destructive action).
+ */
+export function DialogActions({
+  onCancel,
+  submitLabel,
+  pendingLabel = submitLabel,
+  pending = false,
+  disabled = false,
+  danger = false,
+  children,
+}: {
+  onCancel: () => void;
+  submitLabel: string;
+  pendingLabel?: string;
+  pending?: boolean;
+  /** Disable the submit button for a reason other than a pending request (e.g. an empty required field). */
+  disabled?: boolean;
+  /** The submit button destroys something: draw it red. */
+  danger?: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="row">
+      {children}
+      <span className="spacer" />
+      <button type="button" className="btn" onClick={onCancel}>
+        Cancel
+      </button>
+      <button
+        type="submit"
+        className={danger ? "btn btn-primary btn-danger-fill" : "btn btn-primary"}
+        disabled={pending || disabled}
+      >
+        {pending ? pendingLabel : submitLabel}
+      </button>
+    </div>
+  );
+}

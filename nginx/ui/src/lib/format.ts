@@ -1,0 +1,85 @@
+// Display formatting shared by every page. Missing values render as an en dash.
+
+export const DASH = "–";
+
+export function formatLatency(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return DASH;
+  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m ${Math.round(seconds % 60)}s`;
+}
+
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH;
+  if (Math.abs(value) >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (Math.abs(value) >= 1e4) return `${(value / 1e3).toFixed(1)}k`;
+  return value.toLocaleString("en-US", { maximumFractionDigits: 2 });
+}
+
+export function formatCost(value: number | string | null | undefined): string {
+  if (value === null || value === undefined || value === "") return DASH;
+  const n = typeof value === "string" ? Number(value) : value;
+  if (Number.isNaN(n)) return DASH;
+  if (n === 0) return "$0";
+  return n < 0.01 ? `$${n.toFixed(5)}` : `$${n.toFixed(2)}`;
+}
+
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio === null || ratio === undefined || Number.isNaN(ratio)) return DASH;
+  return `${(ratio * 100).toFixed(ratio < 0.1 && ratio > 0 ? 1 : 0)}%`;
+}
+
+/** Server times are UTC ISO strings, sometimes without a zone suffix. */
+export function parseTime(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+  const date = new Date(withZone);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function formatTime(value: string | null | undefined): string {
+  const date = parseTime(value);
+  if (!date) return DASH;
+  return date.toLocaleString("en-GB", {
+    year: "numeric",
+    month: "short",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+export function formatRelative(value: string | null | undefined, now: number = Date.now()): string {
+  const date = parseTime(value);
+  if (!date) return DASH;
+  const seconds = Math.round((now - date.getTime()) / 1000);
+  if (seconds < 45) return "just now";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h ago`;
+  if (seconds < 86400 * 30) return `${Math.round(seconds / 86400)} d ago`;
+  return formatTime(value);
+}
+
+/** Seconds between two server timestamps (null if either is missing). */
+export function secondsBetween(start: string | null | undefined, end: string | null | undefined): number | null {
+  const a = parseTime(start);
+  const b = parseTime(end);
+  return a && b ? (b.getTime() - a.getTime()) / 1000 : null;
+}
+
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A one-line preview of any JSON value (for table cells). */
+export function preview(value: unknown, max = 120): string {
+  if (value === null || value === undefined) return "";
+  if (typeof value === "string") return truncate(value.replace(/\s+/g, " "), max);
+  if (typeof value === "object" && !Array.isArray(value)) {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 1) return preview(entries[0][1], max);
+  }
+  return truncate(JSON.stringify(value), max);
+}

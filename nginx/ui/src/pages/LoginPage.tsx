@@ -1,0 +1,75 @@
+import { useState, type FormEvent } from "react";
+import { Navigate, useSearchParams } from "react-router-dom";
+import { ApiError } from "../api/client";
+import { useAuth } from "../auth/AuthContext";
+import { FormError, Loading } from "../components/States";
+
+export function LoginPage() {
+  const { me, checking, login } = useAuth();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  if (checking) return <Loading />;
+  if (me) {
+    const next = params.get("next");
+    // Only same-site paths: never bounce a fresh login to another origin.
+    const safe = next && next.startsWith("/") && !next.startsWith("//") ? next : `/o/${me.workspace_id}/projects`;
+    return <Navigate to={safe} replace />;
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    try {
+      await login(email, password);
+    } catch (err) {
+      setError(err instanceof ApiError ? err.detail || err.message : String(err));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  return (
+    <main className="login-page">
+      <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            T
+          </span>
+          Tracehouse
+        </div>
+        <h1 id="login-title">Log in</h1>
+        <label className="field">
+          <span>Email</span>
+          <input
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>Password</span>
+          <input
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </label>
+        <FormError error={error} />
+        <button type="submit" className="btn btn-primary" disabled={pending}>
+          {pending ? "Logging in…" : "Log in"}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,27 @@
+// Wire shape of GET /sessions/{project_id}/timeseries (app/backend/monitoring/schemas.py).
+
+export interface SeriesPoint {
+  start_time: string;
+  run_count: number;
+  error_count: number;
+  error_rate: number | null;
+  latency_p50: number | null;
+  latency_p99: number | null;
+  first_token_p50: number | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  total_cost: number | null;
+  llm_calls: number;
+}
+
+export interface TimeSeries {
+  start_time: string;
+  end_time: string;
+  interval: string;
+  interval_seconds: number;
+  is_root: boolean | null;
+  run_type: string | null;
+  totals: SeriesPoint;
+  buckets: SeriesPoint[];
+}

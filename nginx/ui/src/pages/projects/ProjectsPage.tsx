@@ -1,0 +1,285 @@
+import { useEffect, useMemo, useState, type FormEvent } from "react";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { api, type ApiError } from "../../api/client";
+import { invalidate, useApi, useMutation } from "../../api/hooks";
+import type { Project } from "../../api/types";
+import { Dialog, DialogActions } from "../../components/Dialog";
+import { PageHeader } from "../../components/Page";
+import { Async, EmptyState, FormError } from "../../components/States";
+import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
+import { useSearchInput } from "../../lib/useSearchInput";
+import { sortProjects, type SortKey, type SortState } from "./sort";
+import "./ProjectsPage.css";
+
+const PAGE_SIZE = 100;
+
+/** The workspace's tracing projects (experiments are listed with their dataset instead). */
+export function ProjectsPage() {
+  const { tenant = "" } = useParams();
+  const navigate = useNavigate();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const q = searchParams.get("q") ?? "";
+  const page = Math.max(0, Number(searchParams.get("page") ?? 0) || 0);
+  const [search, setSearch] = useSearchInput("q", { resetParam: "page" });
+  const [creating, setCreating] = useState(false);
+  const [sort, setSort] = useState<SortState>({ key: "last_run", desc: true });
+
+  const state = useApi<Project[]>({
+    path: "/sessions",
+    query: {
+      include_stats: true,
+      reference_free: true,
+      name_contains: q || undefined,
+      limit: PAGE_SIZE + 1, // one extra row says whether there is a next page
+      offset: page * PAGE_SIZE,
+    },
+  });
+  const hasNext = (state.data?.length ?? 0) > PAGE_SIZE;
+  const rows = useMemo(() => sortProjects((state.data ?? []).slice(0, PAGE_SIZE), sort), [state.data, sort]);
+
+  const goToPage = (n: number) => {
+    const params = new URLSearchParams(searchParams);
+    if (n > 0) params.set("page", String(n));
+    else params.delete("page");
+    setSearchParams(params);
+  };
+
+  return (
+    <div className="projects-page">
+      <PageHeader
+        title="Projects"
+        subtitle="Traces your applications send, grouped by project."
+        actions={
+          <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
+            New project
+          </button>
+        }
+      />
+      <div className="projects-toolbar row">
+        <input
+          type="search"
+          className="projects-search"
+          aria-label="Search projects by name"
+          placeholder="Search projects…"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        {state.loading && state.data !== undefined && <span className="spinner" aria-label="Refreshing" />}
+      </div>
+      <Async
+        state={state}
+        label="Loading projects"
+        isEmpty={(data) => data.length === 0 && page === 0}
+        empty={
+          q ? (
+            <EmptyState title={`No projects match “${q}”`}>
+              <button type="button" className="btn" onClick={() => setSearch("")}>
+                Clear search
+              </button>
+            </EmptyState>
+          ) : (
+            <NoProjects onCreate={() => setCreating(true)} />
+          )
+        }
+      >
+        {() => (
+          <>
+            <ProjectsTable rows={rows} tenant={tenant} sort={sort} onSort={setSort} />
+            {(page > 0 || hasNext) && (
+              <nav className="pager" aria-label="Pages">
+                <span className="muted">Page {page + 1}</span>
+                <button type="button" className="btn" disabled={page === 0} onClick={() => goToPage(page - 1)}>
+                  ‹ Previous
+                </button>
+                <button type="button" className="btn" disabled={!hasNext} onClick={() => goToPage(page + 1)}>
+                  Next ›
+                </button>
+              </nav>
+            )}
+          </>
+        )}
+      </Async>
+      <NewProjectDialog
+        open={creating}
+        onClose={() => setCreating(false)}
+        onCreated={(project) => {
+          invalidate("/sessions");
+          setCreating(false);
+          navigate(`/o/${tenant}/projects/p/${project.id}`);
+        }}
+      />
+    </div>
+  );
+}
+
+const HEADERS: { key: SortKey; label: string; numeric?: boolean }[] = [
+  { key: "name", label: "Name" },
+  { key: "run_count", label: "Runs", numeric: true },
+  { key: "error_rate", label: "Error rate", numeric: true },
+  { key: "latency_p50", label: "Latency p50", numeric: true },
+  { key: "latency_p99", label: "p99", numeric: true },
+  { key: "total_tokens", label: "Tokens", numeric: true },
+  { key: "total_cost", label: "Cost", numeric: true },
+  { key: "last_run", label: "Last run" },
+];
+
+function ProjectsTable({
+  rows,
+  tenant,
+  sort,
+  onSort,
+}: {
+  rows: Project[];
+  tenant: string;
+  sort: SortState;
+  onSort: (sort: SortState) => void;
+}) {
+  const [now] = useState(() => Date.now());
+  return (
+    <div className="table-wrap">
+      <table className="table projects-table">
+        <thead>
+          <tr>
+            {HEADERS.map((h) => {
+              const active = sort.key === h.key;
+              return (
+                <th
+                  key={h.key}
+                  scope="col"
+                  className={h.numeric ? "num" : undefined}
+                  aria-sort={active ? (sort.desc ? "descending" : "ascending") : "none"}
+                >
+                  <button
+                    type="button"
+                    className="sort-button"
+                    onClick={() => onSort({ key: h.key, desc: active ? !sort.desc : h.key !== "name" })}
+                  >
+                    {h.label}
+                    <span aria-hidden="true" className="sort-mark">
+                      {active ? (sort.desc ? "▼" : "▲") : ""}
+                    </span>
+                  </button>
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((p) => (
+            <tr key={p.id}>
+              <td className="project-name">
+                <Link to={`/o/${tenant}/projects/p/${p.id}`}>{p.name}</Link>
+                {p.description && <div className="muted project-description">{p.description}</div>}
+              </td>
+              <td className="num">{formatNumber(p.run_count ?? 0)}</td>
+              <td className={`num ${(p.error_rate ?? 0) > 0.05 ? "error-rate-high" : ""}`}>
+                {formatPercent(p.error_rate)}
+              </td>
+              <td className="num nowrap">{formatLatency(p.latency_p50)}</td>
+              <td className="num nowrap">{formatLatency(p.latency_p99)}</td>
+              <td className="num">{p.total_tokens ? formatNumber(p.total_tokens) : "–"}</td>
+              <td className="num">{Number(p.total_cost ?? 0) ? formatCost(p.total_cost) : "–"}</td>
+              <td className="nowrap" title={p.last_run_start_time ? formatTime(p.last_run_start_time) : undefined}>
+                {p.last_run_start_time ? formatRelative(p.last_run_start_time, now) : <span className="muted">never</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function SdkSnippet({ project }: { project?: string }) {
+  const origin = window.location.origin;
+  return (
+    <pre className="sdk-snippet">
+      {`export LANGSMITH_TRACING=true
+export LANGSMITH_ENDPOINT=${origin}/api
+export LANGSMITH_API_KEY=<an API key from Settings>
+export LANGSMITH_PROJECT=${project ? JSON.stringify(project) : "my-project"}`}
+    </pre>
+  );
+}
+
+function NoProjects({ onCreate }: { onCreate: () => void }) {
+  const { tenant = "" } = useParams();
+  return (
+    <EmptyState title="No projects yet">
+      <p>
+        Projects appear when your application sends its first trace. Point the LangSmith SDK at Tracehouse (create an
+        API key in <Link to={`/o/${tenant}/settings`}>Settings</Link>):
+      </p>
+      <SdkSnippet />
+      <p>
+        Any code traced with <code>@traceable</code> or a LangChain runnable then shows up here. Or{" "}
+        <button type="button" className="btn btn-small" onClick={onCreate}>
+          create an empty project
+        </button>
+      </p>
+    </EmptyState>
+  );
+}
+
+function NewProjectDialog({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: (project: Project) => void;
+}) {
+  const [name, setName] = useState("");
+  const [description, setDescription] = useState("");
+  const create = useMutation((body: { name: string; description?: string }) =>
+    api<Project>({ path: "/sessions", method: "POST", body }),
+  );
+  useEffect(() => {
+    if (open) {
+      setName("");
+      setDescription("");
+      create.clearError();
+    }
+  }, [open]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!name.trim()) return;
+    const project = await create.mutate({ name: name.trim(), description: description.trim() || undefined });
+    if (project) onCreated(project);
+  };
+  const error: ApiError | undefined = create.error;
+  const message =
+    error?.status === 409 ? new Error(`A project named “${name.trim()}” already exists. Choose another name.`) : error;
+
+  return (
+    <Dialog open={open} title="New project" onClose={onClose}>
+      <form className="stack" onSubmit={submit}>
+        <label className="field">
+          <span>Name</span>
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={400}
+            autoFocus
+            placeholder="my-app-prod"
+          />
+        </label>
+        <label className="field">
+          <span>Description (optional)</span>
+          <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
+        </label>
+        <FormError error={message} />
+        <DialogActions
+          onCancel={onClose}
+          submitLabel="Create project"
+          pendingLabel="Creating…"
+          pending={create.pending}
+          disabled={!name.trim()}
+        />
+      </form>
+    </Dialog>
+  );
+}

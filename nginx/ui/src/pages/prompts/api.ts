@@ -1,0 +1,76 @@
+// Prompt hub wire shapes (LangSmith's /repos, /commits, /tags, /likes) and paths.
+
+export interface PromptRepo {
+  id: string;
+  repo_handle: string;
+  full_name: string;
+  owner: string | null;
+  description: string;
+  readme: string;
+  tags: string[];
+  is_public: boolean;
+  is_archived: boolean;
+  created_at: string;
+  updated_at: string;
+  num_likes: number;
+  num_downloads: number;
+  num_commits: number;
+  last_commit_hash: string | null;
+  /** Tracehouse addition; older servers leave it out. */
+  last_commit_at?: string | null;
+  liked_by_auth_user: boolean;
+}
+
+export interface RepoList {
+  repos: PromptRepo[];
+  total: number;
+}
+
+export interface PromptCommit {
+  id: string;
+  commit_hash: string;
+  parent_id: string | null;
+  parent_commit_hash: string | null;
+  description: string | null;
+  created_at: string;
+  num_downloads: number;
+}
+
+export interface CommitList {
+  commits: PromptCommit[];
+  total: number;
+}
+
+export interface PulledCommit {
+  id: string;
+  commit_hash: string;
+  manifest: Record<string, unknown>;
+  description: string | null;
+}
+
+export interface PromptTag {
+  id: string;
+  tag_name: string;
+  commit_id: string;
+  commit_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export const repoPath = (owner: string, repo: string) => `/repos/${owner}/${repo}`;
+export const commitsPath = (owner: string, repo: string) => `/commits/${owner}/${repo}`;
+export const tagsPath = (owner: string, repo: string) => `/repos/${owner}/${repo}/tags`;
+export const likesPath = (owner: string, repo: string) => `/likes/${owner}/${repo}`;
+
+export const HANDLE = /^[a-z0-9_-]{1,100}$/;
+export const TAG_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
+export function shortHash(hash: string | null | undefined): string {
+  return hash ? hash.slice(0, 8) : "";
+}
+
+/** The identifier the SDK pulls: `repo:hash` in one's own workspace, `owner/repo:hash` otherwise. */
+export function pullRef(owner: string, repo: string, hash?: string | null): string {
+  const name = owner === "-" ? repo : `${owner}/${repo}`;
+  return hash ? `${name}:${hash}` : name;
+}

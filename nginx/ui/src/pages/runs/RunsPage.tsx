@@ -1,0 +1,394 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { useApi } from "../../api/hooks";
+import type { Run } from "../../api/types";
+import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { formatCost, formatLatency, formatNumber, formatRelative, formatTime } from "../../lib/format";
+import { useProject } from "../project/ProjectLayout";
+import { SdkSnippet } from "../projects/ProjectsPage";
+import { ColumnChooser } from "./ColumnChooser";
+import {
+  COLUMNS,
+  PAGE_SIZES,
+  loadColumns,
+  loadPageSize,
+  saveColumns,
+  savePageSize,
+  selectFor,
+  type ColumnId,
+} from "./columns";
+import { FilterBar } from "./FilterBar";
+import { composeFilter, fromSearchParams, localizeFilterError, hasFilters, toSearchParams, type FilterState } from "./filters";
+import "./RunsPage.css";
+
+type RunRow = Run & { latency?: number | null };
+interface RunsAnswer {
+  runs: RunRow[];
+  cursors: { next: string | null };
+}
+interface RunStats {
+  run_count: number;
+}
+interface PagerState {
+  prev?: string[]; // cursors of the pages before this one ("" = the first page)
+}
+
+/** A project's runs: filterable, keyset-paginated, one request per page. */
+export function RunsPage() {
+  const { tenant = "" } = useParams();
+  const { project, projectId } = useProject();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const [columns, setColumns] = useState<ColumnId[]>(loadColumns);
+  const [pageSize, setPageSize] = useState<number>(loadPageSize);
+
+  const state = useMemo(() => fromSearchParams(searchParams), [searchParams]);
+  const filterKey = toSearchParams(state).toString();
+  const cursor = searchParams.get("after") || undefined;
+  const prevStack = (location.state as PagerState | null)?.prev ?? [];
+
+  // Relative time ranges resolve when the filters change, not on every render (stable cache keys,
+  // and every page of one listing uses the same bound).
+  const { filter, rawOffset } = useMemo(
+    () => composeFilter(state.quick, state.raw, Date.now()),
+    [filterKey],
+  );
+
+  const baseBody = useMemo(
+    () => ({ session: [projectId], filter, is_root: state.rootOnly ? true : undefined }),
+    [projectId, filter, state.rootOnly],
+  );
+  const runs = useApi<RunsAnswer>({
+    path: "/runs/query",
+    method: "POST",
+    body: { ...baseBody, select: selectFor(columns), limit: pageSize, cursor },
+  });
+  // How many runs match, in parallel with the page (never blocks the table).
+  const stats = useApi<RunStats>({ path: "/runs/stats", method: "POST", body: baseBody });
+
+  // While the next page or filter loads, keep showing the last rows (dimmed) instead of a spinner.
+  const lastRows = useRef<RunsAnswer | undefined>(undefined);
+  if (runs.data) lastRows.current = runs.data;
+  const invalidFilter = runs.error?.status === 400 || runs.error?.status === 422;
+  const shown = runs.data ?? (runs.loading && !runs.error ? lastRows.current : undefined);
+
+  const update = useCallback(
+    (next: FilterState) => {
+      const params = toSearchParams(next, searchParams);
+      params.delete("after");
+      setSearchParams(params);
+    },
+    [searchParams, setSearchParams],
+  );
+
+  const goTo = (after: string | undefined, prev: string[]) => {
+    const params = new URLSearchParams(searchParams);
+    if (after) params.set("after", after);
+    else params.delete("after");
+    setSearchParams(params, { state: { prev } satisfies PagerState });
+  };
+  const next = runs.data?.cursors.next ?? null;
+  const pageNumber = cursor ? (prevStack.length > 0 ? prevStack.length + 1 : null) : 1;
+
+  const changeColumns = (next: ColumnId[]) => {
+    setColumns(next);
+    saveColumns(next);
+  };
+  const changePageSize = (size: number) => {
+    setPageSize(size);
+    savePageSize(size);
+    goTo(undefined, []);
+  };
+
+  const tagsSeen = useMemo(() => {
+    const tags = new Set<string>();
+    for (const run of shown?.runs ?? []) for (const tag of run.tags ?? []) tags.add(tag);
+    return [...tags].sort();
+  }, [shown]);
+  const feedbackKeys = useMemo(() => {
+    const keys = new Set<string>(Object.keys(project?.feedback_stats ?? {}));
+    for (const run of shown?.runs ?? []) for (const key of Object.keys(run.feedback_stats ?? {})) keys.add(key);
+    return [...keys].sort();
+  }, [shown, project]);
+
+  const href = (run: RunRow) => `/o/${tenant}/projects/p/${projectId}/r/${run.id}?trace_id=${run.trace_id}`;
+  const open = (run: RunRow, newTab: boolean) => {
+    const to = href(run);
+    if (newTab) window.open(to, "_blank", "noopener");
+    else navigate(to);
+  };
+
+  const clearFilters = () => update({ quick: { tags: [] }, raw: "", rootOnly: state.rootOnly });
+  const filtered = hasFilters(state);
+  const count = stats.data?.run_count;
+
+  return (
+    <div className="runs-page">
+      <FilterBar
+        value={state}
+        onChange={update}
+        error={
+          invalidFilter && runs.error
+            ? localizeFilterError(runs.error.message, rawOffset, state.raw.trim().length)
+            : undefined
+        }
+        tagsSeen={tagsSeen}
+        feedbackKeys={feedbackKeys}
+        effectiveFilter={filter}
+      />
+      <div className="runs-toolbar row">
+        <span className="muted" aria-live="polite">
+          {invalidFilter
+            ? ""
+            : count === undefined
+              ? " "
+              : `${formatNumber(count)} ${state.rootOnly ? "trace" : "run"}${count === 1 ? "" : "s"}${filtered ? " match" : ""}`}
+        </span>
+        <span className="spacer" />
+        <ColumnChooser visible={columns} onChange={changeColumns} />
+      </div>
+
+      {invalidFilter ? (
+        <EmptyState title="The filter is not valid">
+          Fix the query above (the message says where), or{" "}
+          <button type="button" className="btn btn-small" onClick={clearFilters}>
+            clear filters
+          </button>
+        </EmptyState>
+      ) : shown === undefined ? (
+        runs.error ? (
+          <ErrorState error={runs.error} retry={runs.reload} />
+        ) : (
+          <Loading label="Loading runs" />
+        )
+      ) : shown.runs.length === 0 && !runs.loading ? (
+        filtered ? (
+          <EmptyState title="No runs match these filters">
+            <button type="button" className="btn" onClick={clearFilters}>
+              Clear filters
+            </button>
+          </EmptyState>
+        ) : cursor ? (
+          <EmptyState title="No more runs">
+            <button type="button" className="btn" onClick={() => goTo(undefined, [])}>
+              Back to the first page
+            </button>
+          </EmptyState>
+        ) : (
+          <NoRunsYet projectName={project?.name} />
+        )
+      ) : (
+        <>
+          {runs.error && <ErrorState error={runs.error} retry={runs.reload} />}
+          <RunsTable
+            rows={shown.runs}
+            columns={columns}
+            stale={runs.loading && !runs.data}
+            href={href}
+            onOpen={open}
+          />
+          <nav className="pager" aria-label="Pages">
+            <label className="row muted">
+              Rows per page
+              <select value={pageSize} onChange={(e) => changePageSize(Number(e.target.value))}>
+                {PAGE_SIZES.map((size) => (
+                  <option key={size} value={size}>
+                    {size}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <span className="spacer" />
+            {pageNumber !== null && <span className="muted">Page {pageNumber}</span>}
+            <button
+              type="button"
+              className="btn"
+              disabled={!cursor}
+              onClick={() => goTo(undefined, [])}
+              aria-label="First page"
+            >
+              « First
+            </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={!cursor || prevStack.length === 0}
+              onClick={() => goTo(prevStack[prevStack.length - 1] || undefined, prevStack.slice(0, -1))}
+              aria-label="Previous page"
+            >
+              ‹ Previous
+            </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={!next || runs.loading}
+              onClick={() => next && goTo(next, [...prevStack, cursor ?? ""])}
+              aria-label="Next page"
+            >
+              Next ›
+            </button>
+          </nav>
+        </>
+      )}
+    </div>
+  );
+}
+
+function NoRunsYet({ projectName }: { projectName?: string }) {
+  return (
+    <EmptyState title="No runs yet">
+      <p>Send traces to this project with the LangSmith SDK:</p>
+      <SdkSnippet project={projectName} />
+    </EmptyState>
+  );
+}
+
+function RunsTable({
+  rows,
+  columns,
+  stale,
+  href,
+  onOpen,
+}: {
+  rows: RunRow[];
+  columns: ColumnId[];
+  stale: boolean;
+  href: (run: RunRow) => string;
+  onOpen: (run: RunRow, newTab: boolean) => void;
+}) {
+  const show = (id: ColumnId) => columns.includes(id);
+  const bodyRef = useRef<HTMLTableSectionElement>(null);
+  const [now] = useState(() => Date.now());
+
+  const onRowKey = (event: KeyboardEvent<HTMLTableRowElement>, run: RunRow) => {
+    if (event.target !== event.currentTarget) return;
+    if (event.key === "Enter") {
+      event.preventDefault();
+      onOpen(run, event.metaKey || event.ctrlKey);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const sibling =
+        event.key === "ArrowDown" ? event.currentTarget.nextElementSibling : event.currentTarget.previousElementSibling;
+      (sibling as HTMLElement | null)?.focus();
+    }
+  };
+  const onRowClick = (event: MouseEvent<HTMLTableRowElement>, run: RunRow) => {
+    if ((event.target as HTMLElement).closest("a, button")) return;
+    if (window.getSelection()?.toString()) return; // selecting text is not a click
+    onOpen(run, event.metaKey || event.ctrlKey);
+  };
+
+  useEffect(() => {
+    if (!stale) bodyRef.current?.closest(".table-wrap")?.scrollTo({ top: 0 });
+  }, [rows, stale]);
+
+  return (
+    <div className={stale ? "table-wrap runs-table stale" : "table-wrap runs-table"} aria-busy={stale}>
+      <table className="table">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            {COLUMNS.filter((c) => show(c.id)).map((c) => (
+              <th
+                key={c.id}
+                scope="col"
+                className={["latency", "tokens", "cost"].includes(c.id) ? "num" : undefined}
+              >
+                {c.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody ref={bodyRef}>
+          {rows.map((run) => (
+            <tr
+              key={run.id}
+              className="clickable"
+              tabIndex={0}
+              onClick={(e) => onRowClick(e, run)}
+              onKeyDown={(e) => onRowKey(e, run)}
+            >
+              <td className="run-name">
+                <Link to={href(run)} tabIndex={-1}>
+                  {run.name}
+                </Link>
+              </td>
+              {show("type") && (
+                <td>
+                  <span className={`run-type ${run.run_type}`}>{run.run_type}</span>
+                </td>
+              )}
+              {show("status") && (
+                <td>
+                  <StatusBadge status={run.status} error={run.error} />
+                </td>
+              )}
+              {show("start") && (
+                <td className="nowrap" title={formatTime(run.start_time)}>
+                  {formatRelative(run.start_time, now)}
+                </td>
+              )}
+              {show("latency") && <td className="num nowrap">{formatLatency(run.latency)}</td>}
+              {show("tokens") && (
+                <td
+                  className="num"
+                  title={
+                    run.total_tokens
+                      ? `${formatNumber(run.prompt_tokens)} prompt + ${formatNumber(run.completion_tokens)} completion`
+                      : undefined
+                  }
+                >
+                  {run.total_tokens ? formatNumber(run.total_tokens) : "–"}
+                </td>
+              )}
+              {show("cost") && <td className="num">{run.total_cost ? formatCost(run.total_cost) : "–"}</td>}
+              {show("feedback") && (
+                <td>
+                  <FeedbackChips stats={run.feedback_stats} />
+                </td>
+              )}
+              {show("tags") && (
+                <td>
+                  <span className="run-tags">
+                    {(run.tags ?? []).map((tag) => (
+                      <span key={tag} className="badge">
+                        {tag}
+                      </span>
+                    ))}
+                  </span>
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function StatusBadge({ status, error }: { status?: string; error?: string | null }) {
+  if (status === "error")
+    return (
+      <span className="badge err" title={error ?? undefined}>
+        error
+        {error && <span className="sr-only">: {error}</span>}
+      </span>
+    );
+  if (status === "pending") return <span className="badge pending">pending</span>;
+  return <span className="badge ok">{status ?? "success"}</span>;
+}
+
+function FeedbackChips({ stats }: { stats?: Run["feedback_stats"] }) {
+  const entries = Object.entries(stats ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <span className="feedback-chips">
+      {entries.map(([key, { n, avg }]) => (
+        <span key={key} className="badge accent" title={`${key}: average ${avg ?? "–"} over ${n}`}>
+          {key}: {avg === null || avg === undefined ? "–" : formatNumber(Math.round(avg * 100) / 100)}
+        </span>
+      ))}
+    </span>
+  );
+}

@@ -1,0 +1,126 @@
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { MemoryRouter, Outlet, Route, Routes } from "react-router-dom";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { RequestSpec } from "../../api/client";
+import ThreadsPage from "./ThreadsPage";
+import type { Thread, ThreadDetail, ThreadPage, Turn } from "./types";
+
+const P = "11111111-1111-4111-8111-111111111111";
+const calls: RequestSpec[] = [];
+let threads: Thread[] = [];
+
+function thread(id: string, turns: number, errors = 0): Thread {
+  return {
+    thread_id: id,
+    turn_count: turns,
+    first_start_time: "2026-10-05T09:00:00Z",
+    last_start_time: "2026-10-05T10:00:00Z",
+    latency_p50: 1.5,
+    error_count: errors,
+    prompt_tokens: 30,
+    completion_tokens: 12,
+    total_tokens: 42,
+    total_cost: 0.0021,
+    first_input_preview: `hello from ${id}`,
+    last_output_preview: `bye from ${id}`,
+  };
+}
+
+function turn(n: number, extra: Partial<Turn> = {}): Turn {
+  return {
+    id: `run-${n}`,
+    trace_id: `run-${n}`,
+    name: "chat",
+    run_type: "chain",
+    status: "success",
+    error: null,
+    start_time: `2026-10-05T09:0${n}:00Z`,
+    end_time: null,
+    latency: 1.25,
+    first_token_time: null,
+    inputs: { messages: [{ role: "user", content: `question ${n}` }] },
+    outputs: { answer: `answer ${n}` },
+    tags: [],
+    prompt_tokens: 10,
+    completion_tokens: 4,
+    total_tokens: 14,
+    total_cost: null,
+    ...extra,
+  };
+}
+
+vi.mock("../../api/client", async (importOriginal) => {
+  const original = await importOriginal<typeof import("../../api/client")>();
+  return {
+    ...original,
+    api: vi.fn(async (spec: RequestSpec) => {
+      calls.push(spec);
+      if (spec.path === `/sessions/${P}/threads`) {
+        return { threads, total: threads.length, offset: 0, limit: 25, next_offset: null } satisfies ThreadPage;
+      }
+      if (spec.path === `/sessions/${P}/threads/conv-1`) {
+        return {
+          thread: thread("conv-1", 2, 1),
+          turns: [turn(1), turn(2, { status: "error", error: "ValueError: boom", outputs: null })],
+          offset: 0,
+          limit: 20,
+          next_offset: null,
+        } satisfies ThreadDetail;
+      }
+      throw new original.ApiError(404, "not_found", "not found");
+    }),
+  };
+});
+
+function Layout() {
+  return <Outlet context={{ project: undefined, projectId: P }} />;
+}
+
+function renderAt(path: string) {
+  return render(
+    <MemoryRouter initialEntries={[path]}>
+      <Routes>
+        <Route path="/o/:tenant/projects/p/:projectId" element={<Layout />}>
+          <Route path="threads" element={<ThreadsPage />} />
+          <Route path="threads/:threadId" element={<ThreadsPage />} />
+        </Route>
+      </Routes>
+    </MemoryRouter>,
+  );
+}
+
+afterEach(() => {
+  cleanup();
+  calls.length = 0;
+});
+
+describe("ThreadsPage", () => {
+  it("explains where threads come from when there are none", async () => {
+    threads = [];
+    renderAt(`/o/w/projects/p/${P}/threads`);
+    expect(await screen.findByText("No threads yet")).toBeTruthy();
+    expect(screen.getAllByText("session_id").length).toBeGreaterThan(0);
+  });
+
+  it("lists threads and opens one turn by turn", async () => {
+    threads = [thread("conv-1", 2, 1), thread("conv-2", 3)];
+    renderAt(`/o/w/projects/p/${P}/threads`);
+    expect(await screen.findByText("hello from conv-1")).toBeTruthy();
+    expect(screen.getByText("2 threads", { exact: false })).toBeTruthy();
+    fireEvent.click(screen.getByRole("link", { name: "conv-1" }));
+    expect(await screen.findByText("Turn 1")).toBeTruthy();
+    expect(screen.getByText("Turn 2")).toBeTruthy();
+    const links = screen.getAllByRole("link", { name: /Open the trace of turn/ });
+    expect(links.map((a) => a.getAttribute("href"))).toEqual([
+      `/o/w/projects/p/${P}/r/run-1`,
+      `/o/w/projects/p/${P}/r/run-2`,
+    ]);
+    expect(screen.getByText("ValueError: boom")).toBeTruthy();
+    await waitFor(() => expect(calls.some((c) => c.path.endsWith("/threads/conv-1"))).toBe(true));
+  });
+
+  it("says so when a thread does not exist", async () => {
+    renderAt(`/o/w/projects/p/${P}/threads/nope`);
+    expect(await screen.findByText("Thread not found")).toBeTruthy();
+  });
+});
