@@ -64,8 +64,15 @@ export function RunsPage() {
     method: "POST",
     body: { ...baseBody, select: selectFor(columns), limit: pageSize, cursor },
   });
-  // How many runs match, in parallel with the page (never blocks the table).
-  const stats = useApi<RunStats>({ path: "/runs/stats", method: "POST", body: baseBody });
+  // How many runs match: asked once this filter's first page has arrived (and kept while paging).
+  // Counting scans the whole project; on a 2-core box, sent alongside the page's own query it
+  // would slow the rows people are waiting for.
+  const baseKey = JSON.stringify(baseBody);
+  const [countFor, setCountFor] = useState<string | null>(null);
+  useEffect(() => {
+    if (runs.data || runs.error) setCountFor(baseKey);
+  }, [runs.data, runs.error, baseKey]);
+  const stats = useApi<RunStats>(countFor === baseKey ? { path: "/runs/stats", method: "POST", body: baseBody } : null);
 
   // While the next page or filter loads, keep showing the last rows (dimmed) instead of a spinner.
   const lastRows = useRef<RunsAnswer | undefined>(undefined);
