@@ -47,7 +47,8 @@ class Run(msgspec.Struct, kw_only=True):
     s3_urls: dict[str, AttachmentUrl]
 
 
-def _json(text: str | None, default: Any) -> Any:
+def json_column(text: str | None, default: Any) -> Any:
+    """A JSON text column as stored in ClickHouse → its value (`default` if empty or unreadable)."""
     if not text:
         return default
     try:
@@ -71,12 +72,12 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         parent_run_ids=parents,
         session_id=r["project_id"],
         status=r["status"],
-        inputs=_json(r["inputs"], {}),
-        outputs=_json(r["outputs"], None),
+        inputs=json_column(r["inputs"], {}),
+        outputs=json_column(r["outputs"], None),
         error=r["error"],
-        extra=_json(r["extra"], None),
-        events=_json(r["events"], None),
-        serialized=_json(r["serialized"], None),
+        extra=json_column(r["extra"], None),
+        events=json_column(r["events"], None),
+        serialized=json_column(r["serialized"], None),
         tags=list(r["tags"]),
         reference_example_id=r["reference_example_id"],
         first_token_time=r["first_token_time"],

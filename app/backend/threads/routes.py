@@ -19,8 +19,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from app.backend.projects.queries import SELECT_PROJECT
+from app.backend.runs.schemas import json_column
 from app.backend.threads import queries as q
-from app.backend.threads.schemas import Thread, ThreadDetail, ThreadPage, Turn, decode, preview
+from app.backend.threads.schemas import Thread, ThreadDetail, ThreadPage, Turn, preview
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import NotFound
@@ -64,8 +65,8 @@ async def _threads(
                 completion_tokens=completion,
                 total_tokens=total,
                 total_cost=_number(cost),
-                first_input_preview=preview(decode(inputs, None), user=True),
-                last_output_preview=preview(decode(outputs, None), user=False),
+                first_input_preview=preview(json_column(inputs, None), user=True),
+                last_output_preview=preview(json_column(outputs, None), user=False),
             )
         )
     return threads, rows[0][-1]
@@ -138,8 +139,8 @@ async def read_thread(
                 end_time=r[7],
                 latency=_number(r[8]),
                 first_token_time=r[9],
-                inputs=decode(r[10], {}),
-                outputs=decode(r[11], None),
+                inputs=json_column(r[10], {}),
+                outputs=json_column(r[11], None),
                 tags=list(r[12]),
                 prompt_tokens=r[13],
                 completion_tokens=r[14],

@@ -67,15 +67,6 @@ class ThreadDetail(msgspec.Struct, kw_only=True):
     next_offset: int | None
 
 
-def decode(text: str | None, default: Any) -> Any:
-    if not text:
-        return default
-    try:
-        return msgspec.json.decode(text)
-    except msgspec.DecodeError:
-        return default
-
-
 def _role(message: dict[str, Any]) -> str:
     if isinstance(message.get("kwargs"), dict):  # a serialized LangChain message
         ids = message.get("id")
