@@ -1,23 +1,16 @@
-import ReactMarkdown from "react-markdown";
+import { lazy, Suspense } from "react";
 
-// Markdown for model text. No raw HTML (react-markdown escapes it without rehype-raw) and the
-// default URL sanitiser drops javascript: links. Links open in a new tab.
+// The markdown renderer is a third of the app's JavaScript and the runs table never needs it,
+// so it loads on first use; until then the text shows as plain, wrapped text.
+const MarkdownRenderer = lazy(() => import("./MarkdownRenderer"));
+
+/** Model text rendered as markdown (no raw HTML). */
 export function Markdown({ text }: { text: string }) {
   return (
     <div className="md">
-      <ReactMarkdown
-        skipHtml
-        components={{
-          a: ({ href, children }) => (
-            <a href={href} target="_blank" rel="noreferrer noopener">
-              {children}
-            </a>
-          ),
-          img: ({ src, alt }) => <img src={typeof src === "string" ? src : undefined} alt={alt ?? ""} loading="lazy" />,
-        }}
-      >
-        {text}
-      </ReactMarkdown>
+      <Suspense fallback={<p className="md-plain">{text}</p>}>
+        <MarkdownRenderer text={text} />
+      </Suspense>
     </div>
   );
 }

@@ -130,7 +130,7 @@ describe("RunIO chat messages", () => {
     ]);
   });
 
-  it("renders content parts: markdown text and image_url images", () => {
+  it("renders content parts: markdown text and image_url images", async () => {
     const { container } = render(
       <RunIO
         value={{
@@ -146,7 +146,7 @@ describe("RunIO chat messages", () => {
         }}
       />,
     );
-    expect(screen.getByRole("heading", { name: "Look at this" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Look at this" })).toBeTruthy();
     const img = container.querySelector("img");
     expect(img?.getAttribute("src")).toBe("https://example.com/cat.png");
     expect(container.querySelector("strong")?.textContent).toBe("in");
@@ -154,16 +154,16 @@ describe("RunIO chat messages", () => {
 });
 
 describe("RunIO other values", () => {
-  it("renders strings as markdown, without raw HTML", () => {
+  it("renders strings as markdown, without raw HTML", async () => {
     const { container } = render(<RunIO value={"## Summary\n\n<script>alert(1)</script><b>bold</b> text"} />);
-    expect(screen.getByRole("heading", { level: 2, name: "Summary" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { level: 2, name: "Summary" })).toBeTruthy();
     expect(container.querySelector("script")).toBeNull();
     expect(container.querySelector("b")).toBeNull();
   });
 
-  it("unwraps single-key objects", () => {
+  it("unwraps single-key objects", async () => {
     render(<RunIO value={{ input: "# Question\nWhy?" }} />);
-    expect(screen.getByRole("heading", { name: "Question" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Question" })).toBeTruthy();
     expect(screen.getByText("input")).toBeTruthy();
   });
 

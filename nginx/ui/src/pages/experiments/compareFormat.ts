@@ -1,5 +1,6 @@
 // Display helpers of the comparison view (numbers, deltas, experiment colours).
 
+import { toConversation } from "../../components/messages/normalize";
 import { formatCost, formatLatency, formatNumber, formatPercent, preview, truncate } from "../../lib/format";
 import type { Delta, Metric } from "./regressions";
 
@@ -63,8 +64,17 @@ export function formatDelta(metric: Metric, delta: Delta): string {
   }
 }
 
-/** A one-line preview of inputs/outputs: a lone field shows its value, several read as "key: value · …". */
+/** A one-line preview of inputs/outputs: a chat answer (OpenAI/LangChain shapes, as playground
+ * experiments record) shows its last message's text, a lone field its value, several fields read
+ * as "key: value · …". */
 export function previewIO(value: unknown, max = 240): string {
+  const conversation = toConversation(value);
+  const last = conversation?.messages[conversation.messages.length - 1];
+  if (last) {
+    const text = last.content.flatMap((part) => (part.kind === "text" ? [part.text] : [])).join(" ");
+    const calls = last.toolCalls.map((call) => `${call.name}(…)`).join(", ");
+    if (text || calls) return preview([text, calls].filter(Boolean).join(" "), max);
+  }
   if (value && typeof value === "object" && !Array.isArray(value)) {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== null && v !== undefined);
     if (entries.length === 0) return "";
