@@ -30,13 +30,14 @@ from query import LOAD_SQL, WORDS
 EMAIL = "bench@example.com"
 PASSWORD = "bench-password-123"
 ROWS = "main table tbody tr"
+BIG_TRACE = 1000
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]  # fmt: skip
 
 
-def load(stack: Any, api: httpx.Client, runs: int) -> tuple[str, str, str]:
+def load(stack: Any, api: httpx.Client, runs: int) -> tuple[str, str, str, str]:
     from app.core.clickhouse import ClickHouse
     from app.core.settings import QueueSettings, load_settings
 
@@ -48,9 +49,16 @@ def load(stack: Any, api: httpx.Client, runs: int) -> tuple[str, str, str]:
     for offset in range(0, runs, chunk):
         params = {"workspace": workspace, "projects": [project], "words": WORDS, "offset": offset}
         ch.command(LOAD_SQL, {**params, "count": min(chunk, runs - offset)})
-    print(f"# loaded {runs:,} runs ({time.monotonic() - started:.0f}s)", file=sys.stderr)
+    # One agent-loop trace of BIG_TRACE runs (as bench/query.py makes), ids far from the corpus.
+    big = (runs + 5_000_000) // BIG_TRACE * BIG_TRACE
+    ch.command(
+        LOAD_SQL.replace("intDiv(n, 5)", f"intDiv(n, {BIG_TRACE})").replace("n %% 5", f"n %% {BIG_TRACE}"),
+        {"workspace": workspace, "projects": [project], "words": WORDS, "offset": big, "count": BIG_TRACE},
+    )
+    print(f"# loaded {runs + BIG_TRACE:,} runs ({time.monotonic() - started:.0f}s)", file=sys.stderr)
     trace = api.post("/runs/query", json={"session": [project], "is_root": True, "limit": 1, "select": ["id"]})
-    return workspace, project, trace.raise_for_status().json()["runs"][0]["id"]
+    big_root = f"00000000-0000-4000-8000-{big:012x}"
+    return workspace, project, trace.raise_for_status().json()["runs"][0]["id"], big_root
 
 
 def rows_ready(page: Any, minimum: int, first_id: str | None = None) -> float:
@@ -67,7 +75,9 @@ def rows_ready(page: Any, minimum: int, first_id: str | None = None) -> float:
     return float(page.evaluate("performance.now()"))
 
 
-def measure(url: str, *, workspace: str, project: str, trace: str, repeat: int, pages: int) -> dict[str, Any]:
+def measure(
+    url: str, *, workspace: str, project: str, trace: str, big_trace: str, repeat: int, pages: int
+) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     runs_url = f"{url}/o/{workspace}/projects/p/{project}"
@@ -110,6 +120,18 @@ def measure(url: str, *, workspace: str, project: str, trace: str, repeat: int, 
             )
             trace_times.append(float(tab.evaluate("performance.now()")) / 1000)
             tab.close()
+        big: list[float] = []
+        for _ in range(max(3, repeat // 4)):
+            tab = context.new_page()
+            tab.goto(f"{runs_url}/r/{big_trace}", wait_until="commit")
+            tab.wait_for_function(
+                "document.querySelector('[aria-label=\"Trace tree\"][aria-busy=false]') !== null"
+                " && document.querySelectorAll('[role=treeitem]').length >= 20",
+                polling="raf",
+                timeout=60_000,
+            )
+            big.append(float(tab.evaluate("performance.now()")) / 1000)
+            tab.close()
         browser.close()
     return {
         "runs_table_cold_ms": round(cold * 1000, 1),
@@ -119,6 +141,8 @@ def measure(url: str, *, workspace: str, project: str, trace: str, repeat: int, 
         "next_page_p99_ms": round(pct(paging, 99), 1),
         "trace_view_p50_ms": round(pct(trace_times, 50), 1),
         "trace_view_p99_ms": round(pct(trace_times, 99), 1),
+        f"trace_{BIG_TRACE}_runs_p50_ms": round(pct(big, 50), 1),
+        f"trace_{BIG_TRACE}_runs_max_ms": round(max(big) * 1000, 1),
     }
 
 
@@ -133,11 +157,17 @@ def main() -> int:
         key = new_key(stack)
         api = httpx.Client(base_url=f"{stack.url}/api/v1", headers={"x-api-key": key}, timeout=120)
         api.post("/users", json={"email": EMAIL, "password": PASSWORD, "role": "admin"}).raise_for_status()
-        workspace, project, trace = load(stack, api, args.runs)
+        workspace, project, trace, big_trace = load(stack, api, args.runs)
         figures = {
             "runs": args.runs,
             **measure(
-                stack.url, workspace=workspace, project=project, trace=trace, repeat=args.repeat, pages=args.pages
+                stack.url,
+                workspace=workspace,
+                project=project,
+                trace=trace,
+                big_trace=big_trace,
+                repeat=args.repeat,
+                pages=args.pages,
             ),
         }
     print_figures(figures, args.json)

@@ -202,7 +202,7 @@ export function TracePage() {
         </div>
       ) : (
         <div className="trace-layout">
-          <section className="trace-pane card" aria-label="Trace tree">
+          <section className="trace-pane card" aria-label="Trace tree" aria-busy={!trace.complete}>
             {trace.error && trace.runs.length === 0 ? (
               <ErrorState error={trace.error} retry={trace.reload} />
             ) : !traceId || (trace.runs.length === 0 && trace.loading) ? (
