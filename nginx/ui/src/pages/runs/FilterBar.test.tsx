@@ -133,4 +133,20 @@ describe("FilterBar", () => {
     expect(screen.getByRole("alert").textContent).toBe("invalid filter: expected ')' (at character 9)");
     expect(screen.getByLabelText("Filter query").getAttribute("aria-invalid")).toBe("true");
   });
+
+  it("catches a syntax error before sending, pointing into the typed text", () => {
+    const spy = vi.fn();
+    render(<Harness spy={spy} />);
+    const input = screen.getByLabelText("Filter query");
+    fireEvent.change(input, { target: { value: "eq(status," } });
+    fireEvent.keyDown(input, { key: "Enter" });
+    expect(spy).not.toHaveBeenCalled(); // the table keeps its rows: nothing was applied
+    expect(screen.getByRole("alert").textContent).toBe(
+      "invalid filter: unexpected end of filter, expected an argument (at character 11)",
+    );
+    fireEvent.change(input, { target: { value: 'eq(status, "error")' } }); // editing clears it
+    expect(screen.queryByRole("alert")).toBeNull();
+    fireEvent.keyDown(input, { key: "Enter" });
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
 });

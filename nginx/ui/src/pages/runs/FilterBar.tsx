@@ -3,9 +3,11 @@ import {
   RUN_TYPES,
   STATUSES,
   TIME_RANGES,
+  FilterSyntaxError,
   chipsOf,
   hasFilters,
   liftQuickFilters,
+  parse,
   removeChip,
   type FilterState,
   type QuickFilters,
@@ -31,7 +33,14 @@ export interface FilterBarProps {
  * The runs table's filters: the raw query language (applied on Enter) plus quick filters that
  * compose into it, shown as removable chips, and the root-only toggle.
  */
-export function FilterBar({ value, onChange, error, tagsSeen = [], feedbackKeys = [], effectiveFilter }: FilterBarProps) {
+export function FilterBar({
+  value,
+  onChange,
+  error: serverError,
+  tagsSeen = [],
+  feedbackKeys = [],
+  effectiveFilter,
+}: FilterBarProps) {
   const ids = useId();
   const [draft, setDraft] = useState(value.raw);
   const [tag, setTag] = useState("");
@@ -41,7 +50,20 @@ export function FilterBar({ value, onChange, error, tagsSeen = [], feedbackKeys 
 
   const setQuick = (quick: QuickFilters) => onChange({ ...value, quick });
 
+  // Syntax errors are caught here, before a request: the message then points into what was typed
+  // (the server sees it wrapped in the quick filters' and(...)), and the table keeps its rows.
+  const [syntaxError, setSyntaxError] = useState<string | null>(null);
+  const error = syntaxError ?? serverError;
   const applyRaw = () => {
+    if (draft.trim()) {
+      try {
+        parse(draft);
+      } catch (err) {
+        if (err instanceof FilterSyntaxError) return setSyntaxError(`invalid filter: ${err.message}`);
+        throw err;
+      }
+    }
+    setSyntaxError(null);
     const lifted = liftQuickFilters(draft, value.quick);
     setDraft(lifted.raw);
     onChange({ ...value, quick: lifted.quick, raw: lifted.raw });
@@ -95,7 +117,10 @@ export function FilterBar({ value, onChange, error, tagsSeen = [], feedbackKeys 
           autoComplete="off"
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${ids}-error` : `${ids}-help`}
-          onChange={(e) => setDraft(e.target.value)}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            setSyntaxError(null);
+          }}
           onKeyDown={onRawKey}
         />
         <button type="button" className={dirty ? "btn btn-primary" : "btn"} onClick={applyRaw} disabled={!dirty}>
