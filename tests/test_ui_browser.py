@@ -328,3 +328,49 @@ def test_an_invited_person_joins_through_the_invite_page(browser: Any, stack: Na
     login(tab, email, PASSWORD)
     expect(tab.get_by_role("link", name="support-bot", exact=True)).to_be_visible()  # the inviting workspace
     context.close()
+
+
+AXE = REPO_ROOT / "nginx" / "ui" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "projects", "runs", "trace", "threads", "monitoring", "datasets", "dataset", "compare", "prompts", "prompt",
+        "playground", "settings", "members", "providers", "workspace",
+    ],
+)  # fmt: skip
+def test_pages_pass_axe_accessibility_checks(page: Any, seeded: dict, view: str) -> None:
+    """axe-core's WCAG 2 A/AA rules (labels, names, roles, contrast…): no serious or critical violation."""
+    ws, project, dataset = seeded["workspace_id"], seeded["project_id"], seeded["dataset_id"]
+    paths = {
+        "projects": (f"/o/{ws}/projects", "support-bot"),
+        "runs": (f"/o/{ws}/projects/p/{project}", "support_agent"),
+        "trace": (f"/o/{ws}/projects/p/{project}/r/{seeded['ok_root_id']}", "search_docs"),
+        "threads": (f"/o/{ws}/projects/p/{project}/threads/thread-1", "Turn 1"),
+        "monitoring": (f"/o/{ws}/projects/p/{project}/monitoring", "Error rate"),
+        "datasets": (f"/o/{ws}/datasets", "qa-golden"),
+        "dataset": (f"/o/{ws}/datasets/{dataset}", "How do I reset my password?"),
+        "compare": (
+            f"/o/{ws}/datasets/{dataset}/compare?selectedSessions={','.join(seeded['experiments'])}",
+            "regression",
+        ),
+        "prompts": (f"/o/{ws}/prompts", "support-answer"),
+        "prompt": (f"/o/{ws}/prompts/-/support-answer", "concise support agent"),
+        "playground": (f"/o/{ws}/playground", "Model settings"),
+        "settings": (f"/o/{ws}/settings", "API keys"),
+        "members": (f"/o/{ws}/settings/members", seeded["email"]),
+        "providers": (f"/o/{ws}/settings/providers", "local-echo"),
+        "workspace": (f"/o/{ws}/settings/workspace", ws),
+    }
+    path, text = paths[view]
+    page.goto(path)
+    expect(page.get_by_text(text).first).to_be_visible()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not problems, "\n".join(problems)

@@ -1,9 +1,14 @@
 import { cleanup, fireEvent, render, screen, within } from "@testing-library/react";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RunIO } from "../RunIO";
 import { toConversation } from "./normalize";
 
 afterEach(cleanup);
+// The markdown renderer is lazy-loaded; transforming it on a cold, busy machine can outlast
+// findBy's default second, so load it once up front.
+beforeAll(async () => {
+  await import("./MarkdownRenderer");
+});
 
 /** The role labels and text of each rendered message, in order. */
 function messages(): { role: string; text: string }[] {

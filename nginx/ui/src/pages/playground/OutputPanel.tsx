@@ -75,7 +75,7 @@ export function OutputPanel({
       {state?.error && <FailureBox state={state} />}
 
       {/* Screen readers hear the answer as it arrives. */}
-      <div className="pg-answer" aria-live="polite" aria-busy={running} aria-label="Model answer">
+      <div className="pg-answer" role="region" aria-live="polite" aria-busy={running} aria-label="Model answer">
         {state && (state.text || running) && (
           <>
             {finished && asJson !== undefined ? (
