@@ -186,6 +186,11 @@ def test_open_a_trace_from_the_sdk_url_navigate_and_add_feedback(page: Any, seed
     page.goto(f"/o/{seeded['workspace_id']}/projects/p/{seeded['project_id']}/r/{seeded['ok_root_id']}?poll=true")
     tree = page.get_by_role("tree")
     expect(tree.get_by_role("treeitem")).to_have_count(4)
+    # The trace's tokens are its LLM call's, counted once (the API already rolls a root's up).
+    body = {"trace": seeded["ok_trace_id"], "select": ["total_tokens"], "filter": 'eq(run_type, "llm")'}
+    llm_tokens = sum(r["total_tokens"] for r in api(seeded).post("/runs/query", json=body).json()["runs"])
+    assert llm_tokens > 0
+    expect(page.locator(".trace-summary")).to_contain_text(f"Tokens {llm_tokens}")
     for name in ("support_agent", "search_docs", "ChatOpenAI", "create_ticket"):
         expect(tree).to_contain_text(name)
     # Keyboard: Down twice selects the LLM call; its chat messages render as a conversation.

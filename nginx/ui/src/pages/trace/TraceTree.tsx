@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef, type KeyboardEvent } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { formatLatency, formatNumber, parseTime } from "../../lib/format";
 import type { TreeNode } from "./tree";
 import type { TraceRun } from "./useTrace";
@@ -8,7 +8,10 @@ export interface Totals {
   cost: number;
 }
 
-/** Tokens and cost of each node's subtree (runs record only their own; parents show the sum). */
+/** Tokens and cost of each node's subtree. Usage is recorded on the LLM runs, and the API reports
+ * a root's as its whole trace's (as LangSmith does), so a run's figure is the larger of what it
+ * reports and the sum over its children: a rolled-up root is not counted twice, and a chain that
+ * reports nothing shows its children's sum. */
 export function subtreeTotals(roots: TreeNode<TraceRun>[]): Map<string, Totals> {
   const totals = new Map<string, Totals>();
   const order: TreeNode<TraceRun>[] = [];
@@ -20,15 +23,17 @@ export function subtreeTotals(roots: TreeNode<TraceRun>[]): Map<string, Totals> 
   }
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
-    const own: Totals = { tokens: node.run.total_tokens ?? 0, cost: Number(node.run.total_cost ?? 0) || 0 };
+    const children: Totals = { tokens: 0, cost: 0 };
     for (const child of node.children) {
       const t = totals.get(child.run.id);
       if (t) {
-        own.tokens += t.tokens;
-        own.cost += t.cost;
+        children.tokens += t.tokens;
+        children.cost += t.cost;
       }
     }
-    totals.set(node.run.id, own);
+    const tokens = node.run.total_tokens ?? 0;
+    const cost = Number(node.run.total_cost ?? 0) || 0;
+    totals.set(node.run.id, { tokens: Math.max(tokens, children.tokens), cost: Math.max(cost, children.cost) });
   }
   return totals;
 }
@@ -40,6 +45,12 @@ export function isPending(run: { status?: string; end_time?: string | null }): b
 export function isError(run: { status?: string }): boolean {
   return run.status === "error";
 }
+
+// Long traces (agent loops of thousands of runs) render only the rows in view: rows are a fixed
+// 28 px (trace.css), so the window is arithmetic. Short traces render every row.
+const ROW_HEIGHT = 28;
+const WINDOW_FROM = 300;
+const OVERSCAN = 20;
 
 const TYPE_CLASSES = new Set(["llm", "chain", "tool", "retriever", "prompt", "parser", "embedding"]);
 
@@ -199,18 +210,48 @@ export function TraceTree({
     return map;
   }, [rows]);
 
-  // Keep the selected row in view, and keep focus on it when the tree has focus.
-  useEffect(() => {
-    const el = treeRef.current?.querySelector<HTMLElement>(`[data-run-id="${selectedId}"]`);
-    if (!el) return;
-    el.scrollIntoView({ block: "nearest" });
-    if (treeRef.current?.contains(document.activeElement) && document.activeElement !== el) el.focus();
-  }, [selectedId]);
-
   const rowIndex = useMemo(() => new Map(rows.map((n, i) => [n.run.id, i])), [rows]);
   const index = rowIndex.get(selectedId) ?? -1;
 
+  const windowed = rows.length > WINDOW_FROM;
+  const [view, setView] = useState({ top: 0, height: 600 });
+  useLayoutEffect(() => {
+    const tree = treeRef.current;
+    if (!tree || !windowed) return;
+    const measure = () => setView({ top: tree.scrollTop, height: tree.clientHeight || 600 });
+    measure();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(tree);
+    return () => observer.disconnect();
+  }, [windowed]);
+  const first = windowed ? Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN) : 0;
+  const last = windowed ? Math.min(rows.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN) : rows.length;
+
+  // Keep the selected row in view, and focus on it while the keyboard drives the tree (its
+  // previous row may have left the window, taking the focus with it).
+  // Scrolling happens only when the selection changes, never while the person scrolls.
+  const keyboard = useRef(false);
+  useEffect(() => {
+    const tree = treeRef.current;
+    if (!tree) return;
+    if (windowed && index >= 0) {
+      const top = index * ROW_HEIGHT;
+      if (top < tree.scrollTop) tree.scrollTop = top;
+      else if (top + ROW_HEIGHT > tree.scrollTop + tree.clientHeight) tree.scrollTop = top + ROW_HEIGHT - tree.clientHeight;
+    } else {
+      tree.querySelector<HTMLElement>(`[data-run-id="${selectedId}"]`)?.scrollIntoView({ block: "nearest" });
+    }
+  }, [selectedId, index, windowed]);
+  useEffect(() => {
+    const tree = treeRef.current;
+    const el = tree?.querySelector<HTMLElement>(`[data-run-id="${selectedId}"]`);
+    if (!tree || !el || document.activeElement === el) return;
+    if (keyboard.current || tree.contains(document.activeElement)) el.focus({ preventScroll: true });
+  }, [selectedId, first]);
+
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    keyboard.current = true;
     const node = index >= 0 ? rows[index] : undefined;
     let handled = true;
     switch (event.key) {
@@ -260,8 +301,17 @@ export function TraceTree({
           <span>{formatLatency(span.total / 1000)}</span>
         </span>
       </div>
-      <div ref={treeRef} className="trace-tree" role="tree" aria-label="Runs in this trace" onKeyDown={onKeyDown}>
-        {rows.map((node) => (
+      <div
+        ref={treeRef}
+        className="trace-tree"
+        role="tree"
+        aria-label="Runs in this trace"
+        onKeyDown={onKeyDown}
+        onMouseDown={() => (keyboard.current = false)}
+        onScroll={windowed ? (e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight }) : undefined}
+      >
+        {first > 0 && <div style={{ height: first * ROW_HEIGHT }} aria-hidden="true" />}
+        {rows.slice(first, last).map((node) => (
           <Row
             key={node.run.id}
             node={node}
@@ -276,6 +326,7 @@ export function TraceTree({
             onToggle={stableToggle}
           />
         ))}
+        {last < rows.length && <div style={{ height: (rows.length - last) * ROW_HEIGHT }} aria-hidden="true" />}
       </div>
     </div>
   );
