@@ -107,7 +107,7 @@ describe("PlaygroundPage", () => {
         { role: "user", content: "hello" },
       ],
     });
-    expect(screen.getByText("250 ms")).toBeTruthy();
+    expect(await screen.findByText("250 ms")).toBeTruthy(); // the end event may follow the text by a tick
     const link = await screen.findByRole("link", { name: "Open the traced run" });
     expect(link.getAttribute("href")).toBe("/o/t1/projects/p/proj-1/r/run-1");
   });
