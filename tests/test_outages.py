@@ -63,3 +63,24 @@ def test_redis_down_does_not_lock_anyone_out(own_stack: NativeStack) -> None:
     finally:
         redis_store.start()
     assert tenant.client.get("/sessions").status_code == 200
+
+
+def test_clickhouse_down_is_503_even_where_queries_run_side_by_side(own_stack: NativeStack) -> None:
+    """The monitoring series and its totals are two concurrent queries; the outage must still
+    surface as the store's 503, not as a task group's unexplained 500."""
+    tenant = make_tenant(own_stack)
+    project = tenant.client.post("/sessions", json={"name": "outage-series"}).json()["id"]
+    assert tenant.client.get(f"/sessions/{project}/timeseries").status_code == 200
+    clickhouse = own_stack._stores()[2]
+    clickhouse.stop()
+    try:
+        down = tenant.client.get(f"/sessions/{project}/timeseries")
+        assert down.status_code == 503, down.text
+        assert down.json()["error"] == "store_unavailable" and "clickhouse" in down.json()["detail"]
+        assert down.headers.get("retry-after")
+    finally:
+        clickhouse.start()
+    deadline = time.monotonic() + 60
+    while tenant.client.get(f"/sessions/{project}/timeseries").status_code != 200:
+        assert time.monotonic() < deadline, "backend did not recover after ClickHouse came back"
+        time.sleep(0.5)

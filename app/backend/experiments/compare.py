@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 import uuid
+from functools import partial
 from typing import Any
 
-import anyio
 import msgspec
 
 from app.backend.datasets.versions import resolve_as_of
@@ -28,7 +28,9 @@ from app.backend.experiments.schemas import (
     FeedbackCell,
     RunCell,
 )
+from app.backend.runs.usage import trace_usage
 from app.core.clickhouse import ClickHouse
+from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest
 from app.core.postgres import Postgres
 
@@ -43,15 +45,6 @@ FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND project_id IN %(experiments)s
   AND parent_run_id IS NULL AND reference_example_id IN %(examples)s
 ORDER BY start_time, id
-"""
-
-# Usage is recorded on the LLM runs inside a trace, so an example's tokens and cost are the
-# trace's totals.
-PAGE_TRACE_TOTALS = """
-SELECT trace_id, sum(total_tokens), sum(total_cost)
-FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s AND project_id IN %(experiments)s AND trace_id IN %(traces)s
-GROUP BY trace_id
 """
 
 PAGE_FEEDBACK = """
@@ -100,18 +93,6 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-async def _concurrently(clickhouse: ClickHouse, queries: list[tuple[str, dict[str, Any]]]) -> list[list[tuple]]:
-    results: list[list[tuple]] = [[] for _ in queries]
-
-    async def one(index: int, sql: str, params: dict[str, Any]) -> None:
-        results[index] = await clickhouse.aquery(sql, params)
-
-    async with anyio.create_task_group() as group:
-        for index, (sql, params) in enumerate(queries):
-            group.start_soon(one, index, sql, params)
-    return results
-
-
 def _json(text: str | None) -> Any:
     return msgspec.json.decode(text) if text else None
 
@@ -133,8 +114,11 @@ async def _aggregates(
     clickhouse: ClickHouse, workspace: str, experiments: list[dict[str, Any]]
 ) -> list[ExperimentSummary]:
     params = {"workspace_id": workspace, "experiments": tuple(str(e["id"]) for e in experiments)}
-    results = await _concurrently(
-        clickhouse, [(EXPERIMENT_AGGREGATES, params), (EXPERIMENT_FEEDBACK, params), (SESSION_FEEDBACK, params)]
+    results = await side_by_side(
+        *(
+            partial(clickhouse.aquery, sql, params)
+            for sql in (EXPERIMENT_AGGREGATES, EXPERIMENT_FEEDBACK, SESSION_FEEDBACK)
+        )
     )
     totals = {str(r[0]): r for r in results[0]}
     feedback: dict[str, dict[str, FeedbackAggregate]] = {}
@@ -184,21 +168,26 @@ async def _page_runs(
     rows = await clickhouse.aquery(PAGE_RUNS, params)
     if not rows:
         return {}
-    traces = tuple({str(r[3]) for r in rows})
-    totals = {
-        str(t): (tokens, cost)
-        for t, tokens, cost in await clickhouse.aquery(PAGE_TRACE_TOTALS, {**params, "traces": traces})
-    }
+    usage, feedback = await side_by_side(
+        partial(
+            trace_usage,
+            clickhouse,
+            workspace,
+            (r[3] for r in rows),
+            since=min(r[8] for r in rows),
+            projects=params["experiments"],
+        ),
+        partial(clickhouse.aquery, PAGE_FEEDBACK, {"workspace_id": workspace, "runs": tuple(str(r[2]) for r in rows)}),
+    )
     scores: dict[str, dict[str, FeedbackCell]] = {}
-    for run_id, key, n, avg, value, comment in await clickhouse.aquery(
-        PAGE_FEEDBACK, {"workspace_id": workspace, "runs": tuple(str(r[2]) for r in rows)}
-    ):
+    for run_id, key, n, avg, value, comment in feedback:
         scores.setdefault(str(run_id), {})[key] = FeedbackCell(
             n=n, avg=_number(avg), value=_json(value), comment=comment
         )
     cells: dict[tuple[str, str], list[RunCell]] = {}
     for project, example, run_id, trace_id, status, error, outputs, latency, start in rows:
-        tokens, cost = totals.get(str(trace_id), (0, None))
+        totals = usage.get(str(trace_id), {})
+        tokens, cost = totals.get("total_tokens"), totals.get("total_cost")
         cells.setdefault((str(project), str(example)), []).append(
             RunCell(
                 id=run_id,
@@ -237,18 +226,10 @@ async def compare(
     total = await listing.count_examples(postgres, workspace_id, **filters)
     workspace = str(workspace_id)
     # The page's runs and the experiments' aggregates are independent: ask ClickHouse for both at once.
-    found: dict[str, Any] = {}
-
-    async def page() -> None:
-        found["cells"] = await _page_runs(clickhouse, workspace, experiments, [e["id"] for e in examples])
-
-    async def summaries() -> None:
-        found["experiments"] = await _aggregates(clickhouse, workspace, experiments)
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(page)
-        group.start_soon(summaries)
-    cells = found["cells"]
+    cells, summaries = await side_by_side(
+        partial(_page_runs, clickhouse, workspace, experiments, [e["id"] for e in examples]),
+        partial(_aggregates, clickhouse, workspace, experiments),
+    )
     rows = [
         ExampleRow(
             id=e["id"],
@@ -262,7 +243,7 @@ async def compare(
     end = request.offset + len(examples)
     return Comparison(
         dataset_id=dataset_id,
-        experiments=found["experiments"],
+        experiments=summaries,
         examples=rows,
         total=total,
         next_offset=end if end < total else None,

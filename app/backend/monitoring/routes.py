@@ -12,9 +12,9 @@ import datetime as dt
 import math
 import re
 import uuid
+from functools import partial
 from typing import Any
 
-import anyio
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -24,6 +24,7 @@ from app.backend.monitoring.schemas import SeriesPoint, TimeSeries
 from app.backend.projects.queries import SELECT_PROJECT
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
+from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
 
@@ -139,18 +140,9 @@ async def project_timeseries(
         "is_root": counted,
         "run_type": run_type,
     }
-    by_bucket: list[tuple[Any, ...]] = []
-    totals: list[tuple[Any, ...]] = []
-
-    async def series() -> None:
-        by_bucket.extend(await clickhouse.aquery(q.SERIES_BY_BUCKET, params))
-
-    async def overall() -> None:
-        totals.extend(await clickhouse.aquery(q.SERIES_TOTALS, params))
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(series)
-        group.start_soon(overall)
+    by_bucket, totals = await side_by_side(
+        partial(clickhouse.aquery, q.SERIES_BY_BUCKET, params), partial(clickhouse.aquery, q.SERIES_TOTALS, params)
+    )
     rows = {int(r[0]): r for r in by_bucket}
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     buckets = [_point(epoch + dt.timedelta(seconds=b), rows.get(b)) for b in range(first, first + count * step, step)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import uuid
+from functools import partial
 from typing import Any
 
-import anyio
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -15,8 +15,10 @@ from litestar.params import FromPath, JSONBody
 from app.backend.runs import listing
 from app.backend.runs import queries as q
 from app.backend.runs.schemas import AttachmentUrl, Run, run_from_row
+from app.backend.runs.usage import roll_up_root_usage
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
+from app.core.concurrency import side_by_side
 from app.core.errors import NotFound
 from app.core.signing import Signer, load_signer
 
@@ -84,51 +86,6 @@ GROUP BY run_id, key
 """
 
 
-# Usage is recorded on the LLM runs deep inside a trace; as in LangSmith, a root run reports
-# the totals of its whole trace (so a runs table of traces shows what each one cost). A trace's
-# runs start after its root (an hour's grace for clock skew between services), which bounds the
-# read by the primary key; the trace_id bloom filter does the rest.
-SELECT_TRACE_USAGE = """
-SELECT trace_id, sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
-       sum(prompt_cost), sum(completion_cost), sum(total_cost)
-FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s {projects}
-  AND start_time >= %(since)s - INTERVAL 1 HOUR AND trace_id IN %(traces)s
-GROUP BY trace_id
-"""
-SELECT_TRACE_USAGE_ANY_PROJECT = SELECT_TRACE_USAGE.format(projects="")
-SELECT_TRACE_USAGE_IN_PROJECTS = SELECT_TRACE_USAGE.format(projects="AND project_id IN %(projects)s")
-USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost", "total_cost")
-
-
-async def _roll_up_root_usage(
-    clickhouse: ClickHouse,
-    workspace: str,
-    projects: list[uuid.UUID] | None,
-    rows: list[dict[str, Any]],
-    runs: list[dict[str, Any]],
-) -> None:
-    roots = [(row, run) for row, run in zip(rows, runs, strict=True) if "." not in row["dotted_order"]]
-    wanted = [f for f in USAGE_FIELDS if f in runs[0]]
-    if not roots or not wanted:
-        return
-    params = {
-        "workspace_id": workspace,
-        "since": min(row["start_time"] for row, _ in roots),
-        "traces": tuple({str(row["trace_id"]) for row, _ in roots}),
-        "projects": tuple(str(p) for p in projects or ()),
-    }
-    sql = SELECT_TRACE_USAGE_IN_PROJECTS if projects else SELECT_TRACE_USAGE_ANY_PROJECT
-    totals = {
-        str(trace): dict(zip(USAGE_FIELDS, sums, strict=True)) for trace, *sums in await clickhouse.aquery(sql, params)
-    }
-    for row, run in roots:
-        for field in wanted:
-            total = totals.get(str(row["trace_id"]), {}).get(field)
-            if total is not None:
-                run[field] = total
-
-
 async def _attach_feedback_stats(clickhouse: ClickHouse, workspace: str, runs: list[dict[str, Any]]) -> None:
     stats: dict[Any, dict[str, Any]] = {}
     for run_id, key, n, avg, stdev in await clickhouse.aquery(
@@ -148,10 +105,10 @@ async def fetch_runs(
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
     runs = [listing.shape(r, selected) for r in rows]
     if runs:  # the page's follow-up queries are independent: run them side by side
-        async with anyio.create_task_group() as group:
-            group.start_soon(_roll_up_root_usage, clickhouse, workspace, body.session, rows, runs)
-            if "feedback_stats" in selected:
-                group.start_soon(_attach_feedback_stats, clickhouse, workspace, runs)
+        await side_by_side(
+            partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs),
+            *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
+        )
     if runs and "s3_urls" in selected:
         signer = await signer_of(request.app.state)
         for row, run in zip(rows, runs, strict=True):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
-import anyio
 from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
@@ -24,6 +24,7 @@ from app.backend.threads import queries as q
 from app.backend.threads.schemas import Thread, ThreadDetail, ThreadPage, Turn, preview
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
+from app.core.concurrency import side_by_side
 from app.core.errors import NotFound
 from app.core.postgres import Postgres
 
@@ -110,19 +111,10 @@ async def read_thread(
     """The thread's aggregates and one page of its turns, oldest first."""
     await _require_project(postgres, principal, project_id)
     params = {"workspace_id": str(principal.workspace_id), "project_id": str(project_id)}
-    found: list[Thread] = []
-    rows: list[tuple[Any, ...]] = []
-
-    async def thread() -> None:
-        found.extend((await _threads(clickhouse, params, thread_id, 1, 0))[0])
-
-    async def turns() -> None:
-        turn_params = {**params, "thread_id": thread_id, "limit": limit, "offset": offset}
-        rows.extend(await clickhouse.aquery(q.THREAD_TURNS, turn_params))
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(thread)
-        group.start_soon(turns)
+    turn_params = {**params, "thread_id": thread_id, "limit": limit, "offset": offset}
+    (found, _), rows = await side_by_side(
+        partial(_threads, clickhouse, params, thread_id, 1, 0), partial(clickhouse.aquery, q.THREAD_TURNS, turn_params)
+    )
     if not found:
         raise NotFound("thread not found")
     return ThreadDetail(
