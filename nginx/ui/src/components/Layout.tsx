@@ -3,6 +3,7 @@ import { Navigate, NavLink, Outlet, useLocation, useNavigate, useParams } from "
 import { setTenant } from "../api/client";
 import { useAuth, WorkspaceContext, type Workspace } from "../auth/AuthContext";
 import { ErrorState, Loading } from "./States";
+import { Brand } from "./Brand";
 
 const NAV = [
   { to: "projects", label: "Projects", icon: "▤" },
@@ -53,12 +54,7 @@ export function TenantLayout() {
     <WorkspaceContext.Provider value={workspace}>
       <div className="app-shell">
         <aside className="sidebar">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              T
-            </span>
-            Tracehouse
-          </div>
+          <Brand />
           {me?.workspaces && <WorkspaceSwitcher current={tenant} workspaces={me.workspaces} />}
           <nav aria-label="Main" className="main-nav">
             {NAV.map((item) => (

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api, ApiError } from "../api/client";
 import { FormError } from "../components/States";
+import { Brand } from "../components/Brand";
 
 const MIN_PASSWORD = 12; // the server's rule (app/core/tenancy/users.py)
 
@@ -46,12 +47,7 @@ export function InvitePage() {
         </div>
       ) : (
         <form className="login-card" onSubmit={submit} aria-labelledby="invite-title">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true">
-              T
-            </span>
-            Tracehouse
-          </div>
+          <Brand />
           <h1 id="invite-title">Accept your invitation</h1>
           <label className="field">
             <span>Your name</span>

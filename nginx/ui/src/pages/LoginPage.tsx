@@ -3,6 +3,7 @@ import { Navigate, useSearchParams } from "react-router-dom";
 import { ApiError } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { FormError, Loading } from "../components/States";
+import { Brand } from "../components/Brand";
 
 export function LoginPage() {
   const { me, checking, login } = useAuth();
@@ -36,12 +37,7 @@ export function LoginPage() {
   return (
     <main className="login-page">
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">
-            T
-          </span>
-          Tracehouse
-        </div>
+        <Brand />
         <h1 id="login-title">Log in</h1>
         <label className="field">
           <span>Email</span>
