@@ -215,6 +215,9 @@ class Egress:
         elif not (named or self.allow_any or address_rules):
             raise _refuse(f"{host}:{port} is not in PLAYGROUND_ALLOWED_HOSTS; an administrator can add it in .env")
         addresses = await self.resolve(host, port)
+        if not addresses and not (named or builtin or self.allow_any):
+            # Only an address rule could allow it, and there is no address to match.
+            raise _refuse(f"{host}:{port} is not in PLAYGROUND_ALLOWED_HOSTS; an administrator can add it in .env")
         for address in addresses:
             if never_allowed(address):
                 raise _refuse(f"{host} resolves to {address}, a link-local or metadata address; never allowed")

@@ -153,6 +153,11 @@ def test_link_local_and_metadata_are_never_allowed(allowed: str) -> None:
     refused(Egress(allowed, resolve=resolver), "http://metadata.google.internal/")
 
 
+def test_unresolvable_names_match_no_address_rule() -> None:
+    refused(Egress("127.0.0.1", resolve=Resolver([])), "http://gone.example.com/v1")
+    assert check(Egress("gone.example.com", resolve=Resolver([])), "http://gone.example.com/v1") == []
+
+
 def test_unlisted_hosts_are_refused_without_dns() -> None:
     resolver = Resolver([PUBLIC])
     refused(Egress("vllm.internal", resolve=resolver), "http://elsewhere.example.com/v1")
