@@ -250,6 +250,11 @@ class ProviderSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("PLAYGROUND_READ_TIMEOUT must be between 1 and 3600 seconds")
         if not 1 <= self.playground_dataset_concurrency <= 64:
             raise ValueError("PLAYGROUND_DATASET_CONCURRENCY must be between 1 and 64")
+        # Parsed here too so a malformed entry stops the start with the key's name (a ValueError
+        # saying PLAYGROUND_ALLOWED_HOSTS). Imported late: the policy lives with the playground.
+        from playground.egress import Egress
+
+        Egress(self.playground_allowed_hosts)
 
 
 class PlaygroundSettings(_ProcessSettings, frozen=True, kw_only=True):
