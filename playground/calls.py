@@ -12,7 +12,7 @@ from typing import Any
 import anyio
 import httpx
 
-from app.core.errors import UpstreamFailure
+from app.core.errors import Forbidden, UpstreamFailure
 from playground.providers import provider_for
 from playground.providers.base import (
     ChatResult,
@@ -63,7 +63,7 @@ class Caller:
         try:
             async with upstream(config):
                 result = await provider.complete(self.http, config, trace.request)
-        except UpstreamFailure as exc:
+        except (UpstreamFailure, Forbidden) as exc:  # Forbidden: the egress check refused the request
             if record_failure:
                 await self._trace(workspace_id, trace.run(None, error=exc.detail))
             raise
@@ -92,7 +92,7 @@ class Caller:
                     elif isinstance(event, StreamEnd):
                         result, error = event.result, None
                     yield event
-        except UpstreamFailure as exc:
+        except (UpstreamFailure, Forbidden) as exc:
             error = exc.detail
             raise
         finally:

@@ -19,19 +19,20 @@ from playground.calls import Caller
 from playground.chat.routes import ROUTES as CHAT_ROUTES
 from playground.dataset_runs.routes import ROUTES as DATASET_RUN_ROUTES
 from playground.dataset_runs.runner import DatasetRunner
-from playground.egress import Egress
+from playground.egress import Egress, EgressTransport
 from playground.model_providers.routes import ROUTES as PROVIDER_ROUTES
 from playground.openai_compat.routes import ROUTES as OPENAI_ROUTES
 from playground.secrets import SecretBox
 
 
-def http_client(settings: PlaygroundSettings) -> httpx.AsyncClient:
+def http_client(settings: PlaygroundSettings, egress: Egress) -> httpx.AsyncClient:
     """The one outbound client: explicit timeouts (read = the longest wait for the next byte),
-    no redirects (a redirect could lead around the egress check), no proxy from the env."""
+    no redirects (a redirect could lead around the egress check), no proxy from the env, and the
+    egress check on every request with the connection pinned to the addresses it approved."""
     p = settings.providers
     return httpx.AsyncClient(
         timeout=httpx.Timeout(connect=p.playground_connect_timeout, read=p.playground_read_timeout, write=30, pool=10),
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=40),
+        transport=EgressTransport(egress, limits=httpx.Limits(max_connections=200, max_keepalive_connections=40)),
         follow_redirects=False,
         trust_env=False,
     )
@@ -42,7 +43,7 @@ def create_app(settings: PlaygroundSettings, *, stores: Stores | None = None) ->
 
     @asynccontextmanager
     async def outbound(_: Litestar) -> AsyncIterator[None]:
-        async with http_client(settings) as http, anyio.create_task_group() as group:
+        async with http_client(settings, app.state.egress) as http, anyio.create_task_group() as group:
             state = app.state
             state.caller = Caller(http, state.ingest_queue)
             state.http = http

@@ -94,6 +94,22 @@ def test_service_refuses_to_start_with_bad_settings() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_playground_refuses_a_malformed_egress_allowlist() -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO_ROOT), **MINIMAL, "PLAYGROUND_ALLOWED_HOSTS": "gopher://x"}
+    result = subprocess.run(
+        [sys.executable, "-m", "playground"],
+        env=env,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=60,
+        cwd=REPO_ROOT,
+    )
+    assert result.returncode == 2
+    assert "PLAYGROUND_ALLOWED_HOSTS" in result.stderr and "gopher" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # Keys whose .env.example value is the bundled stack's, not the code default (documented there).
 BUNDLED_VALUES = {"CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD"}
 

@@ -12,6 +12,7 @@ overrides the directory), so a failure can be looked at, and so can a pass.
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import json
 import os
 import re
@@ -228,6 +229,34 @@ def test_trace_with_an_error_and_an_image_attachment(page: Any, seeded: dict) ->
     expect(image).to_have_count(1)
     page.wait_for_function(f"document.querySelector('main img').naturalWidth === {IMAGE_SIDE}")  # the PNG loaded
     shot(page, "trace_image")
+
+
+def test_untrusted_markdown_loads_no_remote_image_and_shows_raw_html(page: Any, seeded: dict) -> None:
+    """Prompt-injected output: a markdown image would carry data to its host by merely loading.
+    The leak URL is another origin (port 9) on loopback, so even a regression sends nothing out."""
+    leak = "http://127.0.0.1:9/leak.png?q=secret"
+    content = f"<div>hello</div>\nworld\n\n![chart]({leak})\n\n[click me](javascript:alert(1))"
+    run_id = str(uuid.uuid4())
+    run = {
+        "id": run_id,
+        "name": "injected",
+        "run_type": "llm",
+        "inputs": {"messages": [{"role": "user", "content": content}]},
+        "start_time": dt.datetime.now(dt.UTC).isoformat(),
+        "session_name": f"md-{uuid.uuid4().hex[:6]}",
+    }
+    assert api(seeded).post("/runs", json=run).status_code == 202
+    stored = wait_for(lambda: (r := api(seeded).get(f"/runs/{run_id}")).status_code == 200 and r.json(), what="run")
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"/o/{seeded['workspace_id']}/projects/p/{stored['session_id']}/r/{run_id}")
+    expect(page.get_by_text("remote image blocked: 127.0.0.1:9")).to_be_visible()
+    expect(page.get_by_text("<div>hello</div>")).to_be_visible()  # raw HTML shown as text, not dropped
+    expect(page.locator('img[src*="leak.png"]')).to_have_count(0)
+    expect(page.locator('a[href^="javascript:"]')).to_have_count(0)
+    expect(page.get_by_text("click me")).to_be_visible()
+    shot(page, "untrusted_markdown")
+    assert not [url for url in requested if "leak.png" in url]
 
 
 def test_compare_two_experiments_from_the_sdk_url(page: Any, seeded: dict) -> None:

@@ -224,9 +224,11 @@ class ProviderSettings(_Group, frozen=True, kw_only=True):
     # provider keys cannot be stored. Changing it makes stored keys unreadable (enter them again).
     provider_secrets_key: str | None = None
     # Hosts a custom provider base URL may point at, comma-separated: names (`vllm.internal`),
-    # IPs, CIDR ranges (`10.0.0.0/8`), optionally with a port (`127.0.0.1:8000`); `*` allows any
-    # host. OpenAI's and Anthropic's own API hosts are always allowed. Link-local and cloud
-    # metadata addresses are always refused, whatever this says.
+    # IPs, CIDR ranges (`10.0.0.0/8`), optionally with a port (`127.0.0.1:8000`) and a scheme
+    # (`https://gw.example.com`); `*` allows any public host. OpenAI's and Anthropic's own API
+    # hosts are always allowed over https on 443. Loopback and private addresses only when
+    # listed; link-local and cloud metadata addresses never. Parsed by playground/egress.py,
+    # which names this key when an entry is malformed.
     playground_allowed_hosts: str = ""
     playground_connect_timeout: float = 5.0
     # Longest wait for the next byte of an answer (a streamed answer may take longer in total).
@@ -248,6 +250,11 @@ class ProviderSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("PLAYGROUND_READ_TIMEOUT must be between 1 and 3600 seconds")
         if not 1 <= self.playground_dataset_concurrency <= 64:
             raise ValueError("PLAYGROUND_DATASET_CONCURRENCY must be between 1 and 64")
+        # Parsed here too so a malformed entry stops the start with the key's name (a ValueError
+        # saying PLAYGROUND_ALLOWED_HOSTS). Imported late: the policy lives with the playground.
+        from playground.egress import Egress
+
+        Egress(self.playground_allowed_hosts)
 
 
 class PlaygroundSettings(_ProcessSettings, frozen=True, kw_only=True):

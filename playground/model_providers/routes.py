@@ -13,9 +13,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.core.auth import Principal
-from app.core.errors import Conflict, NotFound
+from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
 from playground.calls import upstream
+from playground.egress import split_url
 from playground.model_providers import queries as q
 from playground.model_providers.schemas import Provider, ProviderCreate, ProviderUpdate
 from playground.providers import provider_for
@@ -131,6 +132,15 @@ async def update_provider(
         state.egress.check_syntax(data.base_url)
     if existing["kind"] == "openai_compatible" and data.base_url is None:
         raise Conflict("an openai_compatible provider needs a base_url")
+    if data.base_url is not msgspec.UNSET and data.api_key is msgspec.UNSET and existing["api_key_cipher"] is not None:
+        default = provider_for(existing["kind"]).default_base_url
+        if _origin(existing["base_url"] or default) != _origin(data.base_url or default):
+            # The key was given for the old server; moving it to a new one must be a deliberate act
+            # of someone who knows the key, or anyone allowed to edit the URL could collect it.
+            raise BadRequest(
+                "base_url points to another server (scheme, host or port): send the api_key for it again, "
+                'or "api_key": null to drop the stored key'
+            )
     key = data.api_key
     params: dict[str, Any] = {
         "workspace_id": principal.workspace_id,
@@ -152,6 +162,13 @@ async def update_provider(
     except psycopg.errors.UniqueViolation:
         raise Conflict(f"a provider named {data.name!r} already exists") from None
     return provider_from_row(row)
+
+
+def _origin(url: str | None) -> tuple[str, str, int] | None:
+    try:
+        return split_url(url) if url else None
+    except BadRequest:
+        return None
 
 
 @delete(BASE + "/{provider_id:uuid}", status_code=200, opt=ADMIN)

@@ -366,6 +366,10 @@ function ProviderDialog({
             onChange={(e) => setApiKey(e.target.value)}
           />
           <small className="muted">Write-only: stored encrypted, never shown or sent back to the browser.</small>
+          {provider?.has_api_key && !apiKey && !removeKey && (baseUrl.trim() || null) !== provider.base_url && (
+            // The server refuses to send a stored key to another host without it being entered again.
+            <small className="muted">A base URL on another server needs its key entered again (or the key removed).</small>
+          )}
         </label>
         {provider?.has_api_key && (
           <label className="checkbox">
