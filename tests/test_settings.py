@@ -58,6 +58,8 @@ def test_empty_value_means_default() -> None:
         ({"POSTGRES_DSN": "mysql://x@y/z"}, "POSTGRES_DSN"),
         ({"BACKEND_PORT": "eighty"}, "BACKEND_PORT"),
         ({"BACKEND_PORT": "70000"}, "BACKEND_PORT"),
+        ({"USER_CONTENT_ORIGIN": "usercontent.example.net"}, "USER_CONTENT_ORIGIN"),
+        ({"USER_CONTENT_ORIGIN": "https://usercontent.example.net/files"}, "USER_CONTENT_ORIGIN"),
         ({"CLICKHOUSE_SECURE": "maybe"}, "CLICKHOUSE_SECURE"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL"),
         ({"REDIS_URL": "http://redis"}, "REDIS_URL"),

@@ -37,6 +37,7 @@ __all__ = (
     "RedisSettings",
     "ServerSettings",
     "SettingsError",
+    "UserContentSettings",
     "load_settings",
     "load_settings_or_exit",
 )
@@ -115,6 +116,26 @@ class AuthSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("API_KEY_CACHE_SECONDS must be between 0 and 300")
         if self.secret_key is not None and len(self.secret_key) < 16:
             raise ValueError("SECRET_KEY must be at least 16 characters")
+
+
+class UserContentSettings(_Group, frozen=True, kw_only=True):
+    # Optional origin (scheme://host[:port]) that attachment download links are issued on and
+    # the only host the downloads answer on. Uploaded bytes then never share an origin with the
+    # UI's session even if a browser renders them; nginx must route that host to the same
+    # server (the shipped template's `server_name _` does). Unset: links are relative.
+    user_content_origin: str | None = None
+
+    def __post_init__(self) -> None:
+        origin = self.user_content_origin
+        if origin is None:
+            return
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+            raise ValueError("USER_CONTENT_ORIGIN must be an origin like https://usercontent.example.com")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("USER_CONTENT_ORIGIN must be an origin like https://usercontent.example.com")
+        # One canonical spelling: the host check and the links compare against it.
+        msgspec.structs.force_setattr(self, "user_content_origin", f"{parts.scheme}://{parts.netloc.lower()}")
 
 
 class ServerSettings(_Group, frozen=True, kw_only=True):
@@ -206,6 +227,7 @@ class BackendSettings(_ProcessSettings, frozen=True, kw_only=True):
     clickhouse: ClickHouseSettings
     redis: RedisSettings
     auth: AuthSettings
+    user_content: UserContentSettings
 
 
 class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):

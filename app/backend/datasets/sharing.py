@@ -5,6 +5,7 @@ new one, so an old link stays dead."""
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Request, delete, get, put
@@ -21,6 +22,7 @@ from app.backend.runs.routes import signer_of
 from app.core.auth import Principal
 from app.core.errors import NotFound
 from app.core.postgres import Postgres
+from app.core.user_content import link
 
 PUBLIC = {"exclude_from_auth": True}
 
@@ -90,7 +92,9 @@ async def list_shared_examples(
         postgres, dataset["workspace_id"], dataset_id=dataset["id"], ids=ids, as_of=point, limit=limit, offset=offset
     )
     signer = await signer_of(request.app.state)
-    return [listing.example_from_row(r, signer, dataset["workspace_id"]) for r in rows]
+    # Bound to the share: unsharing kills the attachment links it handed out.
+    link_of = partial(link, request)
+    return [listing.example_from_row(r, signer, dataset["workspace_id"], link=link_of, share_token=token) for r in rows]
 
 
 @get("/api/v1/public/{token:uuid}/datasets/sessions", opt=PUBLIC)

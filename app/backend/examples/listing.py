@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from psycopg.types.json import Jsonb
 
 from app.backend.examples import queries as q
 from app.backend.examples.filters import compile_example_filter
 from app.backend.examples.schemas import AttachmentUrl, Example
 from app.core.postgres import Postgres
-from app.core.signing import Signer
+from app.core.signing import Purpose, Signer, reference
 
 ATTACHMENT_URL_TTL = 3600
 DOWNLOAD_PATH = "/api/v1/public/example-attachments/"
+
+
+class AttachmentClaims(msgspec.Struct, frozen=True):
+    """What an example-attachment link grants: one stored attachment (`xa`) of a workspace. A
+    link handed out through a public dataset share carries `s`, a reference to the share token,
+    and dies the moment the dataset is unshared."""
+
+    w: str
+    xa: str
+    s: str | None = None
+
 
 # Fixed condition fragments; which ones apply depends on the query, their values are parameters.
 BY_DATASET = "e.dataset_id = %(dataset_id)s"
@@ -77,17 +90,27 @@ async def count_examples(postgres: Postgres, workspace_id: uuid.UUID, **filters:
     return int(row["n"]) if row else 0
 
 
-def example_from_row(row: dict[str, Any], signer: Signer | None, workspace_id: uuid.UUID) -> Example:
-    """Storage row → wire object; attachments become signed download links when a signer is given."""
+def example_from_row(
+    row: dict[str, Any],
+    signer: Signer | None,
+    workspace_id: uuid.UUID,
+    *,
+    link: Callable[[str], str] = str,
+    share_token: uuid.UUID | None = None,
+) -> Example:
+    """Storage row → wire object; attachments become signed download links when a signer is given
+    (`link` places them on the user-content origin; `share_token` binds them to a public share)."""
     urls = None
     attachments = row.get("attachments") or {}
     if signer is not None:
+        bound = {"s": reference(str(share_token))} if share_token is not None else {}
+
+        def url(attachment_id: str) -> str:
+            claims = {"w": str(workspace_id), "xa": attachment_id, **bound}
+            return link(DOWNLOAD_PATH + signer.sign(Purpose.EXAMPLE_ATTACHMENT, claims, ATTACHMENT_URL_TTL))
+
         urls = {
-            f"attachment.{name}": AttachmentUrl(
-                presigned_url=DOWNLOAD_PATH
-                + signer.sign({"w": str(workspace_id), "xa": info["id"]}, ATTACHMENT_URL_TTL),
-                mime_type=info.get("mime_type"),
-            )
+            f"attachment.{name}": AttachmentUrl(presigned_url=url(info["id"]), mime_type=info.get("mime_type"))
             for name, info in attachments.items()
         }
     return Example(

@@ -73,7 +73,8 @@ VALUES (%(id)s, %(workspace_id)s, %(dataset_id)s, %(example_id)s, %(name)s, %(mi
 """
 
 SELECT_ATTACHMENT = """
-SELECT mime_type, content FROM example_attachments WHERE workspace_id = %(workspace_id)s AND id = %(id)s
+SELECT name, mime_type, content, dataset_id FROM example_attachments
+WHERE workspace_id = %(workspace_id)s AND id = %(id)s
 """
 
 SPLITS_AT = """

@@ -4,6 +4,7 @@ path, used when /info advertises dataset_examples_multipart_enabled), wire §6."
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -11,6 +12,7 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from app.backend.datasets.queries import SELECT_SHARE as SELECT_DATASET_SHARE
 from app.backend.datasets.routes import own_dataset
 from app.backend.datasets.versions import resolve_as_of
 from app.backend.examples import listing, store
@@ -32,6 +34,8 @@ from app.core.encoding import decode_body
 from app.core.errors import BadRequest, NotFound
 from app.core.multipart import MultipartError, Part, boundary_of, parse_multipart
 from app.core.postgres import Postgres
+from app.core.signing import Purpose, reference
+from app.core.user_content import check_host, download_response, link
 
 PLATFORM_EXAMPLES = "/api/v1/platform/datasets/{dataset_id:uuid}/examples"
 MAX_IDS = 1000
@@ -68,7 +72,7 @@ async def read_examples(
 ) -> list[Example]:
     rows = await listing.list_examples(postgres, workspace_id, ids=ids, limit=len(ids) or 1)
     signer = await signer_of(request.app.state)
-    by_id = {r["id"]: listing.example_from_row(r, signer, workspace_id) for r in rows}
+    by_id = {r["id"]: listing.example_from_row(r, signer, workspace_id, link=partial(link, request)) for r in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
@@ -147,7 +151,7 @@ async def list_examples(
         offset=offset,
     )
     signer = await signer_of(request.app.state) if inline_s3_urls else None
-    return [listing.example_from_row(r, signer, principal.workspace_id) for r in rows]
+    return [listing.example_from_row(r, signer, principal.workspace_id, link=partial(link, request)) for r in rows]
 
 
 @get("/api/v1/examples/{example_id:uuid}")
@@ -170,7 +174,8 @@ async def read_example(
     )
     if not rows:
         raise NotFound("example not found at that version")
-    return listing.example_from_row(rows[0], await signer_of(request.app.state), principal.workspace_id)
+    signer = await signer_of(request.app.state)
+    return listing.example_from_row(rows[0], signer, principal.workspace_id, link=partial(link, request))
 
 
 @patch("/api/v1/examples/{example_id:uuid}")
@@ -291,15 +296,20 @@ async def patch_examples_metadata(
 async def download_example_attachment(
     request: Request[Any, Any, Any], token: FromPath[str], postgres: NamedDependency[Postgres]
 ) -> Response[bytes]:
-    claims = (await signer_of(request.app.state)).verify(token)
-    if claims is None or "xa" not in claims:
+    check_host(request)
+    signer = await signer_of(request.app.state)
+    claims = signer.verify(Purpose.EXAMPLE_ATTACHMENT, token, listing.AttachmentClaims)
+    if claims is None:
         raise NotFound("attachment link is invalid or expired")
-    row = await postgres.fetch_one(q.SELECT_ATTACHMENT, {"workspace_id": claims["w"], "id": claims["xa"]})
+    row = await postgres.fetch_one(q.SELECT_ATTACHMENT, {"workspace_id": claims.w, "id": claims.xa})
     if row is None:
         raise NotFound("attachment not found")
-    return Response(
-        bytes(row["content"]), media_type=row["mime_type"], headers={"Cache-Control": "private, max-age=300"}
-    )
+    if claims.s is not None:
+        # Bound to a public dataset share: unsharing (or sharing anew, with a new token) revokes it now.
+        shared = await postgres.fetch_one(SELECT_DATASET_SHARE, {"workspace_id": claims.w, "id": row["dataset_id"]})
+        if shared is None or shared["share_token"] is None or reference(str(shared["share_token"])) != claims.s:
+            raise NotFound("attachment link is invalid or expired")
+    return download_response(bytes(row["content"]), row["mime_type"], row["name"])
 
 
 DATASET_OF_EXAMPLE = """

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import partial
 from typing import Annotated, Any
 
 import msgspec
@@ -30,6 +31,7 @@ from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
+from app.core.user_content import link
 
 COMPARATIVE_COLUMNS = (
     "c.id, c.workspace_id, c.reference_dataset_id, c.name, c.description, c.experiment_ids, c.extra, "
@@ -205,7 +207,7 @@ async def examples_with_runs(
         body.cursor = cursor
     out = []
     for row in rows:
-        example = listing.example_from_row(row, signer, principal.workspace_id)
+        example = listing.example_from_row(row, signer, principal.workspace_id, link=partial(link, request))
         out.append({**msgspec.to_builtins(example), "runs": by_example.get(str(row["id"]), [])})
     return out
 

@@ -7,6 +7,7 @@ import uuid
 from functools import partial
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
@@ -16,14 +17,37 @@ from app.backend.runs import listing
 from app.backend.runs import queries as q
 from app.backend.runs.schemas import AttachmentUrl, Run, run_from_row
 from app.backend.runs.usage import roll_up_root_usage
+from app.backend.sharing.queries import SELECT_SHARE_OF_RUN
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
 from app.core.errors import NotFound
-from app.core.signing import Signer, load_signer
+from app.core.postgres import Postgres
+from app.core.signing import Purpose, Signer, load_signer, reference
+from app.core.user_content import check_host, download_response, link
 
 ATTACHMENT_URL_TTL = 3600
 DOWNLOAD_PATH = "/api/v1/public/attachments/"
+INVALID_LINK = "attachment link is invalid or expired"
+
+
+class AttachmentClaims(msgspec.Struct, frozen=True):
+    """What a run-attachment link grants: one attachment of one run. A link handed out through a
+    public share also names that share (`sr`, the shared run; `s`, a reference to its token) and
+    dies the moment the run is unshared."""
+
+    w: str
+    r: str
+    n: str
+    sr: str | None = None
+    s: str | None = None
+
+
+class Share(msgspec.Struct, frozen=True):
+    """The public share a run is being read through: the shared run and its token."""
+
+    run_id: str
+    token: str
 
 
 async def signer_of(state: State) -> Signer:
@@ -34,8 +58,20 @@ async def signer_of(state: State) -> Signer:
     return signer
 
 
-async def load_run(request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, run_id: str) -> Run:
-    """One run of a workspace, attachments as signed URLs (shared by read_run and public shares)."""
+def attachment_link(
+    request: Request[Any, Any, Any], signer: Signer, workspace: str, run_id: str, name: str, *, share: Share | None
+) -> str:
+    claims: dict[str, Any] = {"w": workspace, "r": run_id, "n": name}
+    if share is not None:
+        claims.update(sr=share.run_id, s=reference(share.token))
+    return link(request, DOWNLOAD_PATH + signer.sign(Purpose.RUN_ATTACHMENT, claims, ATTACHMENT_URL_TTL))
+
+
+async def load_run(
+    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, run_id: str, share: Share | None = None
+) -> Run:
+    """One run of a workspace, attachments as signed URLs (shared by read_run and public shares;
+    through a share, the links are bound to it)."""
     params = {"workspace_id": workspace, "id": run_id}
     rows = await clickhouse.aquery(q.SELECT_RUN, params)
     if not rows:
@@ -45,8 +81,8 @@ async def load_run(request: Request[Any, Any, Any], clickhouse: ClickHouse, work
     if attachments:
         signer = await signer_of(request.app.state)
         for name, content_type in attachments:
-            token = signer.sign({"w": workspace, "r": run_id, "n": name}, ATTACHMENT_URL_TTL)
-            urls[f"attachment.{name}"] = AttachmentUrl(presigned_url=DOWNLOAD_PATH + token, mime_type=content_type)
+            url = attachment_link(request, signer, workspace, run_id, name, share=share)
+            urls[f"attachment.{name}"] = AttachmentUrl(presigned_url=url, mime_type=content_type)
     return run_from_row(rows[0], urls)
 
 
@@ -62,20 +98,28 @@ async def read_run(
 
 @get(DOWNLOAD_PATH + "{token:str}", opt={"exclude_from_auth": True})
 async def download_attachment(
-    request: Request[Any, Any, Any], token: FromPath[str], clickhouse: NamedDependency[ClickHouse]
+    request: Request[Any, Any, Any],
+    token: FromPath[str],
+    clickhouse: NamedDependency[ClickHouse],
+    postgres: NamedDependency[Postgres],
 ) -> Response[bytes]:
-    claims = (await signer_of(request.app.state)).verify(token)
+    check_host(request)
+    claims = (await signer_of(request.app.state)).verify(Purpose.RUN_ATTACHMENT, token, AttachmentClaims)
     if claims is None:
-        raise NotFound("attachment link is invalid or expired")
+        raise NotFound(INVALID_LINK)
+    if claims.sr is not None:
+        # Bound to a public share: unsharing (or sharing anew, with a new token) revokes it now,
+        # not when the link expires.
+        share = await postgres.fetch_one(SELECT_SHARE_OF_RUN, {"workspace_id": claims.w, "run_id": claims.sr})
+        if share is None or reference(str(share["token"])) != claims.s:
+            raise NotFound(INVALID_LINK)
     rows = await clickhouse.aquery(
-        q.SELECT_ATTACHMENT_DATA,
-        {"workspace_id": claims["w"], "run_id": claims["r"], "name": claims["n"]},
-        binary=True,
+        q.SELECT_ATTACHMENT_DATA, {"workspace_id": claims.w, "run_id": claims.r, "name": claims.n}, binary=True
     )
     if not rows:
         raise NotFound("attachment not found")
     content_type, data = rows[0]
-    return Response(data, media_type=content_type.decode(), headers={"Cache-Control": "private, max-age=300"})
+    return download_response(data, content_type, claims.n)
 
 
 SELECT_FEEDBACK_STATS = """
@@ -114,8 +158,7 @@ async def fetch_runs(
         for row, run in zip(rows, runs, strict=True):
             run["s3_urls"] = {
                 f"attachment.{name}": {
-                    "presigned_url": DOWNLOAD_PATH
-                    + signer.sign({"w": workspace, "r": str(row["id"]), "n": name}, ATTACHMENT_URL_TTL),
+                    "presigned_url": attachment_link(request, signer, workspace, str(row["id"]), name, share=None),
                     "mime_type": None,
                 }
                 for name in row.get("attachments") or ()

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.backend.runs.listing import RunsQuery, build_query, shape
-from app.backend.runs.routes import load_run
+from app.backend.runs.routes import Share, load_run
 from app.backend.runs.schemas import Run
 from app.backend.sharing import queries as q
 from app.core.auth import Principal
@@ -92,7 +92,8 @@ async def read_shared_run(
     clickhouse: NamedDependency[ClickHouse],
 ) -> Run:
     share = await _share(postgres, token)
-    return await load_run(request, clickhouse, str(share["workspace_id"]), str(share["run_id"]))
+    bound = Share(run_id=str(share["run_id"]), token=str(token))  # unsharing kills its attachment links
+    return await load_run(request, clickhouse, str(share["workspace_id"]), str(share["run_id"]), bound)
 
 
 @get("/api/v1/public/{token:uuid}/run/{run_id:uuid}", opt=PUBLIC)
@@ -104,7 +105,8 @@ async def read_shared_trace_run(
     clickhouse: NamedDependency[ClickHouse],
 ) -> Run:
     share = await _share(postgres, token)
-    run = await load_run(request, clickhouse, str(share["workspace_id"]), str(run_id))
+    bound = Share(run_id=str(share["run_id"]), token=str(token))  # unsharing kills its attachment links
+    run = await load_run(request, clickhouse, str(share["workspace_id"]), str(run_id), bound)
     if run.trace_id != share["trace_id"]:
         raise NotFound("shared run not found")  # only the shared trace is visible
     return run
