@@ -57,10 +57,23 @@ class _Timestamp:
         return f"toDateTime64('{self.text}', 6, 'UTC')"
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _param(name: str, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return _Timestamp(value)
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        # A caller's limit or offset past Int64 makes ClickHouse fail the query (a 500 quoting
+        # it); no page or count of ours needs more.
+        raise BadRequest(f"{name} is out of range; it must fit a signed 64-bit integer")
+    return value
+
+
 def _with_timestamps(params: dict[str, Any] | None) -> dict[str, Any] | None:
     if not params:
         return params
-    return {k: _Timestamp(v) if isinstance(v, dt.datetime) else v for k, v in params.items()}
+    return {k: _param(k, v) for k, v in params.items()}
 
 
 class Profile(Enum):

@@ -184,6 +184,19 @@ def _too_deep(request: Request, exc: RecursionError) -> Response:
     return Response(_body("bad_request", detail), status_code=400)
 
 
+def _overflow(request: Request, exc: OverflowError) -> Response:
+    # A caller's number too large for what it feeds (a timedelta of 2**62 minutes, a C int).
+    log.info("%s %s: number out of range: %s", request.method, request.url.path, exc)
+    return Response(_body("bad_request", "a number in the request is out of range"), status_code=400)
+
+
+def _undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
+    # Litestar's JSON decoding of a body that is not UTF-8 raises this rather than a validation
+    # error.
+    log.info("%s %s: body is not UTF-8: %s", request.method, request.url.path, exc.reason)
+    return Response(_body("bad_request", "the request body is not valid UTF-8"), status_code=400)
+
+
 def _unencodable_text(request: Request, exc: UnicodeEncodeError) -> Response:
     # A `\\ud800` escape inside a filter string (or another decoder's output) is an unpaired
     # surrogate, which no store can encode as UTF-8.
@@ -219,7 +232,9 @@ EXCEPTION_HANDLERS = {
     ValidationException: _validation_error,
     HTTPException: _http_error,
     RecursionError: _too_deep,
+    OverflowError: _overflow,
     UnicodeEncodeError: _unencodable_text,
+    UnicodeDecodeError: _undecodable_body,
     psycopg.Error: _postgres_error,
     Exception: _unexpected_error,
 }

@@ -20,6 +20,8 @@ import redis.asyncio as aredis
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -116,6 +118,20 @@ async def health(state: State) -> Response[dict[str, Any]]:
     return Response(body, status_code=200 if healthy else 503)
 
 
+def openapi_config(service: str) -> OpenAPIConfig:
+    """The service's OpenAPI schema. Built for the API fuzz tests (tests/test_fuzz_api.py), which
+    merge the three services' schemas in-process. It is served only at the service's own
+    `/schema/openapi.json`, behind an API key like every route, and nginx routes only `/api/`
+    there, so it is not public: the appliance's public surface stays the LangSmith API."""
+    return OpenAPIConfig(
+        title=f"Tracehouse {service}",
+        version=VERSION,
+        path="/schema",
+        render_plugins=[JsonRenderPlugin()],
+        create_examples=False,
+    )
+
+
 def _provide(name: str) -> Provide:
     def provider(state: State) -> Any:
         return getattr(state.stores, name)
@@ -181,7 +197,7 @@ def create_service_app(
             "principal": Provide(_provide_principal, sync_to_thread=False),
         },
         request_max_body_size=MAX_BODY_BYTES,
-        openapi_config=None,
+        openapi_config=openapi_config(service),
         logging_config=None,  # app.core.logging configured the process; keep one format
         debug=False,
     )
