@@ -115,6 +115,9 @@ def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[s
     return {"error": code, "detail": detail, **(extra or {})}
 
 
+STORES = ("postgres", "clickhouse", "redis")
+
+
 def _request_ref() -> str:
     request_id = request_id_var.get()
     return f"request id {request_id}" if request_id else "the request id in X-Request-Id"
@@ -122,7 +125,11 @@ def _request_ref() -> str:
 
 def _generic_detail(exc: TracehouseError) -> str:
     if isinstance(exc, StoreUnavailable):
-        return f"a data store is unavailable; retry shortly ({_request_ref()})"
+        # Which store is down helps an operator and says nothing about the tenant; the driver's
+        # message (host, user, database) stays in the log.
+        store = exc.detail.split(" ", 1)[0]
+        store = store if store in STORES else "a data store"
+        return f"{store} is unavailable; retry shortly ({_request_ref()})"
     return f"internal server error; the service log has the details under {_request_ref()}"
 
 
