@@ -16,12 +16,16 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from app.backend.examples.filters import compile_example_filter
 from app.backend.query.compiler import COMPARATORS, FIELDS, PAIR_VALUES, PAIRS, compile_filter
 from app.backend.query.parser import MAX_DEPTH, FilterError, parse
 from app.core.clickhouse import INT64_MAX, INT64_MIN, MAX_TIME, MIN_TIME
+from app.core.errors import BadRequest
 from tests.conftest import Tenant
 
+# Runs' fields, and the examples filter's (GET /examples?filter=, the same language over Postgres).
 FIELD_NAMES = [*FIELDS, *PAIRS, *PAIR_VALUES, "inputs", "outputs", "unknown_field", "a.b"]
+FIELD_NAMES += ["metadata", "metadata.team", "inputs.q.x", "created_at", "modified_at", "source_run_id"]
 OPERATORS = [*COMPARATORS, "has", "in", "search", "exists", "and", "or", "not", "like", "EQ"]
 
 # Values: the interesting edges first (hypothesis draws them often), then anything.
@@ -162,25 +166,42 @@ def test_mangled_filters_compile_or_raise_filter_error(text: str) -> None:
     check_compiled(text)
 
 
+@IN_PROCESS
+@given(text=any_filter)
+def test_example_filters_compile_or_raise_bad_request(text: str) -> None:
+    try:
+        condition, params = compile_example_filter(text)
+    except BadRequest:
+        return
+    for name in PLACEHOLDER.findall(condition):
+        assert name in params, (text, name)
+
+
 @pytest.mark.stack
 def test_no_filter_is_a_server_error_through_nginx(tenant: Tenant) -> None:
     seen: list[str] = []
+    dataset = tenant.client.post("/datasets", json={"name": "filters"}).json()["id"]
+    example = {"dataset_id": dataset, "inputs": {"q": "x"}, "metadata": {"team": "evals"}}
+    assert tenant.client.post("/examples", json=example).status_code in (200, 201)
 
     @settings(
-        max_examples=80,
+        max_examples=120,
         derandomize=True,
         database=None,
         deadline=None,
         phases=[Phase.explicit, Phase.generate],  # no shrinking: each example is a request
         suppress_health_check=list(HealthCheck),
     )
-    @given(text=any_filter, where=st.sampled_from(["filter", "trace_filter", "tree_filter"]))
+    @given(text=any_filter, where=st.sampled_from(["filter", "trace_filter", "tree_filter", "examples"]))
     def probe(text: str, where: str) -> None:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:  # not sendable as JSON text; covered in-process above
             return
-        response = tenant.client.post("/runs/query", json={where: text, "select": ["name"], "limit": 5})
+        if where == "examples":
+            response = tenant.client.get("/examples", params={"dataset": dataset, "filter": text, "limit": 5})
+        else:
+            response = tenant.client.post("/runs/query", json={where: text, "select": ["name"], "limit": 5})
         if response.status_code >= 500 or response.status_code not in (200, 400):
             seen.append(f"{where}={text!r} -> {response.status_code} {response.text[:200]}")
         elif response.status_code == 400:

@@ -56,11 +56,14 @@ _TOKEN = re.compile(
 )
 
 
+_TRAILING_SPACE = re.compile(r"\s*\Z")
+
+
 def _tokens(text: str) -> list[tuple[str, Any, int]]:
     out: list[tuple[str, Any, int]] = []
     position = 0
     while position < len(text):
-        if text[position:].strip() == "":
+        if _TRAILING_SPACE.match(text, position):  # not text[position:].strip(): that copies, O(n²)
             break
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
