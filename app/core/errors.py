@@ -136,8 +136,8 @@ def _generic_detail(exc: TracehouseError) -> str:
 def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
     headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
     if isinstance(exc, UpstreamFailure):
-        # Our own sentence about the provider (never its raw answer): the user must see which
-        # provider failed and how to fix it.
+        # Names the provider and says what it answered about the user's own request (a bad
+        # provider key, a rate limit): the user needs it to fix the call. Nothing of ours is in it.
         if exc.retry_after is not None:
             headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
         return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
@@ -205,7 +205,7 @@ def _undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
 
 
 def _unencodable_text(request: Request, exc: UnicodeEncodeError) -> Response:
-    # A `\\ud800` escape inside a filter string (or another decoder's output) is an unpaired
+    # A `\ud800` escape inside a filter string (or another decoder's output) is an unpaired
     # surrogate, which no store can encode as UTF-8.
     log.info("%s %s: unencodable text: %s", request.method, request.url.path, exc.reason)
     return Response(_body("bad_request", "text contains an unpaired UTF-16 surrogate"), status_code=400)
@@ -224,7 +224,7 @@ def _postgres_error(request: Request, exc: psycopg.Error) -> Response:
         return Response(_body("bad_request", "the request refers to an object that does not exist"), status_code=400)
     if isinstance(exc, psycopg.IntegrityError):
         return Response(_body("bad_request", "the request breaks a rule of the data model"), status_code=400)
-    detail = "a value cannot be stored"
+    detail = "a value in the request is invalid or out of range"
     if "NUL" in str(exc) or isinstance(exc, psycopg.errors.UntranslatableCharacter):
         detail = "text may not contain NUL (\\u0000) characters"
     elif isinstance(exc, psycopg.errors.NumericValueOutOfRange):
