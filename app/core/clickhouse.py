@@ -22,8 +22,25 @@ import anyio.to_thread
 from clickhouse_driver import Client
 from clickhouse_driver import errors as ch_errors
 
-from app.core.errors import StoreUnavailable, TracehouseError
+from app.core.errors import BadRequest, StoreUnavailable, TracehouseError
 from app.core.settings import ClickHouseSettings
+
+# DateTime64's range. A caller's timestamp outside it (year 1, an epoch of 1e18) is refused with a
+# 400 rather than clamped: a bound that silently moved would match runs the caller did not ask for.
+MIN_TIME = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+MAX_TIME = dt.datetime(2299, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+
+def check_time(value: dt.datetime) -> dt.datetime:
+    """`value` in UTC, or BadRequest when ClickHouse cannot represent it. Naive means UTC on this
+    wire (wire §0)."""
+    try:
+        utc = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 is in year 0 in UTC
+        utc = None
+    if utc is None or not MIN_TIME <= utc <= MAX_TIME:
+        raise BadRequest(f"timestamp {value.isoformat()} is outside the supported range 1900-01-01 to 2299-12-31 UTC")
+    return utc
 
 
 class _Timestamp:
@@ -34,18 +51,29 @@ class _Timestamp:
     __slots__ = ("text",)
 
     def __init__(self, value: dt.datetime) -> None:
-        # Naive means UTC on this wire (wire §0).
-        value = value.astimezone(dt.UTC) if value.tzinfo else value
-        self.text = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        self.text = check_time(value).strftime("%Y-%m-%d %H:%M:%S.%f")
 
     def __str__(self) -> str:
         return f"toDateTime64('{self.text}', 6, 'UTC')"
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _param(name: str, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return _Timestamp(value)
+    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+        # A caller's limit or offset past Int64 makes ClickHouse fail the query (a 500 quoting
+        # it); no page or count of ours needs more.
+        raise BadRequest(f"{name} is out of range; it must fit a signed 64-bit integer")
+    return value
+
+
 def _with_timestamps(params: dict[str, Any] | None) -> dict[str, Any] | None:
     if not params:
         return params
-    return {k: _Timestamp(v) if isinstance(v, dt.datetime) else v for k, v in params.items()}
+    return {k: _param(k, v) for k, v in params.items()}
 
 
 class Profile(Enum):

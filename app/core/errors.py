@@ -16,6 +16,12 @@
 Every error answers `{"error": <code>, "detail": <message>}` with `X-Request-Id` echoed, so a
 client always gets JSON it can show. Store clients wrap their driver's exceptions into
 `StoreUnavailable` at their own boundary; nothing else needs to know a driver's exception types.
+
+A 5xx body never carries what went wrong inside (a store's message quotes our SQL, tenant ids and
+its stack trace): the detail is logged with the request id and the client gets a generic sentence
+naming that id. Input the stores or the decoder refuse (NUL in text, an unpaired surrogate, a
+number out of a column's range, JSON nested past the decoder's limit, a unique key taken) is the
+caller's mistake, so it answers 4xx, again without echoing the driver's message.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from __future__ import annotations
 import logging
 from typing import Any, ClassVar
 
+import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from app.core.logging import request_id_var
 
 log = logging.getLogger("tracehouse.errors")
 
@@ -106,12 +115,37 @@ def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[s
     return {"error": code, "detail": detail, **(extra or {})}
 
 
+STORES = ("postgres", "clickhouse", "redis")
+
+
+def _request_ref() -> str:
+    request_id = request_id_var.get()
+    return f"request id {request_id}" if request_id else "the request id in X-Request-Id"
+
+
+def _generic_detail(exc: TracehouseError) -> str:
+    if isinstance(exc, StoreUnavailable):
+        # Which store is down helps an operator and says nothing about the tenant; the driver's
+        # message (host, user, database) stays in the log.
+        store = exc.detail.split(" ", 1)[0]
+        store = store if store in STORES else "a data store"
+        return f"{store} is unavailable; retry shortly ({_request_ref()})"
+    return f"internal server error; the service log has the details under {_request_ref()}"
+
+
 def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
-    if exc.status_code >= 500:
-        log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
     headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
-    if isinstance(exc, UpstreamFailure) and exc.retry_after is not None:
-        headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+    if isinstance(exc, UpstreamFailure):
+        # Names the provider and says what it answered about the user's own request (a bad
+        # provider key, a rate limit): the user needs it to fix the call. Nothing of ours is in it.
+        if exc.retry_after is not None:
+            headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+        return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
+    if exc.status_code >= 500:
+        # The detail may quote a store's message (SQL, tenant ids, a server stack trace): it goes
+        # to the log with the request id, the client gets a generic sentence naming that id.
+        log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
+        return Response(_body(exc.code, _generic_detail(exc)), status_code=exc.status_code, headers=headers)
     return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
 
 
@@ -143,14 +177,71 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
 def _unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
-        _body("internal_error", "internal server error; see the service log for the request id"),
+        _body("internal_error", f"internal server error; the service log has the details under {_request_ref()}"),
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+def _too_deep(request: Request, exc: RecursionError) -> Response:
+    # msgspec bounds JSON nesting at the interpreter's recursion limit (about 1,000 levels) and
+    # raises RecursionError past it; the same bound stops our walkers and the drivers' JSON
+    # encoders on a value that nests too deeply. Only caller input nests like that.
+    log.info("%s %s: input nests too deeply", request.method, request.url.path)
+    detail = "the request nests too deeply (JSON may nest at most a few hundred levels)"
+    return Response(_body("bad_request", detail), status_code=400)
+
+
+def _overflow(request: Request, exc: OverflowError) -> Response:
+    # A caller's number too large for what it feeds (a timedelta of 2**62 minutes, a C int).
+    log.info("%s %s: number out of range: %s", request.method, request.url.path, exc)
+    return Response(_body("bad_request", "a number in the request is out of range"), status_code=400)
+
+
+def _undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
+    # Litestar's JSON decoding of a body that is not UTF-8 raises this rather than a validation
+    # error.
+    log.info("%s %s: body is not UTF-8: %s", request.method, request.url.path, exc.reason)
+    return Response(_body("bad_request", "the request body is not valid UTF-8"), status_code=400)
+
+
+def _unencodable_text(request: Request, exc: UnicodeEncodeError) -> Response:
+    # A `\ud800` escape inside a filter string (or another decoder's output) is an unpaired
+    # surrogate, which no store can encode as UTF-8.
+    log.info("%s %s: unencodable text: %s", request.method, request.url.path, exc.reason)
+    return Response(_body("bad_request", "text contains an unpaired UTF-16 surrogate"), status_code=400)
+
+
+def _postgres_error(request: Request, exc: psycopg.Error) -> Response:
+    """Postgres refusing a value is the caller's input, not our failure. Its message names
+    constraints, columns and values, so it is logged and the answer only names the class of
+    problem. Any other Postgres error is ours: a generic 500."""
+    if not isinstance(exc, (psycopg.IntegrityError, psycopg.DataError)):
+        return _unexpected_error(request, exc)
+    log.info("%s %s: postgres refused the input: %s", request.method, request.url.path, type(exc).__name__)
+    if isinstance(exc, psycopg.errors.UniqueViolation):
+        return Response(_body("conflict", "an object with this name or id already exists"), status_code=409)
+    if isinstance(exc, psycopg.errors.ForeignKeyViolation):
+        return Response(_body("bad_request", "the request refers to an object that does not exist"), status_code=400)
+    if isinstance(exc, psycopg.IntegrityError):
+        return Response(_body("bad_request", "the request breaks a rule of the data model"), status_code=400)
+    detail = "a value in the request is invalid or out of range"
+    if "NUL" in str(exc) or isinstance(exc, psycopg.errors.UntranslatableCharacter):
+        detail = "text may not contain NUL (\\u0000) characters"
+    elif isinstance(exc, psycopg.errors.NumericValueOutOfRange):
+        detail = "a number is out of range"
+    elif "timestamp" in str(exc) or "date" in str(exc):
+        detail = "a timestamp is out of range"
+    return Response(_body("bad_request", detail), status_code=400)
 
 
 EXCEPTION_HANDLERS = {
     TracehouseError: _tracehouse_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,
+    RecursionError: _too_deep,
+    OverflowError: _overflow,
+    UnicodeEncodeError: _unencodable_text,
+    UnicodeDecodeError: _undecodable_body,
+    psycopg.Error: _postgres_error,
     Exception: _unexpected_error,
 }

@@ -6,6 +6,7 @@ driver errors that mean "the database is not there" become `StoreUnavailable`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 import msgspec
 import psycopg
 from psycopg.rows import dict_row
+from psycopg.types.datetime import DatetimeDumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from app.core.errors import StoreUnavailable
@@ -23,6 +25,23 @@ T = TypeVar("T")
 Params = Mapping[str, Any] | None
 
 
+class _UtcDatetimeDumper(DatetimeDumper):
+    """Timestamps travel in UTC. A caller's `0001-01-01T00:00:00+05:00` is year 0 in UTC: stored
+    as is, Postgres kept a BC timestamp that psycopg then failed to read back on every later
+    request. It is refused here instead (DataError, a 400 in the error mapping)."""
+
+    def dump(self, obj: dt.datetime) -> bytes:
+        try:
+            obj = obj.astimezone(dt.UTC)
+        except OverflowError:
+            raise psycopg.DataError("timestamp out of range") from None
+        return super().dump(obj)  # type: ignore[return-value]
+
+
+async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
+    conn.adapters.register_dumper(dt.datetime, _UtcDatetimeDumper)
+
+
 class Postgres:
     def __init__(self, settings: PostgresSettings, *, name: str = "tracehouse") -> None:
         self._pool = AsyncConnectionPool(
@@ -30,6 +49,7 @@ class Postgres:
             min_size=settings.postgres_pool_min,
             max_size=settings.postgres_pool_max,
             kwargs={"row_factory": dict_row, "application_name": name},
+            configure=_configure,
             open=False,
             # How long a request waits for a connection before answering 503: long enough to ride
             # out a burst, short enough to fail well inside the SDK's 10 s send timeout.

@@ -22,7 +22,12 @@ def parse_timestamp(text: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if not value.tzinfo:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is in year 0 in UTC
+        raise BadRequest(f"timestamp {text!r} is out of range") from None
 
 
 async def resolve_as_of(postgres: Postgres, dataset_id: uuid.UUID, as_of: str | None) -> dt.datetime:

@@ -14,6 +14,7 @@ Values are always driver parameters; only fixed column names are written into th
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import msgspec
@@ -121,7 +122,11 @@ def _convert(value: Any, kind: str, node: Call) -> Any:
         except ValueError:
             raise FilterError(f"{value!r} is not an ISO 8601 timestamp", node.position) from None
         return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
-    return str(value)
+    try:
+        # Checked here so a bad id is a 400 naming the field, not Postgres's cast error.
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise FilterError(f"{value!r} is not a UUID", node.position) from None
 
 
 def _escape_like(text: str) -> str:

@@ -289,9 +289,9 @@ async def _write_rows(conn: psycopg.AsyncConnection[Any], current_sql: str, rows
     async with conn.cursor() as cur:
         try:
             await cur.executemany(current_sql, rows)
-        except psycopg.errors.UniqueViolation as exc:
-            detail = exc.diag.message_detail or ""
-            raise Conflict(f"an example id already exists in another dataset or workspace {detail}".strip()) from None
+        except psycopg.errors.UniqueViolation:
+            # Not Postgres's own detail: it quotes the key and names the constraint.
+            raise Conflict("an example id already exists in another dataset or workspace") from None
         await cur.executemany(q.INSERT_REVISION, rows)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.backend.query.parser import Call, Field, FilterError, Literal
+from app.core.clickhouse import MAX_TIME, MIN_TIME
 
 # field -> (SQL expression, kind)
 FIELDS: dict[str, tuple[str, str]] = {
@@ -51,6 +52,18 @@ PAIR_VALUES = {"metadata_value", "input_value", "output_value", "feedback_score"
 COMPARATORS = {"eq": "=", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
 _DURATION_UNITS = {None: 1.0, "ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+# What a value of each kind must look like, for the 400 that names a field's type. Every value is
+# checked here: a mismatch that reached ClickHouse would be a 500 quoting our SQL.
+KIND_NAMES = {
+    "uuid": "a UUID string",
+    "str": "a string",
+    "time": "an ISO 8601 timestamp or epoch seconds",
+    "duration": 'a number of seconds or a duration like "1.5s"',
+    "num": "a number",
+    "bool": "true or false",
+    "array": "a string",
+    "raw": "a string, number or boolean",
+}
 
 
 @dataclass
@@ -127,9 +140,22 @@ def _value(node: Call, index: int) -> Any:
     return node.args[index].value
 
 
-def _pair(key_field: str, key: Any, conditions: list[Call], ctx: _Context, position: int) -> str:
+def _key(key_field: str, key: Any, position: int) -> str:
     if not isinstance(key, str):
-        raise FilterError(f"{key_field} must be compared with a string", position)
+        raise FilterError(f"{key_field} takes a string, not {_type_name(key)}", position)
+    return key
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _pair(key_field: str, key: Any, conditions: list[Call], ctx: _Context, position: int) -> str:
+    key = _key(key_field, key, position)
     if key_field == "metadata_key":
         k = ctx.param(key)
         clauses = [f"mapContains(metadata, {k})"]
@@ -142,12 +168,10 @@ def _pair(key_field: str, key: Any, conditions: list[Call], ctx: _Context, posit
         clauses = [f"JSONHas({column}, {path})"]
         for c in conditions:
             value = _value(c, 1)
-            extractor = (
-                "JSONExtractFloat"
-                if isinstance(value, (int, float)) and not isinstance(value, bool)
-                else ("JSONExtractBool" if isinstance(value, bool) else "JSONExtractString")
-            )
-            clauses.append(_compare(f"{extractor}({column}, {path})", "raw", c, ctx))
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            extractor = "JSONExtractBool" if isinstance(value, bool) else "JSONExtractString"
+            extractor = "JSONExtractFloat" if number else extractor
+            clauses.append(_compare(f"{extractor}({column}, {path})", "num" if number else "raw", c, ctx))
         return "(" + " AND ".join(clauses) + ")"
     # feedback_key: runs with feedback of that key (and score/value conditions on the same rows).
     clauses = ["workspace_id = %(workspace_id)s", f"key = {ctx.param(key)}"]
@@ -172,14 +196,16 @@ def _comparison(node: Call, ctx: _Context) -> str:
     target = _field_of(node)
     name = target.name
     if name in PAIRS or name in PAIR_VALUES:
-        if name == "metadata_key" and op in ("eq", "exists"):
-            return f"mapContains(metadata, {ctx.param(_value(node, 1))})" if op == "eq" else "notEmpty(metadata)"
+        if name == "metadata_key" and op == "eq":
+            return f"mapContains(metadata, {ctx.param(_key(name, _value(node, 1), node.position))})"
+        if name == "metadata_key" and op == "exists":
+            return "notEmpty(metadata)"
         if name == "feedback_key" and op == "eq":
             return _pair("feedback_key", _value(node, 1), [], ctx, node.position)
         if name in ("input_key", "output_key") and op == "eq":
             return _pair(name, _value(node, 1), [], ctx, node.position)
         if name == "metadata_value" and op == "eq":
-            return f"has(mapValues(metadata), {ctx.param(_value(node, 1))})"
+            return f"has(mapValues(metadata), {ctx.param(_convert(_value(node, 1), 'str', node, name))})"
         if name in ("feedback_score", "feedback_value"):
             column = "score" if name == "feedback_score" else "value"
             inner = _compare(column, "num" if column == "score" else "str", node, ctx)
@@ -202,7 +228,7 @@ def _comparison(node: Call, ctx: _Context) -> str:
         values = _value(node, 1)
         if not isinstance(values, list) or not values:
             raise FilterError('in() expects a non-empty list like ["a", "b"]', node.position)
-        converted = tuple(_convert(v, kind, node) for v in values)
+        converted = tuple(_convert(v, kind, node, name) for v in values)
         if kind == "array":
             return f"hasAny(tags, {ctx.param(list(converted))})"
         return f"{column} IN {ctx.param(converted)}"
@@ -225,18 +251,31 @@ def _compare(column: str, kind: str, node: Call, ctx: _Context) -> str:
             raise FilterError("tags can only be compared with eq, neq, has or in", node.position)
         test = f"has(tags, {ctx.param(str(value))})"
         return test if node.name == "eq" else f"NOT {test}"
-    return f"{column} {sql_op} {ctx.param(_convert(value, kind, node))}"
+    field_name = node.args[0].name if node.args and isinstance(node.args[0], Field) else node.name
+    return f"{column} {sql_op} {ctx.param(_convert(value, kind, node, field_name))}"
 
 
-def _convert(value: Any, kind: str, node: Call) -> Any:
+def _convert(value: Any, kind: str, node: Call, field_name: str | None = None) -> Any:
+    what = field_name or f"{node.name}()"
+    if isinstance(value, list) or (isinstance(value, bool) and kind not in ("bool", "raw")):
+        raise FilterError(f"{what} takes {KIND_NAMES.get(kind, 'a scalar')}, not {_type_name(value)}", node.position)
     try:
         if kind == "uuid":
             return str(uuid.UUID(str(value)))
         if kind == "time":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return dt.datetime.fromtimestamp(value, dt.UTC)
-            parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+            if isinstance(value, (int, float)):
+                parsed = dt.datetime.fromtimestamp(value, dt.UTC)
+            else:
+                parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            try:
+                parsed = parsed.astimezone(dt.UTC) if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+            except OverflowError:  # 0001-01-01T00:00:00+05:00 is in year 0 in UTC
+                parsed = None
+            if parsed is None or not MIN_TIME <= parsed <= MAX_TIME:
+                raise FilterError(
+                    f"{what}: {value!r} is outside the supported range 1900-01-01 to 2299-12-31 UTC", node.position
+                )
+            return parsed
         if kind == "duration":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return float(value)
@@ -245,20 +284,23 @@ def _convert(value: Any, kind: str, node: Call) -> Any:
                 raise ValueError
             return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
         if kind == "num":
-            if isinstance(value, bool):
-                raise ValueError
             return float(value)
         if kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError
             return value
         if kind in ("str", "array"):
-            if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            if not isinstance(value, (str, int, float)):
                 raise ValueError
             return str(value)
+        if kind == "raw" and not isinstance(value, (str, bool)):
+            raise ValueError
         return value
-    except (ValueError, TypeError, OverflowError):
-        raise FilterError(f"{value!r} is not a valid {kind} value for {node.name}()", node.position) from None
+    except FilterError:
+        raise
+    except (ValueError, TypeError, OverflowError, OSError):
+        # OSError: fromtimestamp() of an epoch past the platform's range (EOVERFLOW).
+        raise FilterError(f"{what} takes {KIND_NAMES.get(kind, 'a scalar')}, not {value!r}", node.position) from None
 
 
 def _search(node: Call, ctx: _Context) -> str:

@@ -56,11 +56,14 @@ _TOKEN = re.compile(
 )
 
 
+_TRAILING_SPACE = re.compile(r"\s*\Z")
+
+
 def _tokens(text: str) -> list[tuple[str, Any, int]]:
     out: list[tuple[str, Any, int]] = []
     position = 0
     while position < len(text):
-        if text[position:].strip() == "":
+        if _TRAILING_SPACE.match(text, position):  # not text[position:].strip(): that copies, O(n²)
             break
         match = _TOKEN.match(text, position)
         if match is None or match.end() == position:
@@ -70,15 +73,18 @@ def _tokens(text: str) -> list[tuple[str, Any, int]]:
         start = match.start(kind)
         raw = match.group(kind)
         if kind == "number":
-            value: Any = float(raw) if any(c in raw for c in ".eE") else int(raw)
-        elif kind == "dstring":
             try:
-                value = json.loads(raw)
-            except ValueError:
-                raise FilterError("invalid string escape", start) from None
-        elif kind == "sstring":
+                value: Any = float(raw) if any(c in raw for c in ".eE") else int(raw)
+            except ValueError:  # more digits than int() converts (sys.get_int_max_str_digits)
+                raise FilterError("number has too many digits", start) from None
+        elif kind in ("dstring", "sstring"):
+            body = raw if kind == "dstring" else '"' + raw[1:-1].replace('"', '\\"').replace("\\'", "'") + '"'
             try:
-                value = json.loads('"' + raw[1:-1].replace('"', '\\"').replace("\\'", "'") + '"')
+                value = json.loads(body)
+                # A `\ud800` escape decodes to an unpaired surrogate, which no store can encode.
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise FilterError("string contains an unpaired UTF-16 surrogate", start) from None
             except ValueError:
                 raise FilterError("invalid string escape", start) from None
             kind = "dstring"
@@ -158,6 +164,10 @@ class _Parser:
         raise FilterError(f"unexpected {value!r}", position)
 
     def _literal(self) -> Any:
+        token = self.peek()
+        if token is not None and token[0] == "punct" and token[1] == "[":
+            # Lists hold scalars only; without this, `[[[[…` recursed until the interpreter gave up.
+            raise FilterError("lists may not contain lists", token[2])
         item = self.arg(MAX_DEPTH)
         if not isinstance(item, Literal):
             position = getattr(item, "position", 0)

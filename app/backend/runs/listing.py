@@ -124,7 +124,7 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
     try:
         start, run_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()))
         return dt.datetime.fromisoformat(start), str(uuid.UUID(run_id))
-    except (ValueError, TypeError, msgspec.DecodeError):
+    except (ValueError, TypeError, AttributeError, msgspec.DecodeError):
         raise BadRequest("invalid cursor; pass back the `cursors.next` value of the previous page") from None
 
 

@@ -1,5 +1,9 @@
 """Run sharing (wire §3.3): a share token grants read access to one run's whole trace, without
-a key. The token is a random UUID kept in Postgres; unsharing deletes it."""
+a key. The token is a random UUID kept in Postgres; unsharing deletes it.
+
+The token is always minted here. The SDK proposes one (`share_token`), but a caller-chosen token
+is a guessable capability, and one already used by another run clashed on the unique key, which
+told the caller that token exists. The SDK reads the token back from the answer."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ PUBLIC = {"exclude_from_auth": True}
 
 class ShareBody(msgspec.Struct, kw_only=True):
     run_id: uuid.UUID | None = None
-    share_token: uuid.UUID | None = None
+    share_token: str | None = None  # accepted for the SDK's sake and ignored (see the module doc)
 
 
 async def _own_run(clickhouse: ClickHouse, principal: Principal, run_id: uuid.UUID) -> Any:
@@ -48,7 +52,7 @@ async def share_run(
 ) -> dict[str, str]:
     trace_id = await _own_run(clickhouse, principal, run_id)
     params = {"workspace_id": principal.workspace_id, "run_id": run_id}
-    await postgres.execute(q.INSERT_SHARE, {**params, "token": data.share_token or uuid.uuid4(), "trace_id": trace_id})
+    await postgres.execute(q.INSERT_SHARE, {**params, "token": uuid.uuid4(), "trace_id": trace_id})
     row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, params)
     return {"share_token": str(row["token"])}
 
