@@ -9,8 +9,9 @@ of the request is scoped to:
   its organization, or the org's only workspace when there is just one.
 
 Resolutions are cached in Redis for `API_KEY_CACHE_SECONDS`, keyed by the key's hash (never the
-key). Revoking a key evicts its entry at once; the TTL bounds staleness for anything else that
-changes a key behind our back. Unknown keys are cached too, so a flood of bad keys cannot reach
+key). Revoking a key, and changing or removing the membership a personal token acts with, evict
+its entry at once (`evict`, `evict_personal_keys`); the TTL bounds staleness for anything else
+that changes a key behind our back. Unknown keys are cached too, so a flood of bad keys cannot reach
 Postgres more than once per TTL.
 """
 
@@ -212,6 +213,16 @@ class Authenticator:
 
     async def evict(self, key_hash: bytes) -> None:
         await self._redis.delete(cache_key(key_hash))
+
+    async def evict_personal_keys(self, user_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
+        """Forget the cached resolutions of a user's personal tokens in a workspace, after their
+        membership there changed or ended. Call it after the change has committed: a request
+        resolving in between would otherwise cache the old role again."""
+        rows = await self._pg.fetch_all(
+            q.SELECT_PERSONAL_KEY_HASHES, {"user_id": user_id, "workspace_id": workspace_id}
+        )
+        if rows:
+            await self._redis.delete(*(cache_key(bytes(r["key_hash"])) for r in rows))
 
 
 ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}
