@@ -39,7 +39,10 @@ export function InvitePage() {
     try {
       await action();
     } catch (err) {
-      if (err instanceof ApiError && err.code === "login_required") setMode("login");
+      if (err instanceof ApiError && err.code === "login_required") {
+        setMode("login");
+        setPassword(""); // the new-account password is not this account's
+      }
       setError(message(err));
     } finally {
       setPending(false);
