@@ -112,6 +112,8 @@ def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
     headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
     if isinstance(exc, UpstreamFailure) and exc.retry_after is not None:
         headers = {"Retry-After": str(max(1, round(exc.retry_after)))}
+    if exc.status_code == 429 and isinstance(exc.extra.get("retry_after"), int):  # our own throttles
+        headers = {"Retry-After": str(exc.extra["retry_after"])}
     return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
 
 
