@@ -180,7 +180,7 @@ async def create_user(
         existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": email})).fetchone()
         user_id = uuid.uuid4()
         if existing is None:
-            await conn.execute(
+            inserted = await conn.execute(
                 users.INSERT_USER,
                 {
                     "id": user_id,
@@ -190,6 +190,8 @@ async def create_user(
                     "organization_id": principal.organization_id,
                 },
             )
+            if await inserted.fetchone() is None:  # created by a concurrent request meanwhile
+                raise Conflict("the account was created meanwhile; try again")
             await users.add_member(conn, principal.workspace_id, user_id, data.role)
         else:
             in_org = await (

@@ -224,7 +224,7 @@ async def accept_invite(
             if password_hash is None:
                 raise BadRequest(f"choose a password of at least {users.MIN_PASSWORD} characters")
             user_id = uuid.uuid4()
-            await conn.execute(
+            inserted = await conn.execute(
                 users.INSERT_USER,
                 {
                     "id": user_id,
@@ -236,6 +236,8 @@ async def accept_invite(
                     "organization_id": claimed["organization_id"],
                 },
             )
+            if await inserted.fetchone() is None:  # created by a concurrent request meanwhile
+                raise Conflict("the account was created meanwhile; try again")
         else:
             # The token holder learns only that their own address has an account, which they know.
             if existing["disabled_at"] is not None or await _consenting_user(request, redis) != existing["id"]:
