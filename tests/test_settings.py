@@ -65,12 +65,22 @@ def test_empty_value_means_default() -> None:
         ({"REDIS_URL": "http://redis"}, "REDIS_URL"),
         ({"CLICKHOUSE_DATABASE": "a;drop"}, "CLICKHOUSE_DATABASE"),
         ({"API_KEY_CACHE_SECONDS": "-1"}, "API_KEY_CACHE_SECONDS"),
+        ({"PUBLIC_URL": "javascript:alert(1)"}, "PUBLIC_URL"),
+        ({"PUBLIC_URL": "tracehouse.example.com"}, "PUBLIC_URL"),
+        ({"PUBLIC_URL": "ftp://tracehouse.example.com"}, "PUBLIC_URL"),
     ],
 )
 def test_invalid_value_names_the_key(override: dict[str, str], key: str) -> None:
     with pytest.raises(s.SettingsError) as excinfo:
         s.load_settings(s.BackendSettings, {**MINIMAL, **override})
     assert key in str(excinfo.value)
+
+
+def test_public_url_builds_links() -> None:
+    default = s.load_settings(s.PlatformSettings, MINIMAL).public
+    assert default.link("/invite/x") == "http://localhost:1980/invite/x"
+    set_ = s.load_settings(s.BackendSettings, {**MINIMAL, "PUBLIC_URL": "https://th.example.com/"}).public
+    assert set_.link("/api/v1/feedback/tokens/t") == "https://th.example.com/api/v1/feedback/tokens/t"
 
 
 def test_missing_required_key_is_named() -> None:

@@ -364,6 +364,31 @@ def test_an_invited_person_joins_through_the_invite_page(browser: Any, stack: Na
     context.close()
 
 
+def test_an_invited_person_with_an_account_logs_in_to_accept(browser: Any, stack: NativeStack, seeded: dict) -> None:
+    """An address that already has an account is told to log in; it joins from its own session,
+    and the password typed on the new-account form is not applied to it."""
+    other = new_tenant(stack)
+    email = f"existing-{uuid.uuid4().hex[:8]}@example.com"
+    assert other.client.post("/users", json={"email": email, "password": PASSWORD}).status_code == 201
+    other.client.close()
+    invite = api(seeded).post("/invites", json={"email": email, "role": "viewer"}).json()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=stack.url)
+    tab = context.new_page()
+    tab.goto(invite["invite_url"].removeprefix(stack.url))
+    tab.get_by_label("Password", exact=True).fill(PASSWORD + "-new")
+    tab.get_by_label("Repeat password").fill(PASSWORD + "-new")
+    tab.get_by_role("button", name="Join the workspace").click()
+    expect(tab.get_by_role("alert")).to_contain_text("already has an account")
+    tab.get_by_label("Email").fill(email)
+    tab.get_by_label("Password", exact=True).fill(PASSWORD)
+    tab.get_by_role("button", name="Log in and join").click()
+    expect(tab.get_by_role("status")).to_contain_text(f"{email} joined the workspace as viewer")
+    shot(tab, "invite_existing_joined")
+    context.close()
+    with httpx.Client(base_url=f"{stack.url}/api/v1") as check:
+        assert check.post("/auth/login", json={"email": email, "password": PASSWORD + "-new"}).status_code == 401
+
+
 AXE = REPO_ROOT / "nginx" / "ui" / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -9,8 +9,9 @@ of the request is scoped to:
   its organization, or the org's only workspace when there is just one.
 
 Resolutions are cached in Redis for `API_KEY_CACHE_SECONDS`, keyed by the key's hash (never the
-key). Revoking a key evicts its entry at once; the TTL bounds staleness for anything else that
-changes a key behind our back. Unknown keys are cached too, so a flood of bad keys cannot reach
+key). Revoking a key, and changing or removing the membership a personal token acts with, evict
+its entry at once (`evict`, `evict_personal_keys`); the TTL bounds staleness for anything else
+that changes a key behind our back. Unknown keys are cached too, so a flood of bad keys cannot reach
 Postgres more than once per TTL.
 """
 
@@ -39,6 +40,15 @@ from app.core.tenancy.keys import hash_key, parse_prefix
 log = logging.getLogger("tracehouse.auth")
 
 CACHE_PREFIX = "th:apikey:"
+# Moves on every eviction. An entry is written only if it has not moved since the resolution
+# started, so a lookup racing an eviction cannot put the old answer back for a whole TTL.
+GENERATION_KEY = "th:apikey-generation"
+_CACHE_IF_CURRENT = """
+if (redis.call('GET', KEYS[2]) or '') == ARGV[3] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
 TOUCH_PREFIX = "th:apikey-used:"
 TOUCH_EVERY_SECONDS = 60
 
@@ -91,9 +101,10 @@ class Authenticator:
     async def _resolve(self, key: str) -> _CachedKey:
         key_hash = hash_key(key)
         ck = cache_key(key_hash)
+        generation: bytes | None = None
         if self._ttl:
             try:
-                cached = await self._redis.get(ck)
+                cached, generation = await self._redis.mget(ck, GENERATION_KEY)
             except aredis.RedisError:
                 cached = None  # a cache outage must not take authentication down with it
             if cached is not None:
@@ -120,7 +131,9 @@ class Authenticator:
             )
         if self._ttl:
             try:
-                await self._redis.set(ck, msgspec.json.encode(entry), ex=self._ttl)
+                await self._redis.eval(
+                    _CACHE_IF_CURRENT, 2, ck, GENERATION_KEY, msgspec.json.encode(entry), self._ttl, generation or b""
+                )
             except aredis.RedisError:
                 pass
         return entry
@@ -210,8 +223,22 @@ class Authenticator:
             user_id=session.user_id,
         )
 
-    async def evict(self, key_hash: bytes) -> None:
-        await self._redis.delete(cache_key(key_hash))
+    async def evict(self, *key_hashes: bytes) -> None:
+        """Forget cached resolutions, after the change behind them has committed. The generation
+        moves first: a resolution that read Postgres before the change and is about to write its
+        entry sees it moved and does not write; one that wrote already is deleted here."""
+        if not key_hashes:
+            return
+        await self._redis.incr(GENERATION_KEY)
+        await self._redis.delete(*(cache_key(h) for h in key_hashes))
+
+    async def evict_personal_keys(self, user_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
+        """Forget the cached resolutions of a user's personal tokens in a workspace, after their
+        membership there changed or ended (they carry its role)."""
+        rows = await self._pg.fetch_all(
+            q.SELECT_PERSONAL_KEY_HASHES, {"user_id": user_id, "workspace_id": workspace_id}
+        )
+        await self.evict(*(bytes(r["key_hash"]) for r in rows))
 
 
 ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}

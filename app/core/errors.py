@@ -146,6 +146,8 @@ def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
         # to the log with the request id, the client gets a generic sentence naming that id.
         log.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
         return Response(_body(exc.code, _generic_detail(exc)), status_code=exc.status_code, headers=headers)
+    if exc.status_code == 429 and isinstance(exc.extra.get("retry_after"), int):  # our own throttles
+        headers = {"Retry-After": str(exc.extra["retry_after"])}
     return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
 
 

@@ -33,6 +33,7 @@ __all__ = (
     "PlaygroundSettings",
     "PostgresSettings",
     "ProviderSettings",
+    "PublicUrlSettings",
     "QueueSettings",
     "RedisSettings",
     "ServerSettings",
@@ -103,8 +104,9 @@ class AuthSettings(_Group, frozen=True, kw_only=True):
     secret_key: str | None = None
     # UI sessions end after this long without a request.
     session_idle_seconds: int = 28800
-    # Failed logins per account (and 4x that per client address) in 15 minutes before login is
-    # refused with 429 until the window passes.
+    # Login attempts per account from one client address in 15 minutes before that address gets
+    # 429 for that account (4x that per address over all accounts). Past 4x failures for an
+    # account from all addresses, it gets one attempt per 2 seconds instead of being locked.
     login_max_failures: int = 5
 
     def __post_init__(self) -> None:
@@ -136,6 +138,27 @@ class UserContentSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("USER_CONTENT_ORIGIN must be an origin like https://usercontent.example.com")
         # One canonical spelling: the host check and the links compare against it.
         msgspec.structs.force_setattr(self, "user_content_origin", f"{parts.scheme}://{parts.netloc.lower()}")
+
+
+class PublicUrlSettings(_Group, frozen=True, kw_only=True):
+    # The address people and SDKs reach Tracehouse at (nginx's published port, or the proxy in
+    # front of it). Links handed out (invitations, feedback tokens) are built from it, never from
+    # the request's Host header, which a client chooses. Unset: http://localhost:1980 (the native
+    # runner sets its own URL).
+    public_url: str | None = None
+
+    DEFAULT: ClassVar[str] = "http://localhost:1980"
+
+    def __post_init__(self) -> None:
+        if self.public_url is None:
+            return
+        parts = urlsplit(self.public_url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("PUBLIC_URL must be an http:// or https:// URL, e.g. https://tracehouse.example.com")
+
+    def link(self, path: str) -> str:
+        """An absolute URL for `path` (which starts with /) on the public address."""
+        return (self.public_url or self.DEFAULT).rstrip("/") + path
 
 
 class ServerSettings(_Group, frozen=True, kw_only=True):
@@ -228,6 +251,7 @@ class BackendSettings(_ProcessSettings, frozen=True, kw_only=True):
     redis: RedisSettings
     auth: AuthSettings
     user_content: UserContentSettings
+    public: PublicUrlSettings
 
 
 class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -236,6 +260,7 @@ class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
     clickhouse: ClickHouseSettings
     redis: RedisSettings
     auth: AuthSettings
+    public: PublicUrlSettings
 
 
 class ProviderSettings(_Group, frozen=True, kw_only=True):

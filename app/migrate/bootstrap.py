@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import psycopg
 from psycopg.rows import dict_row
 
 from app.core.settings import BootstrapSettings
 from app.core.tenancy import service, users
+
+log = logging.getLogger("tracehouse.migrate")
 
 
 async def bootstrap(dsn: str, settings: BootstrapSettings) -> str | None:
@@ -22,8 +26,14 @@ async def bootstrap(dsn: str, settings: BootstrapSettings) -> str | None:
             conn, org, settings.initial_workspace_name or service.DEFAULT_WORKSPACE_NAME
         )
         if settings.initial_admin_email and settings.initial_admin_password:
-            user_id = await users.ensure_user(
-                conn, settings.initial_admin_email, settings.initial_admin_password, "admin"
+            user_id = await users.claim_initial_admin(
+                conn, settings.initial_admin_email, settings.initial_admin_password, org.id
             )
-            await users.add_member(conn, workspace.id, user_id, "admin")
+            if user_id is None:
+                log.warning(
+                    "INITIAL_ADMIN_EMAIL names an existing account whose password is not INITIAL_ADMIN_PASSWORD"
+                    " (or that another organization manages); it was not made an admin"
+                )
+            else:
+                await users.add_member(conn, workspace.id, user_id, "admin")
     return f"{org.name}/{workspace.name}"

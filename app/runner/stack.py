@@ -141,6 +141,8 @@ class NativeStack:
         env.update(parse_env_file(self.env_file))
         if not env.get("PROVIDER_SECRETS_KEY"):
             env["PROVIDER_SECRETS_KEY"] = self.state.provider_secrets_key
+        if not env.get("PUBLIC_URL"):
+            env["PUBLIC_URL"] = self.url  # links in invitations and feedback tokens point here
         env.update(
             {
                 "POSTGRES_DSN": pg.dsn,

@@ -1,5 +1,10 @@
 """Presigned feedback tokens (wire §5): a URL that lets someone without a key leave feedback of
-one key on one run until it expires, by POST or by a browser GET with query parameters."""
+one key on one run until it expires, by POST or by a browser GET with query parameters.
+
+The token is the credential, so it is always a fresh random UUID generated here. The SDK sends an
+`id` of its own (its `feedback_id`, or a random one): that is kept only as an idempotency key of
+the workspace, so a retried create answers with the token the first attempt made. The URL is built
+on PUBLIC_URL, never on the request's Host header."""
 
 from __future__ import annotations
 
@@ -23,10 +28,13 @@ from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
 
 INSERT_TOKEN = """
-INSERT INTO feedback_tokens (id, workspace_id, run_id, feedback_key, feedback_config, expires_at)
-VALUES (%(id)s, %(workspace_id)s, %(run_id)s, %(feedback_key)s, %(feedback_config)s, %(expires_at)s)
-ON CONFLICT (id) DO NOTHING
+INSERT INTO feedback_tokens (id, workspace_id, run_id, feedback_key, feedback_config, expires_at, request_id)
+VALUES (%(id)s, %(workspace_id)s, %(run_id)s, %(feedback_key)s, %(feedback_config)s, %(expires_at)s, %(request_id)s)
+ON CONFLICT (workspace_id, request_id) DO NOTHING
 RETURNING id, expires_at
+"""
+SELECT_TOKEN_BY_REQUEST = """
+SELECT id, expires_at FROM feedback_tokens WHERE workspace_id = %(workspace_id)s AND request_id = %(request_id)s
 """
 SELECT_TOKEN = (
     "SELECT workspace_id, run_id, feedback_key, feedback_config, expires_at FROM feedback_tokens WHERE id = %(id)s"
@@ -83,27 +91,27 @@ def _expiry(body: TokenCreate) -> dt.datetime:
 
 
 def _url(request: Request[Any, Any, Any], token: uuid.UUID) -> str:
-    return f"{str(request.base_url).rstrip('/')}/api/v1/feedback/tokens/{token}"
+    return request.app.state.settings.public.link(f"/api/v1/feedback/tokens/{token}")
 
 
 async def _create(request: Request, postgres: Postgres, principal: Principal, body: TokenCreate) -> TokenOut:
-    token = body.id or uuid.uuid4()
+    params = {"workspace_id": principal.workspace_id, "request_id": body.id}
     row = await postgres.fetch_one(
         INSERT_TOKEN,
         {
-            "id": token,
-            "workspace_id": principal.workspace_id,
+            **params,
+            "id": uuid.uuid4(),
             "run_id": body.run_id,
             "feedback_key": body.feedback_key,
             "feedback_config": Jsonb(body.feedback_config) if body.feedback_config else None,
             "expires_at": _expiry(body),
         },
     )
-    if row is None:  # a retry of the same create: answer with the stored token
-        row = await postgres.fetch_one(SELECT_TOKEN, {"id": token})
-        if row is None or row["workspace_id"] != principal.workspace_id:
+    if row is None:  # a retry of the same create (same client id): answer with the stored token
+        row = await postgres.fetch_one(SELECT_TOKEN_BY_REQUEST, params)
+        if row is None:
             raise NotFound("feedback token not found")
-    return TokenOut(id=token, url=_url(request, token), expires_at=row["expires_at"])
+    return TokenOut(id=row["id"], url=_url(request, row["id"]), expires_at=row["expires_at"])
 
 
 @post("/api/v1/feedback/tokens", status_code=200)

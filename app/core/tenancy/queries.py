@@ -62,6 +62,13 @@ WHERE id = %(id)s AND workspace_id = %(workspace_id)s AND revoked_at IS NULL
 RETURNING key_hash
 """
 
+# A personal token's cached resolution carries its user's role, so changing or ending that user's
+# membership must evict these entries (by hash) for the change to apply at once.
+SELECT_PERSONAL_KEY_HASHES = """
+SELECT key_hash FROM api_keys
+WHERE user_id = %(user_id)s AND workspace_id = %(workspace_id)s AND revoked_at IS NULL
+"""
+
 TOUCH_API_KEY = "UPDATE api_keys SET last_used_at = now() WHERE id = %(id)s"
 
 CREATE_WORKSPACE = """

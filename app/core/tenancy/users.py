@@ -1,4 +1,12 @@
-"""Users: email + argon2id password, and their workspace memberships with a role."""
+"""Users: email + argon2id password, and their workspace memberships with a role.
+
+Who may control an account: its owner, who proves it by logging in. An account created with
+`POST /users` or by accepting an invitation is managed by that organization
+(`users.organization_id`: its admins chose, or could have chosen, the first password; nothing
+verifies email addresses), and never joins another organization's workspace. Nothing here
+changes an existing account's password, and nothing answers differently to say whether an email
+outside the caller's organization has an account.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +25,22 @@ _hasher = PasswordHasher()  # argon2id, the library's current recommended parame
 _DUMMY_HASH = _hasher.hash("tracehouse-dummy-password")
 
 INSERT_USER = """
-INSERT INTO users (id, email, display_name, password_hash) VALUES (%(id)s, %(email)s, %(name)s, %(hash)s)
+INSERT INTO users (id, email, display_name, password_hash, organization_id)
+VALUES (%(id)s, %(email)s, %(name)s, %(hash)s, %(organization_id)s)
 ON CONFLICT (lower(email)) DO NOTHING
 RETURNING id
 """
 SELECT_USER_BY_EMAIL = """
-SELECT id, email, display_name, password_hash, disabled_at FROM users WHERE lower(email) = lower(%(email)s)
+SELECT id, email, display_name, password_hash, disabled_at, organization_id
+FROM users WHERE lower(email) = lower(%(email)s)
+"""
+# Whether an account is already part of an organization: managed by it, or a member of one of
+# its workspaces. Only then may that organization's admins learn that the account exists.
+SELECT_USER_IN_ORG = """
+SELECT (u.organization_id IS NOT DISTINCT FROM %(organization_id)s
+        OR EXISTS (SELECT 1 FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id
+                   WHERE m.user_id = u.id AND w.organization_id = %(organization_id)s)) AS in_org
+FROM users u WHERE u.id = %(id)s
 """
 SELECT_USER = "SELECT id, email, display_name, disabled_at FROM users WHERE id = %(id)s"
 UPSERT_MEMBER = """
@@ -68,11 +86,46 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 async def ensure_user(conn: Conn, email: str, password: str, name: str = "") -> uuid.UUID:
     """Create the user unless the email exists; returns its id (the password is not changed)."""
     await conn.execute(
-        INSERT_USER, {"id": uuid.uuid4(), "email": email.strip(), "name": name, "hash": hash_password(password)}
+        INSERT_USER,
+        {
+            "id": uuid.uuid4(),
+            "email": email.strip(),
+            "name": name,
+            "hash": hash_password(password),
+            "organization_id": None,
+        },
     )
     row = await (await conn.execute(SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
     assert row is not None
     return row["id"]
+
+
+async def claim_initial_admin(conn: Conn, email: str, password: str, organization_id: uuid.UUID) -> uuid.UUID | None:
+    """The INITIAL_ADMIN_* account's id, created if missing; None when the email belongs to an
+    account this configuration cannot vouch for.
+
+    It runs on every start, so it must not hand the admin role to an account somebody else made
+    with that email (say, before the operator set the variable): an existing account qualifies
+    only if INITIAL_ADMIN_PASSWORD is its password, and it is not managed by another organization.
+    """
+    created = await (
+        await conn.execute(
+            INSERT_USER,
+            {
+                "id": uuid.uuid4(),
+                "email": email.strip(),
+                "name": "admin",
+                "hash": hash_password(password),
+                "organization_id": None,
+            },
+        )
+    ).fetchone()
+    if created is not None:
+        return created["id"]
+    row = await (await conn.execute(SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
+    if row is None or row["organization_id"] not in (None, organization_id):
+        return None
+    return row["id"] if verify_password(row["password_hash"], password) else None
 
 
 async def add_member(conn: Conn, workspace_id: uuid.UUID, user_id: uuid.UUID, role: str) -> None:

@@ -1,7 +1,7 @@
 """POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me, POST /api/v1/users.
 
-Login is rate-limited per account and per client address; failures are logged (never the
-password) and slow down. The session cookie is HttpOnly, SameSite=Lax, and Secure when the
+Login is throttled per account and client address (`throttle.py`); failures are logged (never
+the password) and slow down. The session cookie is HttpOnly, SameSite=Lax, and Secure when the
 request came over TLS (nginx or an outer proxy sets X-Forwarded-Proto). An OIDC login would add
 a second route that ends in the same `sessions.create`, which is the whole seam.
 """
@@ -9,7 +9,7 @@ a second route that ends in the same `sessions.create`, which is the whole seam.
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import ipaddress
 import logging
 import uuid
 from typing import Any
@@ -26,9 +26,9 @@ from app.core.auth import Principal
 from app.core.errors import Conflict, NotAuthenticated, TracehouseError
 from app.core.postgres import Postgres
 from app.core.tenancy import users
+from app.platform.login import throttle
 
 log = logging.getLogger("tracehouse.login")
-WINDOW_SECONDS = 900
 
 
 class TooManyAttempts(TracehouseError):
@@ -55,28 +55,14 @@ class UserCreate(msgspec.Struct, kw_only=True):
 
 
 def _client_ip(request: Request[Any, Any, Any]) -> str:
-    return request.headers.get("x-real-ip") or (request.client.host if request.client else "unknown")
-
-
-def _fail_keys(email: str, ip: str) -> tuple[str, str]:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    return f"th:login-fail:acct:{account}", f"th:login-fail:ip:{ip}"
-
-
-async def _check_rate(redis: aredis.Redis, keys: tuple[str, str], limit: int) -> None:
-    account, ip = await redis.mget(*keys)
-    if int(account or 0) >= limit or int(ip or 0) >= limit * 4:
-        retry = max(await redis.ttl(keys[0]), await redis.ttl(keys[1]), 1)
-        raise TooManyAttempts(f"too many failed logins; try again in {retry} seconds", extra={"retry_after": retry})
-
-
-async def _record_failure(redis: aredis.Redis, keys: tuple[str, str]) -> int:
-    async with redis.pipeline() as pipe:
-        for key in keys:
-            pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS, nx=True)
-        results = await pipe.execute()
-    return int(results[0])
+    """The address nginx saw. nginx sets X-Real-IP to $remote_addr, replacing whatever the client
+    sent, and the services are reachable only through it; X-Forwarded-For is a list the client
+    starts, so it is never used here."""
+    candidate = request.headers.get("x-real-ip", "").strip()
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return request.client.host if request.client else "unknown"
 
 
 @post("/api/v1/auth/login", opt={"exclude_from_auth": True}, status_code=200)
@@ -88,16 +74,26 @@ async def login(
 ) -> Response[dict[str, Any]]:
     settings = request.app.state.settings.auth
     ip = _client_ip(request)
-    keys = _fail_keys(data.email, ip)
-    await _check_rate(redis, keys, settings.login_max_failures)
-    row = await postgres.fetch_one(users.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
-    ok = users.verify_password(row["password_hash"] if row else None, data.password)
+    attempt = throttle.attempt_keys(data.email, ip)
+    refused = await throttle.reserve(redis, attempt, settings.login_max_failures)
+    if refused is not None:
+        raise TooManyAttempts(
+            f"too many failed logins; try again in {refused.retry_after} seconds",
+            extra={"retry_after": refused.retry_after},
+        )
+    try:
+        row = await postgres.fetch_one(users.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
+        # argon2 is CPU-bound: off the event loop, so other requests are not held up meanwhile.
+        ok = await asyncio.to_thread(users.verify_password, row["password_hash"] if row else None, data.password)
+    except BaseException:
+        await throttle.release(redis, attempt)
+        raise
     if not ok or row is None or row["disabled_at"] is not None:
-        failures = await _record_failure(redis, keys)
+        failures = await throttle.failed(redis, attempt)
         log.warning("failed login for %s from %s (%d in the window)", data.email.strip()[:320], ip, failures)
         await asyncio.sleep(min(0.25 * failures, 3.0))  # repeated failures slow down
         raise NotAuthenticated("wrong email or password")
-    await redis.delete(keys[0])
+    await throttle.succeeded(redis, attempt)
     token, session = await sessions.create(redis, row["id"], settings.session_idle_seconds)
     secure = request.headers.get("x-forwarded-proto", request.url.scheme) == "https"
     response = Response({"user_id": str(row["id"]), "email": row["email"], "csrf_token": session.csrf})
@@ -170,18 +166,43 @@ async def me(
 async def create_user(
     data: JSONBody[UserCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, Any]:
-    """An admin adds a person to their workspace (creating the account if the email is new)."""
+    """An admin adds a new person to their workspace, choosing their first password. The account
+    is then managed by the admin's organization (users.organization_id).
+
+    An email that already has an account is never changed here. Within the caller's organization
+    that is a 409 (they can see their own people anyway). Outside it, the answer is the same as for
+    a new account, so this route cannot be used to find out who has an account; nothing is
+    created, and the person needs an invitation, which they accept while logged in.
+    """
     password_hash = users.checked_hash(data.password)
+    email = data.email.strip()
     async with postgres.transaction() as conn:
-        existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": data.email})).fetchone()
-        if existing is not None:
-            raise Conflict("an account with that email exists; add it to the workspace instead")
+        existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": email})).fetchone()
         user_id = uuid.uuid4()
-        await conn.execute(
-            users.INSERT_USER, {"id": user_id, "email": data.email, "name": data.display_name, "hash": password_hash}
-        )
-        await users.add_member(conn, principal.workspace_id, user_id, data.role)
-    return {"id": str(user_id), "email": data.email, "role": data.role}
+        if existing is None:
+            inserted = await conn.execute(
+                users.INSERT_USER,
+                {
+                    "id": user_id,
+                    "email": email,
+                    "name": data.display_name,
+                    "hash": password_hash,
+                    "organization_id": principal.organization_id,
+                },
+            )
+            if await inserted.fetchone() is None:  # created by a concurrent request meanwhile
+                raise Conflict("the account was created meanwhile; try again")
+            await users.add_member(conn, principal.workspace_id, user_id, data.role)
+        else:
+            in_org = await (
+                await conn.execute(
+                    users.SELECT_USER_IN_ORG, {"id": existing["id"], "organization_id": principal.organization_id}
+                )
+            ).fetchone()
+            if in_org is not None and in_org["in_org"]:
+                raise Conflict("an account with that email is already in this organization; invite it instead")
+            log.info("POST /users for an address with an account elsewhere; nothing changed")
+    return {"id": str(user_id), "email": email, "role": data.role}
 
 
 ROUTES = [login, logout, me, create_user]
