@@ -278,6 +278,11 @@ def test_ui_assets_and_api_carry_the_security_headers(stack: NativeStack, tenant
             csp = assert_security_headers(page)
             assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
             assert "object-src 'none'" in csp and "base-uri 'none'" in csp
+            # No image or media from another host loads by itself (the test stack sets no
+            # USER_CONTENT_ORIGIN): run data cannot exfiltrate through an <img>.
+            sources = dict(d.strip().split(" ", 1) for d in csp.split(";") if " " in d.strip())
+            assert sources["img-src"].split() == ["'self'", "data:", "blob:"]
+            assert sources["media-src"].split() == ["'self'", "blob:"]
             assert header(page, "cache-control") == "no-cache"
         asset = next((ui.ensure_built() / "assets").glob("index-*.js")).name
         served = client.get(f"/assets/{asset}")

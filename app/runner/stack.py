@@ -263,6 +263,8 @@ class NativeStack:
             "PLAYGROUND_UPSTREAM": f"127.0.0.1:{p['playground']}",
             "UI_ROOT": str(UI_ROOT),
             "ACCESS_LOG": str(self._log_file("nginx-access")),
+            # Attachments served from their own origin are images the UI's CSP must allow.
+            "USER_CONTENT_ORIGIN": self.env().get("USER_CONTENT_ORIGIN", ""),
         }
 
     def _start_nginx(self) -> None:

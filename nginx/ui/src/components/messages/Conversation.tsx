@@ -2,6 +2,7 @@ import { useState } from "react";
 import { JsonView } from "../JsonView";
 import { Markdown } from "./Markdown";
 import type { ChatMessage, ContentPart, ToolCall } from "./normalize";
+import { imagePolicy, UntrustedImage } from "./UntrustedImage";
 
 const ROLE_LABELS: Record<string, string> = { system: "System", user: "User", assistant: "Assistant", tool: "Tool" };
 const CLAMP_CHARS = 2500;
@@ -44,10 +45,12 @@ function Part({ part, json }: { part: ContentPart; json: boolean }) {
     case "text":
       return <TextPart text={part.text} json={json} />;
     case "image":
-      return (
+      return imagePolicy(part.url).kind === "inline" ? (
         <a className="chat-image" href={part.url} target="_blank" rel="noreferrer noopener">
           <img src={part.url} alt="Image in message" loading="lazy" />
         </a>
+      ) : (
+        <UntrustedImage src={part.url} alt="Image in message" />
       );
     case "tool_result":
       return (

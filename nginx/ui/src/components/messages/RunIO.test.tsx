@@ -152,9 +152,21 @@ describe("RunIO chat messages", () => {
       />,
     );
     expect(await screen.findByRole("heading", { name: "Look at this" })).toBeTruthy();
-    const img = container.querySelector("img");
-    expect(img?.getAttribute("src")).toBe("https://example.com/cat.png");
     expect(container.querySelector("strong")?.textContent).toBe("in");
+  });
+
+  it("never loads a remote image part by itself, but shows same-origin and data: images", () => {
+    const part = (url: string) => ({ type: "image_url", image_url: { url } });
+    const own = `${window.location.origin}/api/v1/runs/attachments/x`;
+    const png = "data:image/png;base64,iVBORw0KGgo=";
+    const { container } = render(
+      <RunIO value={{ messages: [{ role: "user", content: [part("https://evil.example/?q=secret"), part(own), part(png)] }] }} />,
+    );
+    const sources = [...container.querySelectorAll("img")].map((img) => img.getAttribute("src"));
+    expect(sources).toEqual([own, png]);
+    const placeholder = container.querySelector("a.md-img-blocked");
+    expect(placeholder?.textContent).toContain("remote image blocked: evil.example");
+    expect(placeholder?.getAttribute("rel")).toBe("noopener noreferrer nofollow");
   });
 });
 
