@@ -170,8 +170,9 @@ def test_the_trace_view_shows_the_svg_as_an_inert_image(
     admin_tab.goto(f"/o/{tenant.workspace_id}/projects/p/{run['session_id']}/r/{run['id']}")
     image = admin_tab.get_by_role("img", name="drawing.svg")
     sync_api.expect(image).to_be_visible()
-    admin_tab.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=image.element_handle())
-    assert image.evaluate("(img) => img.naturalWidth") == 10
+    # decode() waits for the image and fails if it cannot load. Not wait_for_function: when its
+    # first check fails it polls with eval, which the UI's CSP refuses (a race, not a test).
+    assert image.evaluate("(img) => img.decode().then(() => img.naturalWidth)") == 10
     href = admin_tab.locator("a", has=image).get_attribute("href")
     assert href is not None and httpx.get(stack.url + href).headers["content-disposition"].startswith("attachment;")
     settle(admin_tab)
