@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.settings import StoreRunnerSettings, load_settings
 from app.runner import procs, ui
 from app.runner.envfile import parse_env_file
 from app.runner.nginx import UI_ROOT, write_config
@@ -195,6 +196,7 @@ class NativeStack:
         except ui.UIBuildError as exc:
             raise StackError(str(exc)) from None
         pg, redis, ch = self._stores()
+        redis.maxmemory = load_settings(StoreRunnerSettings, self.env()).redis_server.redis_maxmemory
         try:
             with concurrent.futures.ThreadPoolExecutor(3) as pool:
                 for future in [pool.submit(s.start) for s in (pg, redis, ch)]:
