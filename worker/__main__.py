@@ -8,11 +8,16 @@ job would cost more than the jobs themselves (milliseconds each).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
+from typing import Any
 
+import redis
 from rq import SimpleWorker
 from rq.job import Job
 
@@ -34,14 +39,48 @@ def worker_name() -> str:
     return f"{WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}"
 
 
+# How often a worker retries while Redis refuses writes for lack of memory.
+FULL_REDIS_RETRY_SECONDS = 1.0
+
+
+def _waits_out_full_redis(method: Callable[..., Any]) -> Callable[..., Any]:
+    """rq's work loop quits on any Redis error. A Redis at its maxmemory (noeviction) refuses
+    writes until the writer drains the queue into ClickHouse; that is no reason for the worker
+    to exit (natively nothing would restart it, and the job in hand would wait for rescue).
+    Retry the step instead: each wrapped step is a MULTI/EXEC or single command that Redis
+    refuses whole, so running it again is safe."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        warned = False
+        while True:
+            try:
+                return method(self, *args, **kwargs)
+            except redis.exceptions.OutOfMemoryError:
+                if not warned:
+                    log.warning("redis is at its maxmemory and refuses writes; waiting (%s)", method.__name__)
+                    warned = True
+                time.sleep(FULL_REDIS_RETRY_SECONDS)
+
+    return wrapper
+
+
 class IngestWorker(SimpleWorker):
     abandoned_after = 30
     # Dequeue through the queues' intermediate lists, so a job is never in flight unrecorded.
     queue_class = ReliableQueue
 
+    @_waits_out_full_redis
     def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
         # rq only clears the intermediate list for single-queue workers; ReliableQueue always uses it.
         super().prepare_job_execution(job, remove_from_intermediate_queue=True)
+
+    dequeue_job_and_maintain_ttl = _waits_out_full_redis(SimpleWorker.dequeue_job_and_maintain_ttl)
+    heartbeat = _waits_out_full_redis(SimpleWorker.heartbeat)
+    handle_job_success = _waits_out_full_redis(SimpleWorker.handle_job_success)
+    handle_job_failure = _waits_out_full_redis(SimpleWorker.handle_job_failure)
+    handle_execution_ended = _waits_out_full_redis(SimpleWorker.handle_execution_ended)
+    run_maintenance_tasks = _waits_out_full_redis(SimpleWorker.run_maintenance_tasks)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # rq adds 60 s to the job timeout before it calls a job abandoned; ours run in

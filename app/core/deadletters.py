@@ -60,14 +60,21 @@ return dropped
 """
 
 
-def push_letters(connection: redis.Redis, letters: list[bytes], *, pipeline: Any = None) -> int | None:
+def push_letters(
+    connection: redis.Redis,
+    letters: list[bytes],
+    *,
+    pipeline: Any = None,
+    max_letters: int = DEADLETTER_MAX_LETTERS,
+    max_bytes: int = DEADLETTER_MAX_BYTES,
+) -> int | None:
     """Add letters within the caps. Returns how many old ones were dropped, or None when queued
     on `pipeline` (its result is then that count: pass it to `note_dropped`)."""
     if not letters:
         return 0
     script = connection.register_script(_PUSH)
     keys = [DEADLETTER_KEY, DEADLETTER_BYTES_KEY, DEADLETTER_DROPPED_KEY]
-    args = [DEADLETTER_MAX_LETTERS, DEADLETTER_MAX_BYTES, *letters]
+    args = [max_letters, max_bytes, *letters]
     if pipeline is not None:
         script(keys=keys, args=args, client=pipeline)
         return None
