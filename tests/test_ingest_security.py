@@ -468,8 +468,9 @@ def test_bad_redis_maxmemory_fails_naming_the_key() -> None:
 
 # Last: it stops Redis taking writes for a moment.
 def test_redis_out_of_memory_is_503_and_nothing_accepted_is_lost(stack: NativeStack, tenant: Tenant) -> None:
-    accepted = root_run(name="accepted-before")
-    assert tenant.client.post("/runs/batch", json={"post": [accepted]}).status_code == 202
+    # Jobs in flight when Redis fills: the worker meets the refusal mid-job, not only when idle.
+    for i in range(5):
+        assert tenant.client.post("/runs/batch", json={"post": [root_run(name=f"accepted-{i}")]}).status_code == 202
     refused = root_run(name="refused-while-full")
     connection = _redis(stack)
     previous = connection.config_get("maxmemory")["maxmemory"]
@@ -490,6 +491,6 @@ def test_redis_out_of_memory_is_503_and_nothing_accepted_is_lost(stack: NativeSt
     assert tenant.client.post("/runs/batch", json={"post": [refused]}).status_code == 202
     assert procs.alive(procs.read_pid(stack.data_dir / "run" / "queue-1.pid")), "the queue worker died"
     ch = clickhouse(stack)
-    wait_for(lambda: len(run_rows(ch, tenant.workspace_id)) == 2, what="both runs", timeout=60)
+    wait_for(lambda: len(run_rows(ch, tenant.workspace_id)) == 6, what="all six runs", timeout=60)
     # Refused means refused: the multipart's junk part left no dead letter behind.
     assert not [x for x in list_letters(connection, 1000) if x.workspace_id == tenant.workspace_id]

@@ -75,12 +75,19 @@ class IngestWorker(SimpleWorker):
         # rq only clears the intermediate list for single-queue workers; ReliableQueue always uses it.
         super().prepare_job_execution(job, remove_from_intermediate_queue=True)
 
+    # Every step of rq's loop that writes. The innermost wrapper meets the refusal first; the
+    # outer ones (execute_job: running a stage-1 job twice is harmless) catch what is missed.
     dequeue_job_and_maintain_ttl = _waits_out_full_redis(SimpleWorker.dequeue_job_and_maintain_ttl)
     heartbeat = _waits_out_full_redis(SimpleWorker.heartbeat)
+    set_state = _waits_out_full_redis(SimpleWorker.set_state)
+    prepare_execution = _waits_out_full_redis(SimpleWorker.prepare_execution)
     handle_job_success = _waits_out_full_redis(SimpleWorker.handle_job_success)
     handle_job_failure = _waits_out_full_redis(SimpleWorker.handle_job_failure)
     handle_execution_ended = _waits_out_full_redis(SimpleWorker.handle_execution_ended)
+    _finalize_success = _waits_out_full_redis(SimpleWorker._finalize_success)
+    _finalize_failure = _waits_out_full_redis(SimpleWorker._finalize_failure)
     run_maintenance_tasks = _waits_out_full_redis(SimpleWorker.run_maintenance_tasks)
+    execute_job = _waits_out_full_redis(SimpleWorker.execute_job)
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         # rq adds 60 s to the job timeout before it calls a job abandoned; ours run in
