@@ -119,6 +119,9 @@ class NativeStack:
             self.state.queue_workers = queue_workers
         if frontend_host is not None:
             self.state.frontend_host = frontend_host
+        # REDIS_MAXMEMORY, validated by `up`; kept here so a store restarted later (the fault
+        # tests restart Redis) gets the same limit.
+        self.redis_maxmemory = "0"
 
     # --- addresses -------------------------------------------------------------------------------
 
@@ -130,7 +133,7 @@ class NativeStack:
         p, secret = self.state.ports, self.state.secret
         return (
             PostgresServer(self.data_dir, p.get("postgres", 0), secret),
-            RedisServer(self.data_dir, p.get("redis", 0), secret),
+            RedisServer(self.data_dir, p.get("redis", 0), secret, self.redis_maxmemory),
             ClickHouseServer(self.data_dir, p.get("clickhouse", 0), secret, p.get("clickhouse_http", 0)),
         )
 
@@ -195,8 +198,8 @@ class NativeStack:
             ui.ensure_built()
         except ui.UIBuildError as exc:
             raise StackError(str(exc)) from None
+        self.redis_maxmemory = load_settings(StoreRunnerSettings, self.env()).redis_server.redis_maxmemory
         pg, redis, ch = self._stores()
-        redis.maxmemory = load_settings(StoreRunnerSettings, self.env()).redis_server.redis_maxmemory
         try:
             with concurrent.futures.ThreadPoolExecutor(3) as pool:
                 for future in [pool.submit(s.start) for s in (pg, redis, ch)]:
