@@ -143,6 +143,37 @@ def test_otlp_body_of_tiny_messages_is_refused_before_parsing(stack: NativeStack
     _assert_platform_bounded(stack)
 
 
+@pytest.mark.parametrize(
+    ("path", "content_type", "make"),
+    [
+        ("/runs/batch", "application/json", lambda filler: b'{"post":[' + filler + b"{}]}"),
+        ("/runs", "application/json", lambda filler: b'{"inputs":[' + filler + b"{}]}"),
+        ("/otel/v1/traces", "application/json", lambda filler: b'{"resourceSpans":[' + filler + b"{}]}"),
+        (
+            "/runs/multipart",
+            "multipart/form-data; boundary=abc",
+            # One part of 15 MB (a part may not exceed 20 MiB) holding 10 M values.
+            lambda filler: (
+                b'--abc\r\nContent-Disposition: form-data; name="post.x"\r\n\r\n['
+                + filler[:15_000_000]
+                + b"{}]\r\n--abc--\r\n"
+            ),
+        ),
+    ],
+)
+def test_json_of_millions_of_tiny_values_is_413_before_decoding(
+    stack: NativeStack, tenant: Tenant, path: str, content_type: str, make
+) -> None:  # type: ignore[no-untyped-def]
+    """25 MB of `{},` used to decode into 586 MB of dicts (64 MiB compressed: ~1.5 GB)."""
+    body = zstandard.ZstdCompressor().compress(make(b"{}," * 15_000_000))
+    response = tenant.client.post(
+        path, content=body, headers={"content-type": content_type, "content-encoding": "zstd"}
+    )
+    assert response.status_code == 413, response.text
+    assert "values" in response.json()["detail"]
+    _assert_platform_bounded(stack)
+
+
 def _varint(n: int) -> bytes:
     out = bytearray()
     while True:

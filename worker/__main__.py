@@ -123,9 +123,27 @@ def main() -> None:
     freeze_heap()
     log.info("worker %s listening on %s (writer %s)", worker.name, ", ".join(names), "on" if writer_thread else "off")
     try:
-        worker.work(
-            burst=settings.worker.queue_burst, logging_level=settings.log.log_level.upper(), with_scheduler=True
-        )
+        restarts = 0
+        while True:
+            try:
+                worker.work(
+                    burst=settings.worker.queue_burst,
+                    logging_level=settings.log.log_level.upper(),
+                    with_scheduler=True,
+                )
+            except redis.exceptions.RedisError:
+                log.exception("the rq worker loop failed on redis")
+            if settings.worker.queue_burst or worker._stop_requested:
+                break
+            # rq leaves its loop on any error it does not handle (logged above, by rq or us); one
+            # Redis refusal the wrappers missed must not end the process, which natively nothing
+            # would restart. A fresh worker (a new name: the old one may not have deregistered).
+            restarts += 1
+            time.sleep(FULL_REDIS_RETRY_SECONDS)
+            worker = IngestWorker(
+                queues, connection=ctx.redis, serializer=MsgspecSerializer, name=f"{worker_name()}.{restarts}"
+            )
+            log.warning("rq worker loop ended unexpectedly; started it again as %s", worker.name)
     finally:
         stop.set()
         if writer_thread:

@@ -35,6 +35,10 @@ MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 # Parts of one multipart body, runs of one /runs/batch body, spans of one OTLP export. The SDK
 # sends at most `size_limit` (100) runs per batch, about 7 parts each plus attachments.
 MAX_ITEMS_PER_REQUEST = 10_000
+# JSON values decoded per request. Decoded JSON costs far more than its text: 25 MB of `{},`
+# became 586 MB of dicts. Counted before decoding from the separators (`,` `:` `[` `{`), an
+# upper bound on the values a text can hold. 20 MB of dense floats is ~1.5 M values.
+MAX_JSON_VALUES = 4_000_000
 # Nesting of a run's or feedback's JSON. msgspec, our msgpack/JSON encoders and every reader
 # recurse per level and fail near Python's recursion limit (1000), wherever that happens to be
 # reached: at the door it would be a 500, in a worker a job that fails on every retry.
@@ -177,6 +181,11 @@ def json_problem(value: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
     if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
         return "an integer is outside [-2**63, 2**64); send it as a string"
     return None
+
+
+def json_values_bound(data: bytes) -> int:
+    """At most how many values JSON text `data` decodes to (C-speed counts, no decoding)."""
+    return data.count(b",") + data.count(b":") + data.count(b"[") + data.count(b"{") + 1
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:

@@ -17,12 +17,15 @@ from typing import Any
 
 import msgspec
 
+from app.core.errors import PayloadTooLarge
 from app.core.ingest import (
+    MAX_JSON_VALUES,
     MAX_PART_BYTES,
     Attachment,
     IngestBatch,
     Rejection,
     json_problem,
+    json_values_bound,
     letters_for,
     parse_timestamp,
     project_name_problem,
@@ -35,6 +38,11 @@ REPORTED_REJECTIONS = 100
 # A rejected item is kept in its dead letter up to this size (the reason says what was wrong).
 _KEPT_BYTES = 65536
 _decode_json = msgspec.json.Decoder().decode
+
+
+def check_json_budget(values: int) -> None:
+    if values > MAX_JSON_VALUES:
+        raise PayloadTooLarge(f"the request's JSON holds more than {MAX_JSON_VALUES} values; send fewer per request")
 
 
 def decode_json(data: bytes) -> Any:
@@ -148,6 +156,7 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
     mains: dict[tuple[str, str], dict[str, Any]] = {}
     extras: dict[tuple[str, str], list[tuple[str, str, bytes]]] = {}
     order: list[tuple[str, str, str]] = []
+    values = 0  # the JSON budget is per request, summed over the JSON parts (not attachments)
     for part in parts:
         name = part.name
         if len(part.data) > MAX_PART_BYTES:
@@ -178,6 +187,8 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
             )
             continue
         item_id, _, field_name = rest.partition(".")
+        values += json_values_bound(part.data)
+        check_json_budget(values)
         try:
             value = decode_json(part.data)
         except ValueError as exc:

@@ -22,9 +22,16 @@ from app.core.auth import Principal
 from app.core.deadletters import note_dropped, push_letters
 from app.core.encoding import decode_body
 from app.core.errors import BadRequest, PayloadTooLarge, StoreUnavailable
-from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch
+from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, json_values_bound
 from app.core.multipart import MultipartError, TooManyParts, boundary_of, parse_multipart
-from app.platform.ingest.envelope import Envelope, decode_json, from_batch, from_multipart, from_single
+from app.platform.ingest.envelope import (
+    Envelope,
+    check_json_budget,
+    decode_json,
+    from_batch,
+    from_multipart,
+    from_single,
+)
 
 # How long a stage-1 job may run before rq treats it as hung (it normally takes milliseconds).
 
@@ -34,6 +41,7 @@ async def _raw(request: Request[Any, Any, Any]) -> bytes:
 
 
 def _json(body: bytes) -> Any:
+    check_json_budget(json_values_bound(body))
     try:
         return decode_json(body)
     except ValueError as exc:
