@@ -133,7 +133,8 @@ def main() -> None:
                 )
             except redis.exceptions.RedisError:
                 log.exception("the rq worker loop failed on redis")
-            if settings.worker.queue_burst or worker._stop_requested:
+            # A signal (warm shutdown) sets the date; a stop command or a stop mid-job, the flag.
+            if settings.worker.queue_burst or worker._stop_requested or worker._shutdown_requested_date:
                 break
             # rq leaves its loop on any error it does not handle (logged above, by rq or us); one
             # Redis refusal the wrappers missed must not end the process, which natively nothing
