@@ -54,7 +54,25 @@ def cmd_status(args: argparse.Namespace) -> int:
     for name, health in status.items():
         print(f"{name:<{width}}  {health}")
     print(f"{'url':<{width}}  {stack.url}")
+    if status.get("redis") == "healthy":
+        print(f"{'dead-letters':<{width}}  {_dead_letter_summary(stack)}")
     return 0 if all(v == "healthy" for v in status.values()) else 1
+
+
+def _dead_letter_summary(stack: NativeStack) -> str:
+    """Items set aside, and how many were dropped to keep the list within its caps (each drop
+    is also logged by the service that made it)."""
+    import redis
+
+    from app.core.deadletters import stats
+    from app.core.redis import sync_redis
+    from app.core.settings import CliRedisSettings, load_settings
+
+    try:
+        held, size, dropped = stats(sync_redis(load_settings(CliRedisSettings, stack.env()).redis))
+    except redis.RedisError as exc:
+        return f"unknown ({exc})"
+    return f"{held} held ({size} bytes), {dropped} dropped to stay within the caps"
 
 
 def cmd_logs(args: argparse.Namespace) -> int:

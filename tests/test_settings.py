@@ -22,6 +22,7 @@ PROCESS_SETTINGS = [
     s.PlatformSettings,
     s.PlaygroundSettings,
     s.QueueSettings,
+    s.StoreRunnerSettings,
     s.MigrateSettings,
     s.CliSettings,
 ]

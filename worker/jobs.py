@@ -11,7 +11,8 @@ from typing import Any
 
 import msgspec
 
-from app.core.ingest import DEADLETTER_KEY, RECORDS_STREAM, dead_letter, decode_batch
+from app.core.deadletters import note_dropped, push_letters
+from app.core.ingest import RECORDS_STREAM, Rejection, decode_batch, letters_for
 from worker.context import context
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
 
@@ -26,19 +27,11 @@ def ingest(payload: bytes) -> int:
     workspace = batch.workspace_id
     runs: list[dict[str, Any]] = []
     feedback: list[dict[str, Any]] = []
-    dead: list[bytes] = []
+    rejected: list[Rejection] = []
 
     def reject(kind: str, item: Any, item_id: Any, reason: str) -> None:
-        dead.append(
-            dead_letter(
-                workspace_id=workspace,
-                stage="worker",
-                kind=kind,
-                item_id=str(item_id) if item_id else None,
-                reason=reason,
-                item=item,
-            )
-        )
+        label = f"{kind} {item_id}" if item_id else kind
+        rejected.append(Rejection(label, kind, str(item_id) if item_id else None, reason, item))
 
     for kind, items in (("post", batch.posts), ("patch", batch.patches)):
         for run in items:
@@ -46,6 +39,12 @@ def ingest(payload: bytes) -> int:
                 record = normalize_run(run, kind, batch.received_at)
             except IntegrityError as exc:
                 reject(kind, run, run.get("id"), str(exc))
+                continue
+            except Exception as exc:
+                # A bug of ours on an odd item: set this one aside (replayable once fixed) rather
+                # than fail the whole job on every retry.
+                log.exception("could not normalise a %s; set aside", kind)
+                reject(kind, run, run.get("id"), f"could not be normalised ({type(exc).__name__})")
                 continue
             if kind == "post" or record["session_id"] or record["session_name"]:
                 record["project_id"] = ctx.projects.resolve(workspace, record["session_id"], record["session_name"])
@@ -58,21 +57,26 @@ def ingest(payload: bytes) -> int:
         except IntegrityError as exc:
             reject("feedback", item, item.get("id"), str(exc))
             continue
+        except Exception as exc:
+            log.exception("could not normalise a feedback item; set aside")
+            reject("feedback", item, item.get("id"), f"could not be normalised ({type(exc).__name__})")
+            continue
         sid = record.pop("session_id")
         record["project_id"] = sid if sid and ctx.projects.exists(workspace, sid) else None
         feedback.append(record)
     attachments = [
         {"run_id": a.run_id, "name": a.name, "content_type": a.content_type, "data": a.data} for a in batch.attachments
     ]
+    dead = letters_for(workspace, "worker", rejected)
     with ctx.redis.pipeline(transaction=True) as pipe:
         if runs or feedback or attachments:
             entry = {"workspace_id": workspace, "runs": runs, "feedback": feedback, "attachments": attachments}
             pipe.xadd(RECORDS_STREAM, {"d": _encode(entry)})
-        if dead:
-            pipe.lpush(DEADLETTER_KEY, *dead)
-        pipe.execute()
+        push_letters(ctx.redis, dead, pipeline=pipe)
+        results = pipe.execute()
     if dead:
-        log.warning("set aside %d item(s) of a batch for workspace %s (see dead-letter list)", len(dead), workspace)
+        note_dropped(results[-1])
+        log.warning("set aside %d item(s) of a batch for workspace %s (see dead-letter list)", len(rejected), workspace)
     return len(runs) + len(feedback) + len(attachments)
 
 

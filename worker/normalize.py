@@ -15,6 +15,8 @@ from typing import Any
 
 import msgspec
 
+from app.core.ingest import EARLIEST, LATEST, json_problem, parse_timestamp, project_name_problem
+
 _encode_json = msgspec.json.Encoder().encode
 
 MAX_NAME = 4096
@@ -40,18 +42,10 @@ def parse_uuid(value: Any, field: str, *, required: bool = False) -> str | None:
 
 
 def parse_time(value: Any, field: str) -> dt.datetime | None:
-    if value is None:
-        return None
     try:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            # Epoch seconds, or milliseconds when implausibly large.
-            seconds = value / 1000 if value > 1e11 else value
-            return dt.datetime.fromtimestamp(seconds, dt.UTC)
-        parsed = dt.datetime.fromisoformat(str(value))
-    except (ValueError, TypeError, OverflowError, OSError):
-        raise IntegrityError(f"{field} {value!r} is not a timestamp") from None
-    # Naive datetimes are UTC on this wire (wire §0).
-    return parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+        return parse_timestamp(value)
+    except ValueError as exc:
+        raise IntegrityError(f"{field} {str(value)[:100]!r} {exc}") from None
 
 
 def segment(start: dt.datetime, run_id: str) -> str:
@@ -161,6 +155,9 @@ def _tags(value: Any) -> list[str] | None:
 
 def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> dict[str, Any]:
     """One post or patch → a record (raises IntegrityError)."""
+    # The door checks the same; a replayed letter or a playground trace did not pass the door.
+    if problem := json_problem(run) or project_name_problem(run.get("session_name")):
+        raise IntegrityError(problem)
     run_id = parse_uuid(run.get("id"), "id", required=True)
     assert run_id is not None
     trace_id = parse_uuid(run.get("trace_id"), "trace_id")
@@ -188,6 +185,8 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> dict[st
         raise IntegrityError("a root run's trace_id must be its own id")
     if kind == "post" and start is None:
         start = dt.datetime.fromtimestamp(received_at, dt.UTC)
+    if start is not None and not EARLIEST <= start <= LATEST:
+        raise IntegrityError(f"start_time {start.isoformat()} is outside {EARLIEST.year}-{LATEST.year}")
     if start is not None and end is not None and end < start - dt.timedelta(milliseconds=1):
         raise IntegrityError("end_time is before start_time")
     if kind == "post" and dotted is None and parent_id is None and start is not None:
@@ -244,6 +243,8 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> dict[st
 
 
 def normalize_feedback(item: dict[str, Any], received_at: float) -> dict[str, Any]:
+    if problem := json_problem(item):
+        raise IntegrityError(problem)
     feedback_id = parse_uuid(item.get("id"), "id", required=True)
     key = item.get("key")
     if not isinstance(key, str) or not key or len(key) > 512:

@@ -34,8 +34,9 @@ from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
 
 from app.core.clickhouse import ClickHouse, Profile
+from app.core.deadletters import note_dropped, push_letters
 from app.core.errors import StoreUnavailable, TracehouseError
-from app.core.ingest import DEADLETTER_KEY, RECORDS_STREAM, WRITER_GROUP, dead_letter
+from app.core.ingest import RECORDS_STREAM, WRITER_GROUP, dead_letter
 from worker.merge import ROW_COLUMNS, STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
 
@@ -236,15 +237,16 @@ class Writer:
                 record["attempt"] = attempt + 1
                 due = now + DEFER_DELAYS[attempt]
                 pipe.zadd(DEFERRED_KEY, {_encode({"workspace_id": workspace, "runs": [record]}): due})
-            for letter in dead:
-                pipe.lpush(DEADLETTER_KEY, letter)
+            push_letters(self.redis, dead, pipeline=pipe)
             patch_first = [s["id"] for s in states.values() if not s.get("has_post")]
             merged = [s["id"] for s in states.values() if s.get("has_post")]
             if patch_first:
                 pipe.sadd(PATCH_FIRST_KEY, *patch_first)
             if merged:
                 pipe.srem(PATCH_FIRST_KEY, *merged)
-            pipe.execute()
+            results = pipe.execute()
+        if dead:
+            note_dropped(results[len(deferred)])  # the script's answer follows one ZADD per deferred
 
     def merge_all(
         self,

@@ -118,6 +118,14 @@ def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[s
 STORES = ("postgres", "clickhouse", "redis")
 
 
+def _bind_request_id(request: Request) -> None:
+    """An error raised in a middleware (a store down while authenticating) reaches these handlers
+    after the request-id middleware has unwound; take the id from the request again so the log
+    line and the answer still name it."""
+    if request_id_var.get() is None and (request_id := request.headers.get("x-request-id")):
+        request_id_var.set(request_id[:128])
+
+
 def _request_ref() -> str:
     request_id = request_id_var.get()
     return f"request id {request_id}" if request_id else "the request id in X-Request-Id"
@@ -134,6 +142,7 @@ def _generic_detail(exc: TracehouseError) -> str:
 
 
 def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
+    _bind_request_id(request)
     headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
     if isinstance(exc, UpstreamFailure):
         # Names the provider and says what it answered about the user's own request (a bad
@@ -177,6 +186,7 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
 
 
 def _unexpected_error(request: Request, exc: Exception) -> Response:
+    _bind_request_id(request)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
         _body("internal_error", f"internal server error; the service log has the details under {_request_ref()}"),

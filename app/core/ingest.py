@@ -10,8 +10,10 @@ set aside in DEADLETTER_KEY with their reason (`./tracehouse dead-letter list|re
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -23,10 +25,41 @@ INGEST_JOB = "worker.jobs.ingest"
 RECORDS_STREAM = "th:ingest:records"
 WRITER_GROUP = "writer"
 DEADLETTER_KEY = "th:deadletter"
+# The bytes held in DEADLETTER_KEY, and how many letters were dropped to keep it within its caps.
+DEADLETTER_BYTES_KEY = "th:deadletter:bytes"
+DEADLETTER_DROPPED_KEY = "th:deadletter:dropped"
 
 # Bounds checked on every item (the SDK's own batches stay far below them).
 MAX_PART_BYTES = 20 * 1024 * 1024
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
+# Parts of one multipart body, runs of one /runs/batch body, spans of one OTLP export. The SDK
+# sends at most `size_limit` (100) runs per batch, about 7 parts each plus attachments.
+MAX_ITEMS_PER_REQUEST = 10_000
+# JSON values decoded per request. Decoded JSON costs far more than its text: 25 MB of `{},`
+# became 586 MB of dicts. Counted before decoding from the separators (`,` `:` `[` `{`), an
+# upper bound on the values a text can hold. 20 MB of dense floats is ~1.5 M values.
+MAX_JSON_VALUES = 4_000_000
+# Nesting of a run's or feedback's JSON. msgspec, our msgpack/JSON encoders and every reader
+# recurse per level and fail near Python's recursion limit (1000), wherever that happens to be
+# reached: at the door it would be a 500, in a worker a job that fails on every retry.
+MAX_JSON_DEPTH = 200
+# msgpack (the queue's format) holds integers in [-2**63, 2**64).
+MIN_INT, MAX_INT = -(2**63), 2**64 - 1
+# Times ClickHouse's DateTime64 columns can hold (1900-01-01 .. 2299-12-31); anything outside is
+# a bad item, not a failed insert that would stop the writer.
+EARLIEST = dt.datetime(1900, 1, 2, tzinfo=dt.UTC)
+LATEST = dt.datetime(2299, 12, 30, tzinfo=dt.UTC)
+# Project names are unique per workspace through a Postgres btree index (at most ~2700 bytes an
+# entry) and Postgres text cannot hold NUL.
+MAX_PROJECT_NAME_BYTES = 1024
+
+# Dead letters: up to LETTERS_PER_REQUEST items of one request or job are set aside one by one
+# (each replayable); more than that becomes one summary letter, so a request of 10,000 bad parts
+# cannot write 10,000 letters. The list itself is capped by count and bytes, oldest dropped.
+LETTERS_PER_REQUEST = 10
+SUMMARY_SAMPLE = 50
+DEADLETTER_MAX_LETTERS = 10_000
+DEADLETTER_MAX_BYTES = 64 * 1024 * 1024
 
 
 class Attachment(msgspec.Struct, array_like=True):
@@ -88,6 +121,102 @@ def dead_letter(*, workspace_id: str, stage: str, kind: str, item_id: str | None
     return _batch_encoder.encode(letter)
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An item set aside, before it becomes a dead letter."""
+
+    part: str  # where it was in the request: a part name, `post[3]`, a span id
+    kind: str
+    item_id: str | None
+    reason: str
+    item: Any
+
+
+def letters_for(workspace_id: str, stage: str, rejections: list[Rejection]) -> list[bytes]:
+    """The dead letters of one request or job: one per item while they are few, else one
+    summary letter with the count and a sample of reasons (without the items)."""
+    if len(rejections) <= LETTERS_PER_REQUEST:
+        return [
+            dead_letter(
+                workspace_id=workspace_id, stage=stage, kind=r.kind, item_id=r.item_id, reason=r.reason, item=r.item
+            )
+            for r in rejections
+        ]
+    sample = [
+        {"part": r.part[:200], "kind": r.kind, "item_id": r.item_id, "reason": r.reason[:500]}
+        for r in rejections[:SUMMARY_SAMPLE]
+    ]
+    reason = f"{len(rejections)} items rejected in one {'request' if stage == 'api' else 'batch'}; first: "
+    return [
+        dead_letter(
+            workspace_id=workspace_id,
+            stage=stage,
+            kind="request",
+            item_id=None,
+            reason=reason + rejections[0].reason,
+            item={"count": len(rejections), "sample": sample},
+        )
+    ]
+
+
+def json_problem(value: Any, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a decoded JSON value cannot travel through the queue, or None. Iterative: the point
+    is to refuse what recursion would choke on."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > max_depth:
+            return f"JSON is nested more than {max_depth} levels deep"
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif isinstance(child, int) and not MIN_INT <= child <= MAX_INT:
+                return "an integer is outside [-2**63, 2**64); send it as a string"
+    if isinstance(value, int) and not MIN_INT <= value <= MAX_INT:
+        return "an integer is outside [-2**63, 2**64); send it as a string"
+    return None
+
+
+def json_values_bound(data: bytes) -> int:
+    """At most how many values JSON text `data` decodes to (C-speed counts, no decoding)."""
+    return data.count(b",") + data.count(b":") + data.count(b"[") + data.count(b"{") + 1
+
+
+def parse_timestamp(value: Any) -> dt.datetime | None:
+    """ISO 8601 (naive means UTC, wire §0) or epoch seconds (milliseconds when implausibly
+    large) → an aware UTC datetime within what ClickHouse stores. Raises ValueError."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            parsed = dt.datetime.fromtimestamp(value / 1000 if value > 1e11 else value, dt.UTC)
+        else:
+            parsed = dt.datetime.fromisoformat(str(value))
+            # astimezone can overflow too: 0001-01-01T00:00:00+05:00 is before year 1 in UTC.
+            parsed = parsed.replace(tzinfo=dt.UTC) if parsed.tzinfo is None else parsed.astimezone(dt.UTC)
+    except (ValueError, TypeError, OverflowError, OSError):
+        raise ValueError("is not a timestamp") from None
+    if not EARLIEST <= parsed <= LATEST:
+        raise ValueError(f"is outside {EARLIEST.year}-{LATEST.year}")
+    return parsed
+
+
+def project_name_problem(name: Any) -> str | None:
+    if not isinstance(name, str):
+        return None
+    if "\x00" in name:
+        return "session_name must not contain NUL characters"
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_PROJECT_NAME_BYTES:
+        return f"session_name must be at most {MAX_PROJECT_NAME_BYTES} bytes"
+    return None
+
+
 def decode_dead_letter(data: bytes) -> DeadLetter:
     return _dead_decoder.decode(data)
 
@@ -95,10 +224,11 @@ def decode_dead_letter(data: bytes) -> DeadLetter:
 JOB_TIMEOUT_SECONDS = 60
 
 
-def enqueue_batch(queue: Any, batch: IngestBatch) -> None:
+def enqueue_batch(queue: Any, batch: IngestBatch, *, pipeline: Any = None) -> None:
     """Hand an accepted batch to the queue workers (stage 1): the one way runs enter the pipeline,
     for the ingest endpoints and for the playground's own traces. Synchronous (rq); raises
-    redis errors for the caller to turn into 503."""
+    redis errors for the caller to turn into 503. With `pipeline`, the job is written when the
+    caller executes it."""
     queue.enqueue_call(
         INGEST_JOB,
         args=(encode_batch(batch),),
@@ -106,4 +236,5 @@ def enqueue_batch(queue: Any, batch: IngestBatch) -> None:
         result_ttl=0,
         failure_ttl=30 * 86400,
         retry=retry_policy(),
+        pipeline=pipeline,
     )

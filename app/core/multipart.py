@@ -19,6 +19,10 @@ class MultipartError(ValueError):
     pass
 
 
+class TooManyParts(MultipartError):
+    """More parts than the caller allows: the body is too large, not malformed (413)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
     name: str
@@ -30,13 +34,18 @@ def boundary_of(content_type: str) -> bytes:
     match = _BOUNDARY_RE.search(content_type or "")
     if not match:
         raise MultipartError("Content-Type multipart/form-data needs a boundary parameter")
-    boundary = (match.group(1) or match.group(2)).encode("latin-1")
+    try:
+        boundary = (match.group(1) or match.group(2)).encode("latin-1")
+    except UnicodeEncodeError:
+        raise MultipartError("multipart boundary must be ASCII") from None
     if not 1 <= len(boundary) <= 200:
         raise MultipartError("multipart boundary must be 1 to 200 characters")
     return boundary
 
 
-def parse_multipart(body: bytes, boundary: bytes) -> list[Part]:
+def parse_multipart(body: bytes, boundary: bytes, max_parts: int | None = None) -> list[Part]:
+    """The parts of `body`. `max_parts` stops the parse early: each part costs a Part and, later,
+    a queue item or a dead letter, so a body of many tiny parts must be refused before that."""
     delimiter = b"--" + boundary
     start = body.find(delimiter)
     if start < 0:
@@ -49,6 +58,8 @@ def parse_multipart(body: bytes, boundary: bytes) -> list[Part]:
             return parts  # closing delimiter
         if not body.startswith(b"\r\n", position):
             raise MultipartError(f"malformed delimiter at byte {position}")
+        if max_parts is not None and len(parts) >= max_parts:
+            raise TooManyParts(f"more than {max_parts} parts in one request")
         header_start = position + 2
         header_end = body.find(b"\r\n\r\n", header_start)
         if header_end < 0:

@@ -35,9 +35,11 @@ __all__ = (
     "ProviderSettings",
     "PublicUrlSettings",
     "QueueSettings",
+    "RedisServerSettings",
     "RedisSettings",
     "ServerSettings",
     "SettingsError",
+    "StoreRunnerSettings",
     "UserContentSettings",
     "load_settings",
     "load_settings_or_exit",
@@ -94,6 +96,19 @@ class RedisSettings(_Group, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if urlsplit(self.redis_url).scheme not in {"redis", "rediss", "unix"}:
             raise ValueError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+
+
+class RedisServerSettings(_Group, frozen=True, kw_only=True):
+    """The bundled Redis (compose and the native runner), not a managed one."""
+
+    # Memory Redis may use (`512mb`, `2gb`; 0 = no limit). Past it, with noeviction, Redis
+    # refuses writes and ingest answers 503 (clients retry) instead of the host running out of
+    # memory. Redis counts its own data, so leave headroom on the host for its overhead.
+    redis_maxmemory: str = "1gb"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"\d+(?:[kmg]b?|b)?", self.redis_maxmemory, re.I):
+            raise ValueError("REDIS_MAXMEMORY must be a size such as 512mb or 2gb (0: no limit)")
 
 
 class AuthSettings(_Group, frozen=True, kw_only=True):
@@ -332,6 +347,12 @@ class CliSettings(_ProcessSettings, frozen=True, kw_only=True):
 
 class CliRedisSettings(_ProcessSettings, frozen=True, kw_only=True):
     redis: RedisSettings
+
+
+class StoreRunnerSettings(_ProcessSettings, frozen=True, kw_only=True):
+    """What the native runner needs to start the bundled stores."""
+
+    redis_server: RedisServerSettings
 
 
 S = TypeVar("S", bound=msgspec.Struct)

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.settings import StoreRunnerSettings, load_settings
 from app.runner import procs, ui
 from app.runner.envfile import parse_env_file
 from app.runner.nginx import UI_ROOT, write_config
@@ -118,6 +119,9 @@ class NativeStack:
             self.state.queue_workers = queue_workers
         if frontend_host is not None:
             self.state.frontend_host = frontend_host
+        # REDIS_MAXMEMORY, validated by `up`; kept here so a store restarted later (the fault
+        # tests restart Redis) gets the same limit.
+        self.redis_maxmemory = "0"
 
     # --- addresses -------------------------------------------------------------------------------
 
@@ -129,7 +133,7 @@ class NativeStack:
         p, secret = self.state.ports, self.state.secret
         return (
             PostgresServer(self.data_dir, p.get("postgres", 0), secret),
-            RedisServer(self.data_dir, p.get("redis", 0), secret),
+            RedisServer(self.data_dir, p.get("redis", 0), secret, self.redis_maxmemory),
             ClickHouseServer(self.data_dir, p.get("clickhouse", 0), secret, p.get("clickhouse_http", 0)),
         )
 
@@ -196,6 +200,7 @@ class NativeStack:
             ui.ensure_built()
         except ui.UIBuildError as exc:
             raise StackError(str(exc)) from None
+        self.redis_maxmemory = load_settings(StoreRunnerSettings, self.env()).redis_server.redis_maxmemory
         pg, redis, ch = self._stores()
         try:
             with concurrent.futures.ThreadPoolExecutor(3) as pool:

@@ -184,9 +184,12 @@ class PostgresServer(Store):
         procs.stop(self.pid_file, sig=signal.SIGINT, timeout=30)  # SIGINT = fast shutdown
 
 
+@dataclass
 class RedisServer(Store):
-    """Debian's Redis with AOF on and noeviction: a queue must never drop jobs to free memory."""
+    """Debian's Redis with AOF on and noeviction: a queue must never drop jobs to free memory.
+    `maxmemory` (REDIS_MAXMEMORY) bounds it; past it writes fail and ingest answers 503."""
 
+    maxmemory: str = "0"
     name = "redis"
 
     @property
@@ -202,7 +205,8 @@ class RedisServer(Store):
         # The password goes in a 0600 file, not argv, so `ps` does not show it.
         conf.write_text(
             f"port {self.port}\nbind 127.0.0.1\ndir {self.dir}\nappendonly yes\nappendfsync everysec\n"
-            f'maxmemory-policy noeviction\nsave ""\nrequirepass {self.password}\ndaemonize no\n'
+            f'maxmemory {self.maxmemory}\nmaxmemory-policy noeviction\nsave ""\nrequirepass {self.password}\n'
+            "daemonize no\n"
         )
         conf.chmod(0o600)
         procs.spawn([binary, str(conf)], log_file=self.log_file, pid_file=self.pid_file)

@@ -1,8 +1,11 @@
 """Turn a request body into an IngestBatch, setting aside the items that cannot be ingested.
 
 Checks here are the cheap, envelope-level ones: part names, JSON syntax, ids that are UUIDs,
-bodies that are objects. Integrity across fields (trace ids, dotted orders, times) is the
-worker's job. A bad item is reported and dead-lettered; the good ones in its batch go on.
+bodies that are objects, and what could not travel through the queue or be stored at all
+(nesting, integer range, times ClickHouse cannot hold, project names Postgres cannot hold).
+Integrity across fields (trace ids, dotted orders) is the worker's job. A bad item is reported
+and dead-lettered; the good ones in its batch go on. The report lists at most REPORTED_REJECTIONS
+rejections (with the full count), and a request's rejections become at most a few dead letters.
 """
 
 from __future__ import annotations
@@ -14,18 +17,43 @@ from typing import Any
 
 import msgspec
 
-from app.core.ingest import MAX_PART_BYTES, Attachment, IngestBatch, dead_letter
+from app.core.errors import PayloadTooLarge
+from app.core.ingest import (
+    MAX_JSON_VALUES,
+    MAX_PART_BYTES,
+    Attachment,
+    IngestBatch,
+    Rejection,
+    json_problem,
+    json_values_bound,
+    letters_for,
+    parse_timestamp,
+    project_name_problem,
+)
 from app.core.multipart import Part
 
 OUT_OF_BAND = frozenset({"inputs", "outputs", "events", "extra", "error", "serialized"})
 RUN_KINDS = ("post", "patch")
+REPORTED_REJECTIONS = 100
+# A rejected item is kept in its dead letter up to this size (the reason says what was wrong).
+_KEPT_BYTES = 65536
 _decode_json = msgspec.json.Decoder().decode
 
 
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    part: str
-    reason: str
+def check_json_budget(values: int) -> None:
+    if values > MAX_JSON_VALUES:
+        raise PayloadTooLarge(f"the request's JSON holds more than {MAX_JSON_VALUES} values; send fewer per request")
+
+
+def decode_json(data: bytes) -> Any:
+    """JSON bytes → a value; ValueError (with a message for the client) for anything undecodable:
+    bad syntax, invalid UTF-8 (UnicodeDecodeError), nesting deeper than the decoder recurses."""
+    try:
+        return _decode_json(data)
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise ValueError("invalid JSON: nested too deeply") from None
 
 
 @dataclass
@@ -33,18 +61,20 @@ class Envelope:
     workspace_id: str
     batch: IngestBatch = field(init=False)
     rejected: list[Rejection] = field(default_factory=list)
-    dead_letters: list[bytes] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.batch = IngestBatch(workspace_id=self.workspace_id, received_at=time.time())
 
     def reject(self, part: str, kind: str, item_id: str | None, reason: str, item: Any) -> None:
-        self.rejected.append(Rejection(part=part, reason=reason))
-        self.dead_letters.append(
-            dead_letter(
-                workspace_id=self.workspace_id, stage="api", kind=kind, item_id=item_id, reason=reason, item=item
-            )
-        )
+        if json_problem(item) is not None:
+            item = None  # what cannot be encoded for the queue cannot be kept in a letter either
+        elif isinstance(item, bytes):
+            item = item[:_KEPT_BYTES]
+        self.rejected.append(Rejection(part, kind, item_id, reason, item))
+
+    @property
+    def dead_letters(self) -> list[bytes]:
+        return letters_for(self.workspace_id, "api", self.rejected)
 
     def report(self) -> dict[str, Any]:
         b = self.batch
@@ -55,7 +85,8 @@ class Envelope:
                 "feedback": len(b.feedback),
                 "attachments": len(b.attachments),
             },
-            "rejected": [{"part": r.part, "reason": r.reason} for r in self.rejected],
+            "rejected": [{"part": r.part, "reason": r.reason} for r in self.rejected[:REPORTED_REJECTIONS]],
+            "rejected_count": len(self.rejected),
         }
 
 
@@ -77,8 +108,29 @@ def add_run(env: Envelope, kind: str, run: Any, label: str, expected_id: str | N
     if expected_id is not None and run_id != expected_id:
         env.reject(label, kind, run_id, f"run id {run_id} does not match {expected_id} in the part name", run)
         return
+    if problem := run_problem(run):
+        env.reject(label, kind, run_id, problem, run)
+        return
     run["id"] = run_id
     (env.batch.posts if kind == "post" else env.batch.patches).append(run)
+
+
+def run_problem(run: dict[str, Any]) -> str | None:
+    """What would make this run fail later, in the queue, the worker or a store."""
+    return (
+        json_problem(run)
+        or project_name_problem(run.get("session_name"))
+        or _time_problem(run, ("start_time", "end_time"))
+    )
+
+
+def _time_problem(item: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        try:
+            parse_timestamp(item.get(name))
+        except ValueError as exc:
+            return f"{name} {str(item.get(name))[:100]!r} {exc}"
+    return None
 
 
 def _add_feedback(env: Envelope, item: Any, label: str, expected_id: str | None = None) -> None:
@@ -92,6 +144,9 @@ def _add_feedback(env: Envelope, item: Any, label: str, expected_id: str | None 
     if not isinstance(item.get("key"), str) or not item["key"]:
         env.reject(label, "feedback", feedback_id, "feedback needs a non-empty string `key`", item)
         return
+    if problem := json_problem(item) or _time_problem(item, ("start_time", "created_at", "modified_at")):
+        env.reject(label, "feedback", feedback_id, problem, item)
+        return
     item["id"] = feedback_id
     env.batch.feedback.append(item)
 
@@ -101,6 +156,7 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
     mains: dict[tuple[str, str], dict[str, Any]] = {}
     extras: dict[tuple[str, str], list[tuple[str, str, bytes]]] = {}
     order: list[tuple[str, str, str]] = []
+    values = 0  # the JSON budget is per request, summed over the JSON parts (not attachments)
     for part in parts:
         name = part.name
         if len(part.data) > MAX_PART_BYTES:
@@ -131,10 +187,12 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
             )
             continue
         item_id, _, field_name = rest.partition(".")
+        values += json_values_bound(part.data)
+        check_json_budget(values)
         try:
-            value = _decode_json(part.data)
-        except msgspec.DecodeError as exc:
-            env.reject(name, head, _uuid(item_id), f"invalid JSON: {exc}", part.data[:65536])
+            value = decode_json(part.data)
+        except ValueError as exc:
+            env.reject(name, head, _uuid(item_id), str(exc), part.data)
             continue
         if head == "feedback":
             if field_name:

@@ -12,7 +12,6 @@ import uuid
 from typing import Any
 
 import anyio.to_thread
-import msgspec
 import redis
 from litestar import Request, Response, patch, post
 from litestar.di import NamedDependency
@@ -20,11 +19,19 @@ from litestar.params import FromPath
 from rq import Queue
 
 from app.core.auth import Principal
+from app.core.deadletters import note_dropped, push_letters
 from app.core.encoding import decode_body
-from app.core.errors import BadRequest, StoreUnavailable
-from app.core.ingest import DEADLETTER_KEY, enqueue_batch
-from app.core.multipart import MultipartError, boundary_of, parse_multipart
-from app.platform.ingest.envelope import Envelope, from_batch, from_multipart, from_single
+from app.core.errors import BadRequest, PayloadTooLarge, StoreUnavailable
+from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, json_values_bound
+from app.core.multipart import MultipartError, TooManyParts, boundary_of, parse_multipart
+from app.platform.ingest.envelope import (
+    Envelope,
+    check_json_budget,
+    decode_json,
+    from_batch,
+    from_multipart,
+    from_single,
+)
 
 # How long a stage-1 job may run before rq treats it as hung (it normally takes milliseconds).
 
@@ -34,21 +41,33 @@ async def _raw(request: Request[Any, Any, Any]) -> bytes:
 
 
 def _json(body: bytes) -> Any:
+    check_json_budget(json_values_bound(body))
     try:
-        return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
+        return decode_json(body)
+    except ValueError as exc:
         raise BadRequest(f"body is not valid JSON: {exc}") from None
 
 
+def too_many(what: str) -> PayloadTooLarge:
+    return PayloadTooLarge(f"more than {MAX_ITEMS_PER_REQUEST} {what} in one request; send them in several")
+
+
 def store(queue: Queue, env: Envelope) -> None:
-    """Runs in a worker thread: rq and the dead-letter list use the synchronous Redis client."""
+    """Runs in a worker thread: rq and the dead-letter list use the synchronous Redis client.
+
+    The job and the dead letters go in one MULTI/EXEC, so a refusal (Redis out of memory under
+    noeviction, or down) leaves nothing half-stored: the client gets 503 and resends it all."""
+    letters = env.dead_letters
     try:
-        if env.dead_letters:
-            queue.connection.lpush(DEADLETTER_KEY, *env.dead_letters)
-        if env.batch.size():
-            enqueue_batch(queue, env.batch)
+        with queue.connection.pipeline(transaction=True) as pipe:
+            if env.batch.size():
+                enqueue_batch(queue, env.batch, pipeline=pipe)
+            push_letters(queue.connection, letters, pipeline=pipe)
+            results = pipe.execute()
     except redis.RedisError as exc:
-        raise StoreUnavailable(f"redis unavailable, nothing was accepted: {exc}") from exc
+        raise StoreUnavailable(f"redis refused the request, nothing was accepted: {exc}") from exc
+    if letters:
+        note_dropped(results[-1])
 
 
 async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[dict[str, Any]]:
@@ -65,7 +84,9 @@ async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[di
 async def ingest_multipart(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
     body = await _raw(request)
     try:
-        parts = parse_multipart(body, boundary_of(request.headers.get("content-type", "")))
+        parts = parse_multipart(body, boundary_of(request.headers.get("content-type", "")), MAX_ITEMS_PER_REQUEST)
+    except TooManyParts:
+        raise too_many("parts") from None
     except MultipartError as exc:
         raise BadRequest(f"malformed multipart body: {exc}") from None
     return await _accept(request, from_multipart(str(principal.workspace_id), parts))
@@ -76,6 +97,8 @@ async def ingest_batch(request: Request[Any, Any, Any], principal: NamedDependen
     body = _json(await _raw(request))
     if not isinstance(body, dict):
         raise BadRequest('body must be an object {"post": [...], "patch": [...]}')
+    if sum(len(v) for k in ("post", "patch") if isinstance(v := body.get(k), list)) > MAX_ITEMS_PER_REQUEST:
+        raise too_many("runs")
     return await _accept(request, from_batch(str(principal.workspace_id), body))
 
 

@@ -19,6 +19,9 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from app.core.errors import BadRequest
+from app.core.ingest import json_problem, json_values_bound
+from app.platform.ingest.envelope import check_json_budget
+from app.platform.otel.bounds import MAX_DEPTH, check_message_count
 
 _ID_FIELDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id")
 
@@ -26,6 +29,7 @@ _ID_FIELDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "paren
 def decode_request(body: bytes, content_type: str) -> ExportTraceServiceRequest:
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind in ("application/x-protobuf", "application/protobuf", "application/octet-stream", ""):
+        check_message_count(body)
         request = ExportTraceServiceRequest()
         try:
             request.ParseFromString(body)
@@ -33,11 +37,15 @@ def decode_request(body: bytes, content_type: str) -> ExportTraceServiceRequest:
             raise BadRequest(f"body is not a valid OTLP protobuf ExportTraceServiceRequest: {exc}") from None
         return request
     if kind == "application/json":
+        check_json_budget(json_values_bound(body))
         try:
             data = msgspec.json.decode(body)
+            # Both steps below recurse per level; protobuf allows 100 levels of messages anyway.
+            if problem := json_problem(data, MAX_DEPTH * 2):
+                raise ValueError(problem)
             _hex_ids_to_base64(data)
             return json_format.ParseDict(data, ExportTraceServiceRequest(), ignore_unknown_fields=True)
-        except (msgspec.DecodeError, json_format.ParseError, ValueError, TypeError) as exc:
+        except (msgspec.DecodeError, json_format.ParseError, ValueError, TypeError, RecursionError) as exc:
             raise BadRequest(f"body is not a valid OTLP JSON ExportTraceServiceRequest: {exc}") from None
     raise BadRequest(f"unsupported Content-Type {content_type!r}; use application/x-protobuf or application/json")
 
