@@ -6,8 +6,10 @@ objects, so the fuzzer gets past 404s), once without a key against the public ro
 Bounded and derandomized: a fixed number of examples per operation and a fixed seed, so CI runs
 the same requests every time in a few minutes. Not fuzzed here, each for a reason:
 
-- ingest (POST/PATCH /runs, /runs/batch, /runs/multipart) and OTLP intake (`api_schema.INGEST`):
-  they have their own hardening and fault tests, and junk there fills the queue's dead letters;
+- ingest (POST/PATCH /runs, /runs/batch, /runs/multipart) and OTLP intake (`api_schema.INGEST`)
+  read raw bodies, so the schema gives the fuzzer nothing to build from: a test of their own
+  generates runs (any field of any type) in a tenant of its own, and their parsers have property
+  tests (test_ingest_fuzz);
 - DELETE with the seeded ids: deleting the seeds would turn the rest of the run into 404s (the
   DELETE operations still run, with generated ids).
 The playground's calls to a model provider may answer 502/504 `provider_*` by design (the
@@ -31,6 +33,7 @@ from schemathesis import GenerationMode
 from app.runner.stack import NativeStack
 from tests.api_schema import INGEST, merged_schema, seed_shared_run
 from tests.conftest import Tenant, make_tenant
+from tests.ingest_helpers import root_run, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -151,3 +154,67 @@ def test_public_api_never_answers_5xx(stack: NativeStack, schema: Any, seeds: Se
     failures = fuzz(schema, stack.url, {}, seeds.path_values, lambda path: bool(PUBLIC_PATHS.match(path)))
     assert not failures, "\n".join(failures)
     assert anonymous.get(f"/public/{seeds.path_values['token']}/run").status_code == 200
+
+
+# --- ingest: its operations read raw bodies (no schema to generate from), so runs are generated here
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=25,
+)
+_TIMES = (
+    st.sampled_from(
+        ["2026-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59Z", "not a time", "", "1e18"]
+    )
+    | st.integers()
+    | st.floats(allow_nan=False)
+)
+
+
+@st.composite
+def _hostile_run(draw: Any) -> dict[str, Any]:
+    """A run the SDK could have sent, with any field replaced by junk of any type."""
+    run = root_run(name=draw(st.text(max_size=30)), project=f"fuzz-ingest-{draw(st.integers(0, 3))}")
+    for field in draw(st.sets(st.sampled_from([*sorted(run), "end_time", "extra", "outputs", "error", "tags"]))):
+        run[field] = draw(_TIMES if field.endswith("_time") else _JSON)
+    return run
+
+
+def test_ingest_api_never_answers_5xx(stack: NativeStack) -> None:
+    """POST /runs, /runs/batch and PATCH /runs/{id} with generated runs (any field of any type,
+    hostile times, nested junk), in a tenant of their own: never a 5xx, never a store's text, and
+    the queue worker still takes a good run afterwards."""
+    tenant = make_tenant(stack)
+    statuses: list[int] = []
+    found: list[str] = []
+
+    @settings(
+        max_examples=60,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(runs=st.lists(_hostile_run(), min_size=1, max_size=3), route=st.sampled_from(["single", "batch", "patch"]))
+    def probe(runs: list[dict[str, Any]], route: str) -> None:
+        if route == "single":
+            response = tenant.client.post("/runs", json=runs[0])
+        elif route == "batch":
+            response = tenant.client.post("/runs/batch", json={"post": runs[:2], "patch": runs[2:]})
+        else:
+            run_id = runs[0].get("id")
+            response = tenant.client.patch(f"/runs/{run_id if isinstance(run_id, str) else uuid.uuid4()}", json=runs[0])
+        statuses.append(response.status_code)
+        leaked = [leak for leak in LEAKS if leak in response.text]
+        if (response.status_code >= 500 or leaked) and len(found) < 3:
+            found.append(f"{route} {response.status_code} {leaked}: {response.text[:300]}\n    {runs!r:.600}")
+
+    probe()
+    assert not found, "\n".join(found)
+    assert len(statuses) >= 40 and any(s == 202 for s in statuses) and any(400 <= s < 500 for s in statuses)
+    good = root_run("after-the-fuzz", project="fuzz-ingest-good")
+    assert tenant.client.post("/runs", json=good).status_code == 202
+    wait_for(lambda: tenant.client.get(f"/runs/{good['id']}").status_code == 200, timeout=60, what="the good run")
+    tenant.client.close()
