@@ -199,7 +199,7 @@ def test_public_api_never_answers_5xx(stack: NativeStack, schema: Any, seeds: Se
 # --- ingest: its operations read raw bodies (no schema to generate from), so runs are generated here
 
 _JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=25,
 )
@@ -208,7 +208,7 @@ _TIMES = (
         ["2026-01-01T00:00:00Z", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59Z", "not a time", "", "1e18"]
     )
     | st.integers()
-    | st.floats(allow_nan=False)
+    | st.floats(allow_nan=False, allow_infinity=False)
 )
 
 
