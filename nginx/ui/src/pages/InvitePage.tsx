@@ -4,6 +4,7 @@ import { api, ApiError, setCsrfToken } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { FormError, Loading } from "../components/States";
 import { Brand } from "../components/Brand";
+import { CredentialFields } from "../components/CredentialFields";
 
 const MIN_PASSWORD = 12; // the server's rule (app/core/tenancy/users.py)
 
@@ -123,28 +124,7 @@ export function InvitePage() {
           <Brand />
           <h1 id="invite-title">Accept your invitation</h1>
           <p>Your address already has an account: log in to it to accept. Its password stays as it is.</p>
-          <label className="field">
-            <span>Email</span>
-            <input
-              type="email"
-              name="email"
-              autoComplete="username"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span>Password</span>
-            <input
-              type="password"
-              name="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
+          <CredentialFields email={email} password={password} onEmail={setEmail} onPassword={setPassword} />
           <FormError error={error} />
           <button type="submit" className="btn btn-primary" disabled={pending}>
             {pending ? "Joining…" : "Log in and join"}

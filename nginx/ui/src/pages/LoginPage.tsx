@@ -4,6 +4,7 @@ import { ApiError } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { FormError, Loading } from "../components/States";
 import { Brand } from "../components/Brand";
+import { CredentialFields } from "../components/CredentialFields";
 
 export function LoginPage() {
   const { me, checking, login } = useAuth();
@@ -39,28 +40,7 @@ export function LoginPage() {
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
         <Brand />
         <h1 id="login-title">Log in</h1>
-        <label className="field">
-          <span>Email</span>
-          <input
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
+        <CredentialFields email={email} password={password} onEmail={setEmail} onPassword={setPassword} />
         <FormError error={error} />
         <button type="submit" className="btn btn-primary" disabled={pending}>
           {pending ? "Logging in…" : "Log in"}
