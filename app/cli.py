@@ -3,6 +3,8 @@
 up [--data-dir DIR] [--port PORT]      start the whole stack natively and return
 down | status | logs SERVICE           stop it, show each service's health, show a log
 api-key create [--workspace] [--name]  print a new API key as the last line of stdout
+user create --email E [--workspace]    add a UI login; a generated password is the last line
+user reset-password --email E          set a new password (and clear its login throttle)
 test [PYTEST ARGS]                     install what is missing and run the whole suite
 bench [NAME ...]                       run benchmarks under bench/
 """
@@ -111,6 +113,41 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> tuple[str, bool]:
+    """(password, generated): from standard input with --password-stdin, else generated. Never
+    from the command line, where `ps` and the shell history would keep it."""
+    from app.runner.users import generated_password
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n"), False
+    return generated_password(), True
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    from app.core.redis import sync_redis
+    from app.core.settings import CliRedisSettings, CliSettings, load_settings
+    from app.runner.users import UserCommandError, clear_login_throttle, create_user, reset_password
+
+    env = _store_env(args)
+    dsn = load_settings(CliSettings, env).postgres.postgres_dsn
+    password, generated = _password(args)
+    try:
+        if args.user_command == "create":
+            scope = asyncio.run(create_user(dsn, args.email, password, workspace_name=args.workspace, role=args.role))
+            print(f"created {args.email} as {args.role} of workspace {scope}", file=sys.stderr)
+        else:
+            asyncio.run(reset_password(dsn, args.email, password))
+            cleared = clear_login_throttle(sync_redis(load_settings(CliRedisSettings, env).redis), args.email)
+            print(f"set a new password for {args.email}; cleared {cleared} login throttle counter(s)", file=sys.stderr)
+    except UserCommandError as exc:
+        _err(str(exc))
+        return 1
+    if generated:
+        print("the password is shown once; store it now:", file=sys.stderr)
+        print(password)
+    return 0
+
+
 def cmd_dead_letter(args: argparse.Namespace) -> int:
     from app.core.deadletters import list_letters, replay
     from app.core.redis import sync_redis
@@ -193,6 +230,16 @@ def parser() -> argparse.ArgumentParser:
         "--org-wide", action="store_true", help="not bound to one workspace: X-Tenant-Id picks it per request"
     )
     create.add_argument("--data-dir", default=argparse.SUPPRESS)
+    user = sub.add_parser("user", help="manage UI logins (operators)")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    for name, text in (("create", "add a login to a workspace"), ("reset-password", "set a new password")):
+        cmd = user_sub.add_parser(name, help=text)
+        cmd.add_argument("--email", required=True)
+        cmd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+        cmd.add_argument("--data-dir", default=argparse.SUPPRESS)
+        if name == "create":
+            cmd.add_argument("--workspace", default=None, help="workspace name (created if new)")
+            cmd.add_argument("--role", choices=("admin", "editor", "viewer"), default="admin")
     dl = sub.add_parser("dead-letter", help="items set aside by ingestion, with their reason")
     dl_sub = dl.add_subparsers(dest="dl_command", required=True)
     dl_list = dl_sub.add_parser("list", help="newest first")
@@ -221,6 +268,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_api_key_create(args)
         if args.command == "dead-letter":
             return cmd_dead_letter(args)
+        if args.command == "user":
+            return cmd_user(args)
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "logs": cmd_logs}[args.command](args)
     except (StackError, StoreError, SystemError_, SettingsError) as exc:
         _err(str(exc))

@@ -7,13 +7,15 @@ shell wrapper) in its own data dir and port.
 from __future__ import annotations
 
 import subprocess
+import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from app.runner.stack import REPO_ROOT, scratch_dir
+from app.runner.stack import REPO_ROOT, NativeStack, scratch_dir
 from app.runner.stores import free_port, remove_tree
 from tests.conftest import python_module
 
@@ -124,3 +126,70 @@ def test_unknown_command_and_bench_listing() -> None:
     assert listing.returncode == 0
     assert listing.stdout.startswith("benchmarks:")
     assert python_module("app.cli", "frobnicate").returncode == 2
+
+
+def _login(stack_url: str, email: str, password: str) -> int:
+    # From an address of its own: logins are throttled per client address, and the lockout below
+    # must not spend the budget of 127.0.0.1, which the other tests log in from.
+    transport = httpx.HTTPTransport(local_address="127.0.0.30")
+    with httpx.Client(base_url=stack_url, transport=transport, timeout=30) as client:
+        return client.post("/api/v1/auth/login", json={"email": email, "password": password}).status_code
+
+
+def test_operator_creates_a_login_and_resets_a_locked_out_password(stack: NativeStack) -> None:
+    email = f"operator-{uuid.uuid4().hex[:8]}@example.com"
+    base = ("app.cli", "--data-dir", str(stack.data_dir), "user")
+    created = python_module(*base, "create", "--email", email, "--workspace", "ops", "--role", "editor")
+    assert created.returncode == 0, created.stderr
+    password = created.stdout.strip().splitlines()[-1]
+    assert len(password) >= 20 and "editor of workspace" in created.stderr
+    assert _login(stack.url, email, password) == 200
+    # An existing account is never overwritten by `create`.
+    again = python_module(*base, "create", "--email", email.upper())
+    assert again.returncode == 1 and "reset-password" in again.stderr and not again.stdout
+    assert _login(stack.url, email, password) == 200
+
+    # Locked out after repeated failures: the operator's reset is the way back in.
+    failures = [_login(stack.url, email, "not-the-password!") for _ in range(6)]
+    assert failures[-1] == 429, failures
+    assert _login(stack.url, email, password) == 429
+    new_password = "operator-chosen-password"
+    reset = subprocess.run(
+        [sys.executable, "-m", *base, "reset-password", "--email", email, "--password-stdin"],
+        input=new_password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert reset.stdout == ""  # a password from stdin is never echoed
+    assert _login(stack.url, email, new_password) == 200
+    assert _login(stack.url, email, password) == 401
+
+    weak = subprocess.run(
+        [sys.executable, "-m", *base, "reset-password", "--email", email, "--password-stdin"],
+        input="short\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert weak.returncode == 1 and "12 characters" in weak.stderr
+    missing = python_module(*base, "reset-password", "--email", f"nobody-{uuid.uuid4().hex[:6]}@example.com")
+    assert missing.returncode == 1 and "no account" in missing.stderr and not missing.stdout
+
+
+def test_initial_admin_from_the_shell_wins_over_an_empty_env_file_line(
+    stack: NativeStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`INITIAL_ADMIN_EMAIL=… INITIAL_ADMIN_PASSWORD=… ./tracehouse up`, as the README says: the
+    env file's empty lines must not hide the shell's values from the services."""
+    monkeypatch.delenv("INITIAL_ADMIN_EMAIL", raising=False)
+    assert stack.env()["INITIAL_ADMIN_EMAIL"] == ""  # .env.example's empty line
+    monkeypatch.setenv("INITIAL_ADMIN_EMAIL", "first@example.com")
+    monkeypatch.setenv("INITIAL_ADMIN_PASSWORD", "a-long-first-password")
+    env = stack.env()
+    assert (env["INITIAL_ADMIN_EMAIL"], env["INITIAL_ADMIN_PASSWORD"]) == ("first@example.com", "a-long-first-password")

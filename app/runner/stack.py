@@ -56,6 +56,7 @@ APP_SERVICES: dict[str, tuple[list[str], str | None]] = {
 SERVICE_NAMES = ("postgres", "redis", "clickhouse", *APP_SERVICES, "frontend")
 # Passed through from the caller's environment; everything else comes from the env file.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+_FROM_SHELL = ("INITIAL_ADMIN_EMAIL", "INITIAL_ADMIN_PASSWORD")
 
 
 class StackError(RuntimeError):
@@ -143,6 +144,9 @@ class NativeStack:
         p = self.state.ports
         env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
         env.update(parse_env_file(self.env_file))
+        # `INITIAL_ADMIN_EMAIL=… INITIAL_ADMIN_PASSWORD=… ./tracehouse up`, as the README says:
+        # set in the shell, they win over the env file's (often empty) lines.
+        env.update({k: os.environ[k] for k in _FROM_SHELL if os.environ.get(k)})
         if not env.get("PROVIDER_SECRETS_KEY"):
             env["PROVIDER_SECRETS_KEY"] = self.state.provider_secrets_key
         if not env.get("PUBLIC_URL"):

@@ -88,14 +88,25 @@ class Attempt(msgspec.Struct, frozen=True):
     slot: str
 
 
+def _account(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
 def attempt_keys(email: str, address: str) -> Attempt:
-    account = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    account = _account(email)
     return Attempt(
         pair=f"th:login:pair:{account}:{address}",
         address=f"th:login:addr:{address}",
         account=f"th:login:acct:{account}",
         slot=f"th:login:slot:{account}",
     )
+
+
+def account_keys(email: str) -> tuple[list[str], str]:
+    """The account's own counters, and the pattern of its per-address ones (for an operator's
+    reset: an address's count across all accounts is about that address, so it stays)."""
+    account = _account(email)
+    return [f"th:login:acct:{account}", f"th:login:slot:{account}"], f"th:login:pair:{account}:*"
 
 
 async def reserve(redis: aredis.Redis, attempt: Attempt, limit: int) -> Refused | None:
