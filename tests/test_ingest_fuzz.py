@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.core.encoding import decode_body
 from app.core.errors import BadRequest, PayloadTooLarge
-from app.core.ingest import encode_batch
+from app.core.ingest import MAX_JSON_DEPTH, encode_batch, json_problem, json_text_is_tame
 from app.core.multipart import MultipartError, boundary_of, parse_multipart
 from app.platform.ingest.envelope import from_batch, from_multipart
 
@@ -186,3 +186,28 @@ def test_bombs_are_413(encoding: str, size: int, byte: int) -> None:
 def test_a_zlib_stream_is_accepted_as_gzip() -> None:
     # wbits=47 also takes a zlib header; some clients label deflate data this way.
     assert decode_body(zlib.compress(b"{}"), "gzip") == b"{}"
+
+
+_NESTED_JSON = st.recursive(
+    st.none() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+    max_leaves=300,
+)
+
+
+@FUZZ
+@given(value=_NESTED_JSON | st.integers(min_value=-(2**70), max_value=2**70).map(lambda n: {"n": n}))
+def test_tame_text_never_hides_what_the_walk_would_refuse(value: object) -> None:
+    """The ingest door skips `json_problem`'s walk for tame text: that must never let through
+    what the walk refuses, even one level down (a multipart part placed inside its run)."""
+    data = msgspec.json.encode(value)
+    if json_text_is_tame(data):
+        assert json_problem({"inputs": msgspec.json.decode(data)}) is None
+
+
+def test_tame_text_is_recognised_at_the_edges() -> None:
+    deep = b"[" * (MAX_JSON_DEPTH - 1) + b"]" * (MAX_JSON_DEPTH - 1)
+    assert json_text_is_tame(deep) and json_problem({"inputs": msgspec.json.decode(deep)}) is None
+    deeper = b"[" + deep + b"]"
+    assert not json_text_is_tame(deeper) and json_problem({"inputs": msgspec.json.decode(deeper)}) is not None
+    assert not json_text_is_tame(b'{"n": 18446744073709551616}')

@@ -25,6 +25,7 @@ from app.core.ingest import (
     IngestBatch,
     Rejection,
     json_problem,
+    json_text_is_tame,
     json_values_bound,
     letters_for,
     parse_timestamp,
@@ -97,7 +98,10 @@ def _uuid(value: Any) -> str | None:
         return None
 
 
-def add_run(env: Envelope, kind: str, run: Any, label: str, expected_id: str | None = None) -> None:
+def add_run(
+    env: Envelope, kind: str, run: Any, label: str, expected_id: str | None = None, *, walk: bool = True
+) -> None:
+    """`walk=False` when the run's JSON text was tame (`json_text_is_tame`): the walk would pass."""
     if not isinstance(run, dict):
         env.reject(label, kind, expected_id, "run must be a JSON object", run)
         return
@@ -108,17 +112,17 @@ def add_run(env: Envelope, kind: str, run: Any, label: str, expected_id: str | N
     if expected_id is not None and run_id != expected_id:
         env.reject(label, kind, run_id, f"run id {run_id} does not match {expected_id} in the part name", run)
         return
-    if problem := run_problem(run):
+    if problem := run_problem(run, walk=walk):
         env.reject(label, kind, run_id, problem, run)
         return
     run["id"] = run_id
     (env.batch.posts if kind == "post" else env.batch.patches).append(run)
 
 
-def run_problem(run: dict[str, Any]) -> str | None:
+def run_problem(run: dict[str, Any], *, walk: bool = True) -> str | None:
     """What would make this run fail later, in the queue, the worker or a store."""
     return (
-        json_problem(run)
+        (json_problem(run) if walk else None)
         or project_name_problem(run.get("session_name"))
         or _time_problem(run, ("start_time", "end_time"))
     )
@@ -133,7 +137,7 @@ def _time_problem(item: dict[str, Any], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _add_feedback(env: Envelope, item: Any, label: str, expected_id: str | None = None) -> None:
+def _add_feedback(env: Envelope, item: Any, label: str, expected_id: str | None = None, *, walk: bool = True) -> None:
     if not isinstance(item, dict):
         env.reject(label, "feedback", expected_id, "feedback must be a JSON object", item)
         return
@@ -144,7 +148,9 @@ def _add_feedback(env: Envelope, item: Any, label: str, expected_id: str | None 
     if not isinstance(item.get("key"), str) or not item["key"]:
         env.reject(label, "feedback", feedback_id, "feedback needs a non-empty string `key`", item)
         return
-    if problem := json_problem(item) or _time_problem(item, ("start_time", "created_at", "modified_at")):
+    if problem := (json_problem(item) if walk else None) or _time_problem(
+        item, ("start_time", "created_at", "modified_at")
+    ):
         env.reject(label, "feedback", feedback_id, problem, item)
         return
     item["id"] = feedback_id
@@ -157,6 +163,7 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
     extras: dict[tuple[str, str], list[tuple[str, str, bytes]]] = {}
     order: list[tuple[str, str, str]] = []
     values = 0  # the JSON budget is per request, summed over the JSON parts (not attachments)
+    wild: set[tuple[str, str]] = set()  # runs with a part whose text was not tame: walk those
     for part in parts:
         name = part.name
         if len(part.data) > MAX_PART_BYTES:
@@ -194,13 +201,16 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
         except ValueError as exc:
             env.reject(name, head, _uuid(item_id), str(exc), part.data)
             continue
+        tame = json_text_is_tame(part.data)
         if head == "feedback":
             if field_name:
                 env.reject(name, "feedback", _uuid(item_id), "feedback parts have no sub-fields", value)
             else:
-                _add_feedback(env, value, name, _uuid(item_id) or item_id)
+                _add_feedback(env, value, name, _uuid(item_id) or item_id, walk=not tame)
             continue
         key = (head, item_id)
+        if not tame:
+            wild.add(key)
         if not field_name:
             if key in mains:
                 env.reject(name, head, _uuid(item_id), "duplicate part in this request", value)
@@ -216,15 +226,16 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
         if isinstance(run, dict):
             for field_name, _, value in extras.pop((head, item_id), []):
                 run[field_name] = value
-        add_run(env, head, run, name, _uuid(item_id) or item_id)
+        add_run(env, head, run, name, _uuid(item_id) or item_id, walk=(head, item_id) in wild)
     for (head, item_id), leftovers in extras.items():
         for _, name, value in leftovers:
             env.reject(name, head, _uuid(item_id), f"no {head}.{item_id} part for this field in the request", value)
     return env
 
 
-def from_batch(workspace_id: str, body: Any) -> Envelope:
-    """`POST /runs/batch`: {"post": [run...], "patch": [run...]} with fields inline."""
+def from_batch(workspace_id: str, body: Any, *, walk: bool = True) -> Envelope:
+    """`POST /runs/batch`: {"post": [run...], "patch": [run...]} with fields inline. `walk`:
+    whether the body's text was not tame, so each run's JSON must be walked."""
     env = Envelope(workspace_id)
     for kind in RUN_KINDS:
         runs = body.get(kind) or []
@@ -232,13 +243,13 @@ def from_batch(workspace_id: str, body: Any) -> Envelope:
             env.reject(kind, kind, None, f"`{kind}` must be a list of runs", runs)
             continue
         for index, run in enumerate(runs):
-            add_run(env, kind, run, f"{kind}[{index}]")
+            add_run(env, kind, run, f"{kind}[{index}]", walk=walk)
     return env
 
 
-def from_single(workspace_id: str, kind: str, run: Any, run_id: str | None = None) -> Envelope:
+def from_single(workspace_id: str, kind: str, run: Any, run_id: str | None = None, *, walk: bool = True) -> Envelope:
     env = Envelope(workspace_id)
     if isinstance(run, dict):
         run.pop("attachments", None)  # the SDK may send "attachments": {} here (wire §2.6)
-    add_run(env, kind, run, kind, run_id)
+    add_run(env, kind, run, kind, run_id, walk=walk)
     return env

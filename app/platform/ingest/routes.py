@@ -22,7 +22,7 @@ from app.core.auth import Principal
 from app.core.deadletters import note_dropped, push_letters
 from app.core.encoding import decode_body
 from app.core.errors import BadRequest, PayloadTooLarge, StoreUnavailable
-from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, json_values_bound
+from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, json_text_is_tame, json_values_bound
 from app.core.multipart import MultipartError, TooManyParts, boundary_of, parse_multipart
 from app.platform.ingest.envelope import (
     Envelope,
@@ -94,17 +94,20 @@ async def ingest_multipart(request: Request[Any, Any, Any], principal: NamedDepe
 
 @post("/api/v1/runs/batch", status_code=202)
 async def ingest_batch(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
-    body = _json(await _raw(request))
+    raw = await _raw(request)
+    body = _json(raw)
     if not isinstance(body, dict):
         raise BadRequest('body must be an object {"post": [...], "patch": [...]}')
     if sum(len(v) for k in ("post", "patch") if isinstance(v := body.get(k), list)) > MAX_ITEMS_PER_REQUEST:
         raise too_many("runs")
-    return await _accept(request, from_batch(str(principal.workspace_id), body))
+    return await _accept(request, from_batch(str(principal.workspace_id), body, walk=not json_text_is_tame(raw)))
 
 
 @post("/api/v1/runs", status_code=202)
 async def create_run(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
-    return await _accept(request, from_single(str(principal.workspace_id), "post", _json(await _raw(request))))
+    raw = await _raw(request)
+    envelope = from_single(str(principal.workspace_id), "post", _json(raw), walk=not json_text_is_tame(raw))
+    return await _accept(request, envelope)
 
 
 @patch("/api/v1/runs/{run_id:str}", status_code=202)
@@ -115,8 +118,9 @@ async def update_run(
         canonical = str(uuid.UUID(run_id))
     except ValueError:
         raise BadRequest(f"run id {run_id!r} is not a UUID") from None
-    body = _json(await _raw(request))
-    return await _accept(request, from_single(str(principal.workspace_id), "patch", body, canonical))
+    raw = await _raw(request)
+    envelope = from_single(str(principal.workspace_id), "patch", _json(raw), canonical, walk=not json_text_is_tame(raw))
+    return await _accept(request, envelope)
 
 
 ROUTES = [ingest_multipart, ingest_batch, create_run, update_run]
