@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from app.core.encoding import decode_body
 from app.core.errors import BadRequest, PayloadTooLarge
-from app.core.ingest import MAX_JSON_DEPTH, encode_batch, json_problem, json_text_is_tame
+from app.core.ingest import MAX_JSON_DEPTH, encode_batch, json_problem, scan_json_text
 from app.core.multipart import MultipartError, boundary_of, parse_multipart
 from app.platform.ingest.envelope import from_batch, from_multipart
 
@@ -201,13 +201,13 @@ def test_tame_text_never_hides_what_the_walk_would_refuse(value: object) -> None
     """The ingest door skips `json_problem`'s walk for tame text: that must never let through
     what the walk refuses, even one level down (a multipart part placed inside its run)."""
     data = msgspec.json.encode(value)
-    if json_text_is_tame(data):
+    if scan_json_text(data).tame:
         assert json_problem({"inputs": msgspec.json.decode(data)}) is None
 
 
 def test_tame_text_is_recognised_at_the_edges() -> None:
     deep = b"[" * (MAX_JSON_DEPTH - 1) + b"]" * (MAX_JSON_DEPTH - 1)
-    assert json_text_is_tame(deep) and json_problem({"inputs": msgspec.json.decode(deep)}) is None
+    assert scan_json_text(deep).tame and json_problem({"inputs": msgspec.json.decode(deep)}) is None
     deeper = b"[" + deep + b"]"
-    assert not json_text_is_tame(deeper) and json_problem({"inputs": msgspec.json.decode(deeper)}) is not None
-    assert not json_text_is_tame(b'{"n": 18446744073709551616}')
+    assert not scan_json_text(deeper).tame and json_problem({"inputs": msgspec.json.decode(deeper)}) is not None
+    assert not scan_json_text(b'{"n": 18446744073709551616}').tame

@@ -25,11 +25,10 @@ from app.core.ingest import (
     IngestBatch,
     Rejection,
     json_problem,
-    json_text_is_tame,
-    json_values_bound,
     letters_for,
     parse_timestamp,
     project_name_problem,
+    scan_json_text,
 )
 from app.core.multipart import Part
 
@@ -101,7 +100,7 @@ def _uuid(value: Any) -> str | None:
 def add_run(
     env: Envelope, kind: str, run: Any, label: str, expected_id: str | None = None, *, walk: bool = True
 ) -> None:
-    """`walk=False` when the run's JSON text was tame (`json_text_is_tame`): the walk would pass."""
+    """`walk=False` when the run's JSON text was tame (`scan_json_text`): the walk would pass."""
     if not isinstance(run, dict):
         env.reject(label, kind, expected_id, "run must be a JSON object", run)
         return
@@ -194,22 +193,22 @@ def from_multipart(workspace_id: str, parts: list[Part]) -> Envelope:
             )
             continue
         item_id, _, field_name = rest.partition(".")
-        values += json_values_bound(part.data)
+        scan = scan_json_text(part.data)
+        values += scan.values
         check_json_budget(values)
         try:
             value = decode_json(part.data)
         except ValueError as exc:
             env.reject(name, head, _uuid(item_id), str(exc), part.data)
             continue
-        tame = json_text_is_tame(part.data)
         if head == "feedback":
             if field_name:
                 env.reject(name, "feedback", _uuid(item_id), "feedback parts have no sub-fields", value)
             else:
-                _add_feedback(env, value, name, _uuid(item_id) or item_id, walk=not tame)
+                _add_feedback(env, value, name, _uuid(item_id) or item_id, walk=not scan.tame)
             continue
         key = (head, item_id)
-        if not tame:
+        if not scan.tame:
             wild.add(key)
         if not field_name:
             if key in mains:

@@ -22,7 +22,7 @@ from app.core.auth import Principal
 from app.core.deadletters import note_dropped, push_letters
 from app.core.encoding import decode_body
 from app.core.errors import BadRequest, PayloadTooLarge, StoreUnavailable
-from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, json_text_is_tame, json_values_bound
+from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, scan_json_text
 from app.core.multipart import MultipartError, TooManyParts, boundary_of, parse_multipart
 from app.platform.ingest.envelope import (
     Envelope,
@@ -40,10 +40,12 @@ async def _raw(request: Request[Any, Any, Any]) -> bytes:
     return decode_body(await request.body(), request.headers.get("content-encoding"))
 
 
-def _json(body: bytes) -> Any:
-    check_json_budget(json_values_bound(body))
+def _json(body: bytes) -> tuple[Any, bool]:
+    """The decoded body, and whether its text was tame (no run in it needs the JSON walk)."""
+    scan = scan_json_text(body)
+    check_json_budget(scan.values)
     try:
-        return decode_json(body)
+        return decode_json(body), scan.tame
     except ValueError as exc:
         raise BadRequest(f"body is not valid JSON: {exc}") from None
 
@@ -94,19 +96,18 @@ async def ingest_multipart(request: Request[Any, Any, Any], principal: NamedDepe
 
 @post("/api/v1/runs/batch", status_code=202)
 async def ingest_batch(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
-    raw = await _raw(request)
-    body = _json(raw)
+    body, tame = _json(await _raw(request))
     if not isinstance(body, dict):
         raise BadRequest('body must be an object {"post": [...], "patch": [...]}')
     if sum(len(v) for k in ("post", "patch") if isinstance(v := body.get(k), list)) > MAX_ITEMS_PER_REQUEST:
         raise too_many("runs")
-    return await _accept(request, from_batch(str(principal.workspace_id), body, walk=not json_text_is_tame(raw)))
+    return await _accept(request, from_batch(str(principal.workspace_id), body, walk=not tame))
 
 
 @post("/api/v1/runs", status_code=202)
 async def create_run(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
-    raw = await _raw(request)
-    envelope = from_single(str(principal.workspace_id), "post", _json(raw), walk=not json_text_is_tame(raw))
+    run, tame = _json(await _raw(request))
+    envelope = from_single(str(principal.workspace_id), "post", run, walk=not tame)
     return await _accept(request, envelope)
 
 
@@ -118,8 +119,8 @@ async def update_run(
         canonical = str(uuid.UUID(run_id))
     except ValueError:
         raise BadRequest(f"run id {run_id!r} is not a UUID") from None
-    raw = await _raw(request)
-    envelope = from_single(str(principal.workspace_id), "patch", _json(raw), canonical, walk=not json_text_is_tame(raw))
+    run, tame = _json(await _raw(request))
+    envelope = from_single(str(principal.workspace_id), "patch", run, canonical, walk=not tame)
     return await _accept(request, envelope)
 
 

@@ -19,7 +19,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from app.core.errors import BadRequest
-from app.core.ingest import json_problem, json_values_bound
+from app.core.ingest import json_problem, scan_json_text
 from app.platform.ingest.envelope import check_json_budget
 from app.platform.otel.bounds import MAX_DEPTH, check_message_count
 
@@ -37,7 +37,7 @@ def decode_request(body: bytes, content_type: str) -> ExportTraceServiceRequest:
             raise BadRequest(f"body is not a valid OTLP protobuf ExportTraceServiceRequest: {exc}") from None
         return request
     if kind == "application/json":
-        check_json_budget(json_values_bound(body))
+        check_json_budget(scan_json_text(body).values)
         try:
             data = msgspec.json.decode(body)
             # Both steps below recurse per level; protobuf allows 100 levels of messages anyway.
