@@ -16,13 +16,7 @@ async def create_key(
     in any workspace of the organization, chosen per request with X-Tenant-Id."""
     async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row) as conn, conn.transaction():
         org = await service.default_org(conn)
-        if workspace_name:
-            workspace = await service.ensure_workspace(conn, org, workspace_name)
-        else:
-            existing = await service.list_workspaces(conn, org.id)
-            workspace = (
-                existing[0] if existing else await service.ensure_workspace(conn, org, service.DEFAULT_WORKSPACE_NAME)
-            )
+        workspace = await service.workspace_for_cli(conn, org, workspace_name)
         created = await service.create_api_key(
             conn, organization_id=org.id, workspace_id=None if org_wide else workspace.id, name=key_name, role=role
         )

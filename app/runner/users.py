@@ -53,13 +53,7 @@ async def create_user(
         if created is None:
             raise UserCommandError(f"an account for {email} exists; use `user reset-password` to set its password")
         org = await service.default_org(conn)
-        if workspace_name:
-            workspace = await service.ensure_workspace(conn, org, workspace_name)
-        else:
-            existing = await service.list_workspaces(conn, org.id)
-            workspace = (
-                existing[0] if existing else await service.ensure_workspace(conn, org, service.DEFAULT_WORKSPACE_NAME)
-            )
+        workspace = await service.workspace_for_cli(conn, org, workspace_name)
         await users.add_member(conn, workspace.id, created["id"], role)
     return f"{org.name}/{workspace.name}"
 

@@ -81,6 +81,15 @@ async def list_workspaces(conn: Conn, org_id: uuid.UUID) -> list[Workspace]:
     return [msgspec.convert(r, Workspace) for r in rows]
 
 
+async def workspace_for_cli(conn: Conn, org: Organization, name: str | None) -> Workspace:
+    """The workspace an operator's command names (created if new), or with no name the org's
+    first workspace (`default` when there is none yet)."""
+    if name:
+        return await ensure_workspace(conn, org, name)
+    existing = await list_workspaces(conn, org.id)
+    return existing[0] if existing else await ensure_workspace(conn, org, DEFAULT_WORKSPACE_NAME)
+
+
 async def create_api_key(
     conn: Conn,
     *,
