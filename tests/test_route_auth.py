@@ -91,3 +91,24 @@ def test_every_private_route_is_401_without_a_key(routes: list[tuple[str, str, b
             else:
                 assert response.status_code == 401, (method, path, response.status_code, response.text)
                 assert response.json()["error"] == "not_authenticated"
+
+
+def test_routes_outside_api_never_reach_the_public(stack: NativeStack) -> None:
+    """What the apps serve outside /api (their health checks and the generated OpenAPI schema)
+    is for operators on the service ports: through nginx it is the UI's page, never the app's
+    answer; on a service port the schema still needs a key."""
+    env = stack.env()
+    apps = [
+        create_backend(load_settings(BackendSettings, env)),
+        create_platform(load_settings(PlatformSettings, env)),
+        create_playground(load_settings(PlaygroundSettings, env)),
+    ]
+    internal = sorted({route.path for app in apps for route in app.routes if not route.path.startswith("/api/")})
+    assert "/health" in internal and any(path.startswith("/schema") for path in internal)
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        for path in internal:
+            response = client.get(re.sub(r"\{[^}]+\}", "x", path))
+            assert response.status_code in (200, 404), (path, response.status_code)
+            assert "openapi" not in response.text and '"checks"' not in response.text, path
+    schema = httpx.get(f"http://127.0.0.1:{env['BACKEND_PORT']}/schema/openapi.json", timeout=30)
+    assert schema.status_code == 401
