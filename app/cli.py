@@ -5,6 +5,9 @@ down | status | logs SERVICE           stop it, show each service's health, show
 api-key create [--workspace] [--name]  print a new API key as the last line of stdout
 user create --email E [--workspace]    add a UI login; a generated password is the last line
 user reset-password --email E          set a new password (and clear its login throttle)
+images build [--offline]               build every image compose.yaml runs; --offline also builds
+                                       stand-ins for the base and store images (no registry) and
+                                       names them in .env
 test [PYTEST ARGS]                     install what is missing and run the whole suite
 bench [NAME ...]                       run benchmarks under bench/
 """
@@ -171,6 +174,21 @@ def cmd_dead_letter(args: argparse.Namespace) -> int:
     return 0 if not refused else 1
 
 
+def cmd_images(args: argparse.Namespace) -> int:
+    from app.runner.images import ImageBuildError, build, report
+
+    env_file = Path(args.env_file)
+    try:
+        result = build(env_file, offline=args.offline, log=lambda m: print(f"images: {m}", file=sys.stderr))
+    except ImageBuildError as exc:
+        _err(str(exc))
+        return 1
+    print(report(result))
+    if args.offline:
+        print(f"{env_file} names these images: `docker compose up -d` uses them", file=sys.stderr)
+    return 0
+
+
 def cmd_test(args: argparse.Namespace, extra: list[str]) -> int:
     ensure_system_packages(for_tests=True)
     started = time.monotonic()
@@ -249,6 +267,13 @@ def parser() -> argparse.ArgumentParser:
     dl_replay.add_argument("ids", nargs="*")
     dl_replay.add_argument("--all", action="store_true")
     dl_replay.add_argument("--data-dir", default=argparse.SUPPRESS)
+    images = sub.add_parser("images", help="build the compose appliance's images")
+    images_sub = images.add_subparsers(dest="images_command", required=True)
+    images_build = images_sub.add_parser("build", help="build them (cached layers: a rebuild is quick)")
+    images_build.add_argument(
+        "--offline", action="store_true", help="no registry: build stand-in base and store images too"
+    )
+    images_build.add_argument("--env-file", default=str(REPO_ROOT / ".env"), help="the .env to write (default ./.env)")
     sub.add_parser("test", help="run the whole test suite", add_help=False)
     sub.add_parser("bench", help="run a benchmark", add_help=False)
     return p
@@ -270,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_dead_letter(args)
         if args.command == "user":
             return cmd_user(args)
+        if args.command == "images":
+            return cmd_images(args)
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "logs": cmd_logs}[args.command](args)
     except (StackError, StoreError, SystemError_, SettingsError) as exc:
         _err(str(exc))

@@ -1,7 +1,7 @@
 """Static checks of the Docker Compose appliance (compose.yaml, Dockerfile, nginx/Dockerfile).
 
-There is no Docker engine in CI, so nothing is built or started: these tests validate the
-files themselves.
+These validate the files themselves, fast and before anything is built; tests/test_compose_stack.py
+builds the images and runs the appliance for real.
 
 The schema in tests/fixtures/compose-spec.json is the official Compose Specification JSON
 schema, vendored unmodified from https://github.com/compose-spec/compose-spec, file
@@ -225,9 +225,13 @@ def test_python_services_share_one_image():
     svcs = services()
     names = ["backend", "platform", "playground", "queue", "migrate"]
     images = {svcs[n]["image"] for n in names}
-    assert images == {"tracehouse/app:${TRACEHOUSE_VERSION:-latest}"}
+    assert images == {"${APP_IMAGE:-tracehouse/app:latest}"}
     for n in names:
-        assert svcs[n]["build"] == {"context": ".", "dockerfile": "Dockerfile"}, n
+        assert svcs[n]["build"] == {
+            "context": ".",
+            "dockerfile": "Dockerfile",
+            "args": {"PYTHON_IMAGE": "${PYTHON_IMAGE:-python:3.11-slim}"},
+        }, n
 
 
 @pytest.mark.parametrize("name", STORES)
@@ -276,16 +280,63 @@ def test_volumes_are_named_and_declared():
     assert used == declared
 
 
+def image_default(value):
+    """`${NAME:-default}` -> (NAME, default); every image in compose.yaml is one of these."""
+    match = re.fullmatch(r"\$\{([A-Z_]+):-([^}]+)\}", value)
+    assert match, f"{value!r} does not come from .env with a default"
+    return match.group(1), match.group(2)
+
+
+def env_example():
+    from app.runner.envfile import parse_env_file
+
+    return parse_env_file(ROOT / ".env.example")
+
+
+def test_every_image_comes_from_env_with_the_upstream_default():
+    example = env_example()
+    refs = [svc["image"] for svc in services().values()]
+    refs += [v for svc in services().values() for v in ((svc.get("build") or {}).get("args") or {}).values()]
+    names = set()
+    for ref in refs:
+        name, default = image_default(ref)
+        assert example.get(name) == default, f"{name}: .env.example says {example.get(name)!r}, compose {default!r}"
+        names.add(name)
+    assert names == {
+        "APP_IMAGE", "FRONTEND_IMAGE", "PYTHON_IMAGE", "NODE_IMAGE", "NGINX_IMAGE",
+        "POSTGRES_IMAGE", "CLICKHOUSE_IMAGE", "REDIS_IMAGE",
+    }  # fmt: skip
+
+
+DOCKERFILES = [
+    ROOT / "Dockerfile",
+    ROOT / "nginx" / "Dockerfile",
+    *sorted((ROOT / "deploy" / "images").glob("*.Dockerfile")),
+]
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_dockerfiles_pull_nothing_by_themselves(dockerfile):
+    """No `# syntax=` line (BuildKit would pull a frontend image) and every base is a build arg."""
+    text = dockerfile.read_text()
+    assert not re.search(r"^#\s*syntax\s*=", text, re.MULTILINE | re.IGNORECASE)
+    for base in re.findall(r"^FROM\s+(\S+)", text, re.MULTILINE):
+        stages = re.findall(r"^FROM\s+\S+\s+AS\s+(\S+)", text, re.MULTILINE | re.IGNORECASE)
+        assert re.fullmatch(r"\$\{[A-Z_]+\}", base) or base in stages, f"{dockerfile.name}: FROM {base}"
+
+
 def test_clickhouse_config():
     clickhouse = services()["clickhouse"]
-    assert re.fullmatch(r"clickhouse/clickhouse-server:26\.8(\.[0-9.]+)?", clickhouse["image"])
-    assert clickhouse["ulimits"]["nofile"] == {"soft": 262144, "hard": 262144}
+    assert re.fullmatch(r"clickhouse/clickhouse-server:26\.8(\.[0-9.]+)?", image_default(clickhouse["image"])[1])
+    nofile = "${CLICKHOUSE_NOFILE:-262144}"
+    assert clickhouse["ulimits"]["nofile"] == {"soft": nofile, "hard": nofile}
+    assert env_example()["CLICKHOUSE_NOFILE"] == "262144"
     assert clickhouse["environment"]["CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT"] == "0"
     assert f"{SYSTEM_LOGS_XML}:/etc/clickhouse-server/config.d/system-logs.xml:ro" in clickhouse["volumes"]
 
 
 def test_postgres_image():
-    assert re.fullmatch(r"postgres:16([.-].*)?", services()["postgres"]["image"])
+    assert re.fullmatch(r"postgres:16([.-].*)?", image_default(services()["postgres"]["image"])[1])
 
 
 def test_redis_never_evicts_and_persists():
@@ -370,7 +421,8 @@ def test_dockerfile_copy_sources_exist(context, dockerfile):
 
 def test_dockerfile_lays_out_source_tree():
     text = (ROOT / "Dockerfile").read_text()
-    assert re.search(r"^FROM python:3\.11-slim\b", text, re.MULTILINE)
+    assert re.search(r"^ARG PYTHON_IMAGE=python:3\.11-slim\s*$", text, re.MULTILINE)
+    assert re.search(r"^FROM \$\{PYTHON_IMAGE\} AS runtime\s*$", text, re.MULTILINE)
     assert re.search(r"^WORKDIR /srv/tracehouse\s*$", text, re.MULTILINE)
     assert re.search(r"^USER tracehouse\s*$", text, re.MULTILINE)
     assert "PYTHONUNBUFFERED=1" in text
@@ -383,9 +435,11 @@ def test_frontend_image_builds_the_ui_from_its_lock_file():
     """nginx/Dockerfile: a Node stage runs `npm ci` + the Vite build; nginx copies only dist/."""
     text = (ROOT / "nginx" / "Dockerfile").read_text()
     stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, re.MULTILINE | re.IGNORECASE)
-    assert stages[0][0].startswith("node:") and stages[0][1] == "ui", stages
-    assert stages[-1][0].startswith("nginx:"), stages
-    assert re.search(r"^RUN npm ci\b", text, re.MULTILINE)
+    assert stages[0] == ("${NODE_IMAGE}", "ui"), stages
+    assert stages[-1][0] == "${NGINX_IMAGE}", stages
+    assert re.search(r"^ARG NODE_IMAGE=node:20[\w.-]*\s*$", text, re.MULTILINE)
+    assert re.search(r"^ARG NGINX_IMAGE=nginx:[\w.-]+\s*$", text, re.MULTILINE)
+    assert re.search(r"^\s*npm ci\b", text, re.MULTILINE)
     assert re.search(r"^RUN npm run build\b", text, re.MULTILINE)
     assert "COPY --from=ui /ui/dist/ /usr/share/nginx/html/" in text
     sources = _copy_sources(text)

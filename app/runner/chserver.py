@@ -8,6 +8,11 @@ query. It must be its own process: chdb's public API and the private `_chdb.quer
 cannot share one ("EventNotifier is initialized twice").
 
 Usage: python -m app.runner.chserver --dir DIR --tcp-port N --http-port N [--users-xml FILE] [--log-dir DIR]
+       python -m app.runner.chserver --container
+
+`--container` is the stand-in ClickHouse image (deploy/images/clickhouse.Dockerfile): the upstream
+image's ports and paths, listening on every interface, with the account from CLICKHOUSE_USER and
+CLICKHOUSE_PASSWORD.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from app.runner.chconfig import system_log_settings_xml
+from app.runner.chconfig import system_log_settings_xml, users_xml
 
 KEEPALIVE = (
     "SYSTEM START LISTEN TCP; SYSTEM START LISTEN HTTP; "
@@ -27,8 +32,10 @@ KEEPALIVE = (
 )
 
 
-def render_config(data_dir: Path, tcp_port: int, http_port: int, users_xml: Path | None, log_dir: Path) -> str:
-    users = f"<users_config>{escape(str(users_xml))}</users_config>" if users_xml else ""
+def render_config(
+    data_dir: Path, tcp_port: int, http_port: int, users_file: Path | None, log_dir: Path, listen_host: str = "127.0.0.1"
+) -> str:
+    users = f"<users_config>{escape(str(users_file))}</users_config>" if users_file else ""
     # The embedded engine logs at trace level whatever <level> says, so the server log goes to a
     # size-rotated file (at most ~3 x 50 MB) and errors also to their own small file.
     return f"""<?xml version="1.0"?>
@@ -39,7 +46,7 @@ def render_config(data_dir: Path, tcp_port: int, http_port: int, users_xml: Path
     <errorlog>{escape(str(log_dir))}/clickhouse-server.err.log</errorlog>
     <size>50M</size><count>2</count>
   </logger>
-  <listen_host>127.0.0.1</listen_host>
+  <listen_host>{escape(listen_host)}</listen_host>
   <tcp_port>{tcp_port}</tcp_port>
   <http_port>{http_port}</http_port>
   <path>{escape(str(data_dir))}/</path>
@@ -52,11 +59,39 @@ def render_config(data_dir: Path, tcp_port: int, http_port: int, users_xml: Path
 """
 
 
+# The upstream image's layout, which compose.yaml's volumes and healthcheck assume.
+CONTAINER_DATA = Path("/var/lib/clickhouse")
+CONTAINER_LOGS = Path("/var/log/clickhouse-server")
+
+
+def container_args() -> list[str]:
+    """Arguments for the stand-in image; writes its users.xml from the environment."""
+    user = os.environ.get("CLICKHOUSE_USER") or "default"
+    password = os.environ.get("CLICKHOUSE_PASSWORD", "")
+    if user == "default":
+        # The engine's own session needs `default` password-less on loopback; a second account
+        # with that name cannot exist, so the stand-in insists on a named one.
+        sys.exit("clickhouse: set CLICKHOUSE_USER (and CLICKHOUSE_PASSWORD) to the account the app uses")
+    if not user.replace("_", "").isalnum():
+        sys.exit(f"clickhouse: CLICKHOUSE_USER={user!r} is not a plain name")
+    users = CONTAINER_DATA / "users.xml"
+    users.write_text(users_xml(user, password, user_networks=("::/0", "0.0.0.0/0")))
+    users.chmod(0o600)
+    return [
+        "--dir", str(CONTAINER_DATA / "data"), "--tcp-port", "9000", "--http-port", "8123",
+        "--users-xml", str(users), "--log-dir", str(CONTAINER_LOGS), "--listen-host", "0.0.0.0",
+    ]  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--container"]:
+        argv = container_args()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", required=True, type=Path)
     parser.add_argument("--tcp-port", required=True, type=int)
     parser.add_argument("--http-port", required=True, type=int)
+    parser.add_argument("--listen-host", default="127.0.0.1")
     parser.add_argument("--users-xml", type=Path)
     parser.add_argument("--log-dir", type=Path, help="where the rotated server log goes (default: --dir)")
     args = parser.parse_args(argv)
@@ -64,7 +99,14 @@ def main(argv: list[str] | None = None) -> None:
     data_dir = args.dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "config.xml").write_text(
-        render_config(data_dir, args.tcp_port, args.http_port, args.users_xml, (args.log_dir or data_dir).resolve())
+        render_config(
+            data_dir,
+            args.tcp_port,
+            args.http_port,
+            args.users_xml,
+            (args.log_dir or data_dir).resolve(),
+            args.listen_host,
+        )
     )
     os.chdir(data_dir)
     # No Python SIGTERM handler: the main thread sits inside the engine's query call, where a

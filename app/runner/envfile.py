@@ -24,3 +24,17 @@ def parse_env_file(path: Path) -> dict[str, str]:
             value = value.split(" #", 1)[0].rstrip()
         values[key] = value
     return values
+
+
+def update_env_file(path: Path, values: dict[str, str]) -> None:
+    """Set KEY=VALUE lines in place: an existing (uncommented) line for a key is rewritten where it
+    stands, a missing key is appended; every other line, comments included, is kept as it was."""
+    lines = path.read_text().splitlines()
+    pending = dict(values)
+    for i, raw in enumerate(lines):
+        key = raw.strip().removeprefix("export ").partition("=")[0].strip()
+        if key in pending and not raw.lstrip().startswith("#") and "=" in raw:
+            lines[i] = f"{key}={pending.pop(key)}"
+    if pending:
+        lines += ["", "# Written by ./tracehouse images build"] + [f"{k}={v}" for k, v in pending.items()]
+    path.write_text("\n".join(lines) + "\n")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from app.runner.chconfig import users_xml
 from app.runner import procs
 from app.runner.system import postgres_bin_dir, which
 
@@ -225,7 +226,7 @@ class ClickHouseServer(Store):
     def start(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         users = self.dir / "users.xml"
-        users.write_text(_users_xml(self.password))
+        users.write_text(users_xml(USER, self.password))
         users.chmod(0o600)
         # Niced like the queue workers: ClickHouse's merges and inserts are throughput work that
         # must not starve the HTTP services on a small host.
@@ -262,25 +263,6 @@ class ClickHouseServer(Store):
                 return r.read().strip() == b"Ok."
         except OSError:
             return False
-
-
-def _users_xml(password: str) -> str:
-    from xml.sax.saxutils import escape
-
-    # `default` must exist: the embedded engine's own session logs in as it. It only listens on
-    # 127.0.0.1. The app connects as `tracehouse` with the generated password.
-    return f"""<?xml version="1.0"?>
-<clickhouse>
-  <profiles><default><max_memory_usage>8000000000</max_memory_usage></default></profiles>
-  <users>
-    <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
-      <profile>default</profile><quota>default</quota></default>
-    <{USER}><password>{escape(password)}</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
-      <profile>default</profile><quota>default</quota><access_management>1</access_management></{USER}>
-  </users>
-  <quotas><default/></quotas>
-</clickhouse>
-"""
 
 
 # Listen ports come from below the kernel's ephemeral range (32768+ on Linux): a port picked

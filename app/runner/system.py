@@ -11,8 +11,9 @@ from pathlib import Path
 
 # binary we look for -> Debian package that provides it
 APT_PACKAGES = {"initdb": "postgresql", "redis-server": "redis-server", "nginx": "nginx"}
-# Only tests and benchmarks need these: the UI's browser tests drive Debian's chromium.
-TEST_APT_PACKAGES = {"chromium": "chromium"}
+# Only tests and benchmarks need these: the UI's browser tests drive Debian's chromium; the compose
+# tests run a Docker engine and build the offline images' Debian base with debootstrap.
+TEST_APT_PACKAGES = {"chromium": "chromium", "dockerd": "docker.io", "debootstrap": "debootstrap"}
 
 
 class SystemError_(RuntimeError):
