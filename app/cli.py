@@ -40,8 +40,22 @@ def cmd_up(args: argparse.Namespace) -> int:
     ensure_system_packages()
     stack = _stack(args, frontend_port=args.port, frontend_host=args.host, queue_workers=args.queue_workers)
     stack.up()
-    print(stack.url)
+    if stack.needs_setup:
+        _print_setup(stack.setup_link)
+    print(stack.url)  # the last line, for scripts
     return 0
+
+
+def _print_setup(link: str | None) -> None:
+    rule = "=" * 78
+    print(rule)
+    if link:
+        print("No account exists yet. Open this link to create the first admin (it works once):\n")
+        print(f"    {link}\n")
+        print("Or create an account with `./tracehouse user create --email you@example.com`.")
+    else:
+        print("No account exists yet: create one with `./tracehouse user create --email you@example.com`.")
+    print(rule)
 
 
 def cmd_down(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ shell wrapper) in its own data dir and port.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import uuid
@@ -29,6 +30,11 @@ def cli(data_dir: Path, *args: str, check: bool = True) -> subprocess.CompletedP
     return result
 
 
+def setup_link(up_output: str) -> str:
+    [link] = re.findall(r"http://\S+/setup\?token=[A-Za-z0-9_-]+", up_output)
+    return link
+
+
 @pytest.fixture
 def data_dir() -> Iterator[Path]:
     path = scratch_dir("tracehouse-cli-")
@@ -42,6 +48,10 @@ def test_up_key_down_up_keeps_data(data_dir: Path) -> None:
     up = cli(data_dir, "up", "--port", str(port), "--host", "127.0.0.1")
     url = f"http://127.0.0.1:{port}"
     assert up.stdout.strip().splitlines()[-1] == url
+    # No account yet: `up` prints the one-time link that creates the first admin.
+    first_link = setup_link(up.stdout)
+    assert first_link.startswith(f"{url}/setup?token=") and "user create" in up.stdout
+    assert httpx.get(f"{url}/api/v1/setup").json() == {"needs_setup": True}
 
     info = httpx.get(f"{url}/api/v1/info")
     assert info.status_code == 200 and "batch_ingest_config" in info.json()
@@ -65,7 +75,17 @@ def test_up_key_down_up_keeps_data(data_dir: Path) -> None:
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{url}/api/v1/info")
 
-    cli(data_dir, "up", "--port", str(port), "--host", "127.0.0.1")
+    again_up = cli(data_dir, "up", "--port", str(port), "--host", "127.0.0.1")
+    # Still no account: a new link, and only the newest works (the logs are what is trusted).
+    second_link = setup_link(again_up.stdout)
+    assert second_link != first_link
+    setup = {"email": "first@example.com", "name": "", "password": "a-long-first-password"}
+    stale = httpx.post(f"{url}/api/v1/setup", json={**setup, "token": first_link.split("token=")[1]})
+    assert stale.status_code == 403
+    done = httpx.post(f"{url}/api/v1/setup", json={**setup, "token": second_link.split("token=")[1]})
+    assert done.status_code == 201 and done.json()["email"] == "first@example.com"
+    assert httpx.get(f"{url}/api/v1/setup").json() == {"needs_setup": False}
+
     kept = httpx.get(f"{url}/api/v1/sessions", headers=headers)
     assert kept.status_code == 200
     assert [p["name"] for p in kept.json()] == ["kept"]

@@ -40,7 +40,9 @@ pytestmark = pytest.mark.stack
 
 EXAMPLES_PER_OPERATION = 12
 LEAKS = ("DB::Exception", "Stack trace", "Traceback", "psycopg", "SELECT ")
-PUBLIC_PATHS = re.compile(r"^/api/v1/(public/|info$|auth/login$|invites/\{token\}/accept$|feedback/tokens/\{token\}$)")
+PUBLIC_PATHS = re.compile(
+    r"^/api/v1/(public/|info$|auth/login$|setup$|invites/\{token\}/accept$|feedback/tokens/\{token\}$)"
+)
 
 
 @dataclass

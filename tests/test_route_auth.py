@@ -35,6 +35,10 @@ PUBLIC = {
     # Logging in and out: the credentials are the body, or the session cookie being dropped.
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/logout"),
+    # First start: whether any account exists yet, and the one-time setup token (the credential)
+    # that creates the first admin.
+    ("GET", "/api/v1/setup"),
+    ("POST", "/api/v1/setup"),
     # Accepting an invitation: the invite token is the credential.
     ("POST", "/api/v1/invites/{id}/accept"),
     # Presigned feedback links: the token is the credential.

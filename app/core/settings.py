@@ -27,6 +27,7 @@ __all__ = (
     "BackendSettings",
     "CliSettings",
     "ClickHouseSettings",
+    "InitialTenantSettings",
     "LogSettings",
     "MigrateSettings",
     "PlatformSettings",
@@ -207,10 +208,14 @@ class PlaygroundServer(ServerSettings, frozen=True, kw_only=True):
     port: int = 3001
 
 
-class BootstrapSettings(_Group, frozen=True, kw_only=True):
-    # Created by `migrate` on first start when set; `api-key create` works without them.
+class InitialTenantSettings(_Group, frozen=True, kw_only=True):
+    # Created by `migrate` on first start when set; `api-key create` works without them. The first
+    # admin (INITIAL_ADMIN_* or the setup link) becomes admin of this workspace.
     initial_org_name: str | None = None
     initial_workspace_name: str | None = None
+
+
+class BootstrapSettings(InitialTenantSettings, frozen=True, kw_only=True):
     # The first UI admin (created once; an existing account's password is never changed here).
     initial_admin_email: str | None = None
     initial_admin_password: str | None = None
@@ -276,6 +281,8 @@ class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
     redis: RedisSettings
     auth: AuthSettings
     public: PublicUrlSettings
+    # Where the account made with the setup link lands (not the INITIAL_ADMIN_* secrets).
+    initial: InitialTenantSettings
 
 
 class ProviderSettings(_Group, frozen=True, kw_only=True):
@@ -339,6 +346,7 @@ class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):
     clickhouse: ClickHouseSettings
     bootstrap: BootstrapSettings
     options: MigrateOptions
+    public: PublicUrlSettings  # the setup link is built on it
 
 
 class CliSettings(_ProcessSettings, frozen=True, kw_only=True):

@@ -1,4 +1,5 @@
-"""`python -m app.migrate`: migrate Postgres and ClickHouse, then bootstrap. Idempotent.
+"""`python -m app.migrate`: migrate Postgres and ClickHouse, then bootstrap. Idempotent. While no
+account exists, its last line is the one-time setup link (app/core/tenancy/setup.py).
 
 Waits for the stores to accept connections first (up to MIGRATE_WAIT_SECONDS), since compose may
 start it while a managed database is still coming up.
@@ -13,11 +14,15 @@ import time
 
 from app.core.logging import configure_logging
 from app.core.settings import MigrateSettings, load_settings_or_exit
-from app.migrate.bootstrap import bootstrap
+from app.migrate.bootstrap import announce_setup_link, bootstrap
 from app.migrate.clickhouse import apply_clickhouse
 from app.migrate.postgres import apply_postgres
 
 log = logging.getLogger("tracehouse.migrate")
+# The setup link is the one line a person needs to log in at all, so it is shown even when
+# LOG_LEVEL hides warnings (the runner and `docker compose logs migrate` read it from here).
+setup_log = logging.getLogger("tracehouse.migrate.setup")
+setup_log.setLevel(logging.WARNING)
 
 
 def _retry(what: str, fn, deadline: float):  # type: ignore[no-untyped-def]
@@ -29,6 +34,14 @@ def _retry(what: str, fn, deadline: float):  # type: ignore[no-untyped-def]
                 raise
             log.warning("%s not ready (%s); retrying", what, exc)
             time.sleep(1)
+
+
+def _announce(link: str) -> None:
+    setup_log.warning(
+        "First start: no account exists yet. Open %s to create the first admin (the link works once;"
+        " each start without an account replaces it)",
+        link,
+    )
 
 
 def main() -> int:
@@ -48,6 +61,11 @@ def main() -> int:
         ", ".join(ch) or "up to date",
         f", bootstrap {tenant}" if tenant else "",
     )
+    try:
+        asyncio.run(announce_setup_link(settings.postgres.postgres_dsn, settings.public, _announce))
+    except Exception as exc:
+        log.error("making the setup link failed: %s", exc)
+        return 1
     return 0
 
 

@@ -1,14 +1,16 @@
-"""First start: create the organization and workspace `.env` names, if it names them."""
+"""First start: create the organization, workspace and admin `.env` names, if it names them, and
+the one-time setup link while no account exists."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import psycopg
 from psycopg.rows import dict_row
 
-from app.core.settings import BootstrapSettings
-from app.core.tenancy import service, users
+from app.core.settings import BootstrapSettings, PublicUrlSettings
+from app.core.tenancy import service, setup, users
 
 log = logging.getLogger("tracehouse.migrate")
 
@@ -37,3 +39,19 @@ async def bootstrap(dsn: str, settings: BootstrapSettings) -> str | None:
             else:
                 await users.add_member(conn, workspace.id, user_id, "admin")
     return f"{org.name}/{workspace.name}"
+
+
+async def announce_setup_link(dsn: str, public: PublicUrlSettings, announce: Callable[[str], None]) -> bool:
+    """While no account exists: make a new setup token (replacing the previous one) and announce
+    its link; True if it did. Once there is an account, delete any pending token."""
+    async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row, autocommit=True) as conn:
+        # Held from writing the token until its link is announced: concurrent starts announce in
+        # the order they wrote, so the last link announced is the one that works.
+        await conn.execute(setup.LOCK_ANNOUNCE)
+        async with conn.transaction():
+            token = await setup.issue(conn)
+        # Only after the commit: a link announced for a token that was never stored would be a lie.
+        if token:
+            announce(public.link(f"{setup.PATH}?token={token}"))
+        await conn.execute(setup.UNLOCK_ANNOUNCE)
+    return token is not None

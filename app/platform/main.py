@@ -15,6 +15,7 @@ from app.platform.ingest.routes import ROUTES as INGEST_ROUTES
 from app.platform.login.routes import ROUTES as LOGIN_ROUTES
 from app.platform.members.routes import ROUTES as MEMBER_ROUTES
 from app.platform.otel.routes import ROUTES as OTEL_ROUTES
+from app.platform.setup.routes import ROUTES as SETUP_ROUTES
 from app.platform.workspaces.routes import WorkspacesController, current_org
 
 
@@ -32,6 +33,7 @@ def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> L
             *OTEL_ROUTES,
             *LOGIN_ROUTES,
             *MEMBER_ROUTES,
+            *SETUP_ROUTES,
         ],
     )
     # Producers use rq's synchronous client (from a thread); one connection pool per process.

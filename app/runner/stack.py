@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -57,6 +58,8 @@ SERVICE_NAMES = ("postgres", "redis", "clickhouse", *APP_SERVICES, "frontend")
 # Passed through from the caller's environment; everything else comes from the env file.
 _INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 _FROM_SHELL = ("INITIAL_ADMIN_EMAIL", "INITIAL_ADMIN_PASSWORD")
+# The link `migrate` logs while no account exists (app/migrate/__main__.py), text or JSON lines.
+_SETUP_LINK = re.compile(r"https?://[^\s\"']+/setup\?token=[A-Za-z0-9_-]+")
 
 
 class StackError(RuntimeError):
@@ -123,6 +126,10 @@ class NativeStack:
         # REDIS_MAXMEMORY, validated by `up`; kept here so a store restarted later (the fault
         # tests restart Redis) gets the same limit.
         self.redis_maxmemory = "0"
+        # After `up`: whether the installation has no account yet, and the one-time link that
+        # creates the first admin (what this start's `migrate` logged).
+        self.needs_setup = False
+        self.setup_link: str | None = None
 
     # --- addresses -------------------------------------------------------------------------------
 
@@ -215,6 +222,7 @@ class NativeStack:
             self._start_services()
             self._start_nginx()
             self._wait_healthy()
+            self.needs_setup = self._needs_setup()
         except BaseException:
             self.log("start failed; stopping what was started")
             self.down(quiet=True)
@@ -238,7 +246,23 @@ class NativeStack:
             raise StackError(f"{name} failed (exit {result.returncode}):\n{procs.tail(log_file)}")
 
     def _migrate(self) -> None:
+        log_file = self._log_file("migrate")
+        seen = log_file.stat().st_size if log_file.exists() else 0
         self._run_python("migrate", ["-m", "app.migrate"])
+        # This run's lines only: an earlier start's link was replaced by this one's.
+        with open(log_file, "rb") as log:
+            log.seek(seen)
+            links = _SETUP_LINK.findall(log.read().decode(errors="replace"))
+        self.setup_link = links[-1] if links else None
+
+    def _needs_setup(self) -> bool:
+        """Asked through nginx, as the login page asks: true while no account exists."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/v1/setup", timeout=10) as response:
+                return bool(json.load(response).get("needs_setup"))
+        except (OSError, ValueError) as exc:
+            self.log(f"could not ask whether setup is needed: {exc}")
+            return False
 
     def _start_services(self) -> None:
         for unit in self._service_units():

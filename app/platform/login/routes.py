@@ -54,7 +54,7 @@ class UserCreate(msgspec.Struct, kw_only=True):
             raise ValueError("role must be admin, editor or viewer")
 
 
-def _client_ip(request: Request[Any, Any, Any]) -> str:
+def client_ip(request: Request[Any, Any, Any]) -> str:
     """The address nginx saw. nginx sets X-Real-IP to $remote_addr, replacing whatever the client
     sent, and the services are reachable only through it; X-Forwarded-For is a list the client
     starts, so it is never used here."""
@@ -65,38 +65,15 @@ def _client_ip(request: Request[Any, Any, Any]) -> str:
         return request.client.host if request.client else "unknown"
 
 
-@post("/api/v1/auth/login", opt={"exclude_from_auth": True}, status_code=200)
-async def login(
-    request: Request[Any, Any, Any],
-    data: JSONBody[LoginBody],
-    postgres: NamedDependency[Postgres],
-    redis: NamedDependency[aredis.Redis],
+async def session_response(
+    request: Request[Any, Any, Any], redis: aredis.Redis, user_id: uuid.UUID, email: str, *, status_code: int = 200
 ) -> Response[dict[str, Any]]:
+    """Log `user_id` in: a new session, its cookies, and the answer the UI expects from login
+    (the first-admin setup ends the same way)."""
     settings = request.app.state.settings.auth
-    ip = _client_ip(request)
-    attempt = throttle.attempt_keys(data.email, ip)
-    refused = await throttle.reserve(redis, attempt, settings.login_max_failures)
-    if refused is not None:
-        raise TooManyAttempts(
-            f"too many failed logins; try again in {refused.retry_after} seconds",
-            extra={"retry_after": refused.retry_after},
-        )
-    try:
-        row = await postgres.fetch_one(users.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
-        # argon2 is CPU-bound: off the event loop, so other requests are not held up meanwhile.
-        ok = await asyncio.to_thread(users.verify_password, row["password_hash"] if row else None, data.password)
-    except BaseException:
-        await throttle.release(redis, attempt)
-        raise
-    if not ok or row is None or row["disabled_at"] is not None:
-        failures = await throttle.failed(redis, attempt)
-        log.warning("failed login for %s from %s (%d in the window)", data.email.strip()[:320], ip, failures)
-        await asyncio.sleep(min(0.25 * failures, 3.0))  # repeated failures slow down
-        raise NotAuthenticated("wrong email or password")
-    await throttle.succeeded(redis, attempt)
-    token, session = await sessions.create(redis, row["id"], settings.session_idle_seconds)
+    token, session = await sessions.create(redis, user_id, settings.session_idle_seconds)
     secure = request.headers.get("x-forwarded-proto", request.url.scheme) == "https"
-    response = Response({"user_id": str(row["id"]), "email": row["email"], "csrf_token": session.csrf})
+    response = Response({"user_id": str(user_id), "email": email, "csrf_token": session.csrf}, status_code=status_code)
     response.set_cookie(
         Cookie(
             key=sessions.COOKIE,
@@ -123,6 +100,38 @@ async def login(
         )
     )
     return response
+
+
+@post("/api/v1/auth/login", opt={"exclude_from_auth": True}, status_code=200)
+async def login(
+    request: Request[Any, Any, Any],
+    data: JSONBody[LoginBody],
+    postgres: NamedDependency[Postgres],
+    redis: NamedDependency[aredis.Redis],
+) -> Response[dict[str, Any]]:
+    settings = request.app.state.settings.auth
+    ip = client_ip(request)
+    attempt = throttle.attempt_keys(data.email, ip)
+    refused = await throttle.reserve(redis, attempt, settings.login_max_failures)
+    if refused is not None:
+        raise TooManyAttempts(
+            f"too many failed logins; try again in {refused.retry_after} seconds",
+            extra={"retry_after": refused.retry_after},
+        )
+    try:
+        row = await postgres.fetch_one(users.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
+        # argon2 is CPU-bound: off the event loop, so other requests are not held up meanwhile.
+        ok = await asyncio.to_thread(users.verify_password, row["password_hash"] if row else None, data.password)
+    except BaseException:
+        await throttle.release(redis, attempt)
+        raise
+    if not ok or row is None or row["disabled_at"] is not None:
+        failures = await throttle.failed(redis, attempt)
+        log.warning("failed login for %s from %s (%d in the window)", data.email.strip()[:320], ip, failures)
+        await asyncio.sleep(min(0.25 * failures, 3.0))  # repeated failures slow down
+        raise NotAuthenticated("wrong email or password")
+    await throttle.succeeded(redis, attempt)
+    return await session_response(request, redis, row["id"], row["email"])
 
 
 @post("/api/v1/auth/logout", opt={"exclude_from_auth": True}, status_code=200)

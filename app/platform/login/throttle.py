@@ -102,6 +102,20 @@ def attempt_keys(email: str, address: str) -> Attempt:
     )
 
 
+def setup_attempt_keys(address: str) -> Attempt:
+    """A guess at the one-time setup token (app/platform/setup/) counts like a password guess:
+    `LOGIN_MAX_FAILURES` per address, against the same per-address budget as logins (one address
+    guessing credentials of any kind), and past the ceiling from all addresses together one
+    verification per `CEILING_BACKOFF_SECONDS`, which slows a spread-out guesser and never locks
+    the operator out."""
+    return Attempt(
+        pair=f"th:setup:addr:{address}",
+        address=f"th:login:addr:{address}",
+        account="th:setup:any",
+        slot="th:setup:slot",
+    )
+
+
 def account_keys(email: str) -> tuple[list[str], str]:
     """The account's own counters, and the pattern of its per-address ones (for an operator's
     reset: an address's count across all accounts is about that address, so it stays)."""

@@ -7,6 +7,7 @@ import { InvitePage } from "./pages/InvitePage";
 import { LoginPage } from "./pages/LoginPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProjectsPage } from "./pages/projects/ProjectsPage";
+import { SetupPage } from "./pages/SetupPage";
 import { ProjectLayout } from "./pages/project/ProjectLayout";
 import { RunsPage } from "./pages/runs/RunsPage";
 import { TracePage } from "./pages/trace/TracePage";
@@ -49,6 +50,7 @@ export function AppRoutes() {
         <Route path="/" element={<HomeRedirect />} />
         <Route path="/login" element={<LoginPage />} />
         <Route path="/invite/:token" element={<InvitePage />} />
+        <Route path="/setup" element={<SetupPage />} />
         <Route path="/prompts/:repo" element={<PromptLinkRedirect />} />
         <Route path="/prompts/:repo/:commit" element={<PromptLinkRedirect />} />
         <Route path="/o/:tenant" element={<TenantLayout />}>

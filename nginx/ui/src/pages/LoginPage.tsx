@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router-dom";
-import { ApiError } from "../api/client";
+import { api, ApiError } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { FormError, Loading } from "../components/States";
 import { Brand } from "../components/Brand";
@@ -13,6 +13,14 @@ export function LoginPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  const [needsSetup, setNeedsSetup] = useState(false);
+
+  useEffect(() => {
+    // A fresh install has nobody to log in as: say where the first account comes from.
+    api<{ needs_setup: boolean }>({ path: "/setup" })
+      .then((answer) => setNeedsSetup(answer.needs_setup))
+      .catch(() => setNeedsSetup(false));
+  }, []);
 
   if (checking) return <Loading />;
   if (me) {
@@ -40,6 +48,12 @@ export function LoginPage() {
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
         <Brand />
         <h1 id="login-title">Log in</h1>
+        {needsSetup && (
+          <p className="login-hint" role="note">
+            This installation has no accounts yet. Open the setup link printed by <code>./tracehouse up</code> or{" "}
+            <code>docker compose logs migrate</code>, or create one with <code>./tracehouse user create</code>.
+          </p>
+        )}
         <CredentialFields email={email} password={password} onEmail={setEmail} onPassword={setPassword} />
         <FormError error={error} />
         <button type="submit" className="btn btn-primary" disabled={pending}>

@@ -1,0 +1,1 @@
+"""First start: the one-time setup link that creates the first admin account."""
