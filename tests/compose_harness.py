@@ -100,6 +100,18 @@ class Project:
         self.compose("up", "-d", "--wait", *extra, timeout=900)
         return time.monotonic() - started
 
+    def wait_healthy(self, timeout: float = 240) -> None:
+        """Every running service healthy again. After a store outage the services whose checks
+        failed meanwhile are `unhealthy`, which `up --wait` treats as final; this waits them out."""
+        deadline = time.monotonic() + timeout
+        while True:
+            rows = [r for r in self.ps() if r.get("Health")]
+            if rows and all(r["State"] == "running" and r["Health"] == "healthy" for r in rows):
+                return
+            if time.monotonic() > deadline:
+                raise ComposeError(f"not healthy after {timeout:.0f}s\n{self.diagnostics()}")
+            time.sleep(1)
+
     def down(self, *extra: str) -> None:
         self.compose("down", *extra, timeout=300)
 
@@ -144,7 +156,7 @@ class Project:
             "from app.core.clickhouse import ClickHouse\n"
             "import os\n"
             "ch = ClickHouse(load_settings(CliClickHouseSettings, dict(os.environ)).clickhouse, pool_size=1)\n"
-            "print(json.dumps(ch.execute(sys.stdin.read()), default=str))\n"
+            "print(json.dumps(ch.query(sys.stdin.read()), default=str))\n"
         )
         out = self.exec("backend", "python", "-c", script, input=sql).stdout
         return json.loads(out.strip().splitlines()[-1])

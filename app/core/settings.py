@@ -357,6 +357,12 @@ class CliRedisSettings(_ProcessSettings, frozen=True, kw_only=True):
     redis: RedisSettings
 
 
+class CliClickHouseSettings(_ProcessSettings, frozen=True, kw_only=True):
+    """For operator scripts run inside a service container (and the compose tests)."""
+
+    clickhouse: ClickHouseSettings
+
+
 class StoreRunnerSettings(_ProcessSettings, frozen=True, kw_only=True):
     """What the native runner needs to start the bundled stores."""
 

@@ -17,6 +17,22 @@ UI_ROOT = UI_SOURCE / "dist"  # built by app/runner/ui.py (and by the image's No
 _PLACEHOLDER = re.compile(r"\$\{([A-Z][A-Z0-9_]*)\}")
 
 
+_PROXY = re.compile(r"[0-9A-Fa-f:.]+(/[0-9]{1,3})?")
+
+
+def real_ip_config(trusted_proxies: str) -> str:
+    """nginx realip directives for TRUSTED_PROXIES (comma-separated addresses or CIDRs); "" for
+    none. Mirrors nginx/container/entrypoint.sh, which renders the same for the image."""
+    items = [item.strip() for item in trusted_proxies.split(",") if item.strip()]
+    for item in items:
+        if not _PROXY.fullmatch(item):
+            raise ValueError(f"TRUSTED_PROXIES: {item!r} is not an IP address or CIDR")
+    if not items:
+        return ""
+    lines = [f"set_real_ip_from {item};" for item in items]
+    return " ".join([*lines, "real_ip_header X-Forwarded-For;", "real_ip_recursive on;"])
+
+
 def render_template(values: Mapping[str, str], template: Path = TEMPLATE) -> str:
     """Substitute `${NAME}` like the image's envsubst step; an unknown NAME is an error here."""
 

@@ -32,7 +32,7 @@ from pathlib import Path
 from app.core.settings import StoreRunnerSettings, load_settings
 from app.runner import procs, ui
 from app.runner.envfile import parse_env_file
-from app.runner.nginx import UI_ROOT, write_config
+from app.runner.nginx import UI_ROOT, real_ip_config, write_config
 from app.runner.stores import (
     USER,
     ClickHouseServer,
@@ -298,6 +298,7 @@ class NativeStack:
             "ACCESS_LOG": str(self._log_file("nginx-access")),
             # Attachments served from their own origin are images the UI's CSP must allow.
             "USER_CONTENT_ORIGIN": self.env().get("USER_CONTENT_ORIGIN", ""),
+            "REAL_IP_CONFIG": real_ip_config(self.env().get("TRUSTED_PROXIES", "")),
         }
 
     def _start_nginx(self) -> None:

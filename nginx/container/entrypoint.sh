@@ -6,6 +6,22 @@
 set -eu
 template=/etc/tracehouse/tracehouse.conf.template
 mkdir -p /tmp/nginx
+
+# TRUSTED_PROXIES (comma-separated addresses or CIDRs of the proxies in front, e.g. the TLS
+# terminator) becomes nginx realip directives; anything else in it is refused. The native runner
+# renders the same (app/runner/nginx.py, real_ip_config).
+REAL_IP_CONFIG=""
+for proxy in $(printf '%s' "${TRUSTED_PROXIES:-}" | tr ',' ' '); do
+  if ! printf '%s' "$proxy" | grep -Eqx '[0-9A-Fa-f:.]+(/[0-9]{1,3})?'; then
+    echo "tracehouse-nginx: TRUSTED_PROXIES: '$proxy' is not an IP address or CIDR" >&2
+    exit 1
+  fi
+  REAL_IP_CONFIG="$REAL_IP_CONFIG set_real_ip_from $proxy;"
+done
+if [ -n "$REAL_IP_CONFIG" ]; then
+  REAL_IP_CONFIG="$REAL_IP_CONFIG real_ip_header X-Forwarded-For; real_ip_recursive on;"
+fi
+export REAL_IP_CONFIG
 names="$(grep -o '\${[A-Z][A-Z0-9_]*}' "$template" | sort -u | tr -d '${}')"
 shell_format=""
 for name in $names; do
