@@ -118,8 +118,8 @@ class Project:
     def ps(self, all_: bool = False) -> list[dict]:
         out = self.compose("ps", "--format", "json", *(["--all"] if all_ else [])).stdout
         rows: list[dict] = []
-        for line in out.splitlines():
-            line = line.strip()
+        for raw in out.splitlines():
+            line = raw.strip()
             if line.startswith("["):
                 rows.extend(json.loads(line))
             elif line:

@@ -177,10 +177,10 @@ def test_migrate_is_one_shot():
 def test_python_service_healthcheck_uses_app_healthcheck(name):
     healthcheck = services()[name]["healthcheck"]
     assert healthcheck["test"] == ["CMD", "python", "-m", "app.core.healthcheck", name]
-    assert healthcheck["interval"] == "10s"
+    assert healthcheck["interval"] == "5s"
     assert healthcheck["timeout"] == "5s"
     assert healthcheck["retries"] == 5
-    assert healthcheck["start_period"] == "20s"
+    assert healthcheck["start_period"] == "30s"
 
 
 @pytest.mark.parametrize("name", PY_LONG_RUNNING)

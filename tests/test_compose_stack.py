@@ -432,7 +432,8 @@ def test_backup_and_restore_volumes(workdir: Path, appliance: Project, images: d
     for volume in ("postgres-data", "clickhouse-data", "redis-data"):
         docker(
             "run", "--rm", "--user", "0", "-v", f"{volume_name(appliance, volume)}:/volume:ro",
-            "-v", f"{backup}:/backup", images["APP_IMAGE"], "tar", "-C", "/volume", "-czf", f"/backup/{volume}.tgz", ".",
+            "-v", f"{backup}:/backup", images["APP_IMAGE"],
+            "tar", "-C", "/volume", "-czf", f"/backup/{volume}.tgz", ".",
         )  # fmt: skip
     appliance.up()
     # Restore into a brand-new installation (another project), then start it: same data.
@@ -527,4 +528,3 @@ def test_standin_images_carry_our_names_only(images: dict[str, str]) -> None:
     listed = docker("image", "ls", "--format", "{{.Repository}}:{{.Tag}}").split()
     upstream = {"postgres", "redis", "clickhouse/clickhouse-server", "python", "node", "nginx"}
     assert not {name.split(":")[0] for name in listed} & upstream, listed
-

@@ -32,8 +32,13 @@ KEEPALIVE = (
 )
 
 
-def render_config(
-    data_dir: Path, tcp_port: int, http_port: int, users_file: Path | None, log_dir: Path, listen_host: str = "127.0.0.1"
+def render_config(  # noqa: PLR0917 (one argument per config element)
+    data_dir: Path,
+    tcp_port: int,
+    http_port: int,
+    users_file: Path | None,
+    log_dir: Path,
+    listen_host: str = "127.0.0.1",
 ) -> str:
     users = f"<users_config>{escape(str(users_file))}</users_config>" if users_file else ""
     # The embedded engine logs at trace level whatever <level> says, so the server log goes to a

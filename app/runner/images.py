@@ -164,15 +164,13 @@ def build_base(log: Callable[[str], None], mirror: str | None = None) -> None:
         )
         tar = subprocess.Popen(["tar", "-C", str(root), "-c", "."], stdout=subprocess.PIPE)
         imported = _run(
-            ["docker", "import", "--change", "CMD [\"bash\"]", "-", BASE_IMAGE], stdin=tar.stdout, capture=True
+            ["docker", "import", "--change", 'CMD ["bash"]', "-", BASE_IMAGE], stdin=tar.stdout, capture=True
         )
         tar.wait()
         _check(imported, "docker import")
 
 
-def build_env(
-    env: Mapping[str, str], *, offline: bool, source_dir: Path, ca_file: str
-) -> dict[str, str]:
+def build_env(env: Mapping[str, str], *, offline: bool, source_dir: Path, ca_file: str) -> dict[str, str]:
     """The variables deploy/images/compose.yaml reads: image names from .env, stand-ins offline."""
     names = {key: env.get(key) or default for key, default in UPSTREAM.items()}
     if offline:
@@ -259,5 +257,5 @@ def _run(
 
 def _check(result: subprocess.CompletedProcess[str], what: str) -> None:
     if result.returncode != 0:
-        detail = (result.stderr or result.stdout or "").strip().splitlines()[-5:] if result.stderr or result.stdout else []
+        detail = (result.stderr or result.stdout or "").strip().splitlines()[-5:]
         raise ImageBuildError(f"{what} failed (exit {result.returncode})" + ("".join(f"\n  {d}" for d in detail)))

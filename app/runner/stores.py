@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from app.runner.chconfig import users_xml
 from app.runner import procs
+from app.runner.chconfig import users_xml
 from app.runner.system import postgres_bin_dir, which
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
