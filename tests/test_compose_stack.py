@@ -182,6 +182,25 @@ def test_first_login_from_the_setup_link_in_the_migrate_log(appliance: Project) 
         assert me["user"]["email"] == "admin@example.com" and me["role"] == "admin"
 
 
+def test_ui_login_in_a_browser(appliance: Project) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from tests.test_ui_browser import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_context(base_url=appliance.url).new_page()
+            tab.goto("/")
+            tab.wait_for_url(re.compile(r"/login"))
+            tab.get_by_label("Email").fill("admin@example.com")
+            tab.get_by_label("Password").fill(PASSWORD)
+            tab.get_by_role("button", name="Log in").click()
+            tab.wait_for_url(re.compile(r"/o/[0-9a-f-]+/projects$"))
+            sync_api.expect(tab.get_by_title("admin@example.com")).to_be_visible()
+        finally:
+            browser.close()
+
+
 def test_behind_a_tls_proxy(appliance: Project) -> None:
     """docs/operations.md, "TLS": a proxy in TRUSTED_PROXIES names the client, and its
     X-Forwarded-Proto: https makes the session cookie Secure."""
