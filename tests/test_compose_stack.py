@@ -36,7 +36,9 @@ from tests.compose_harness import (
 from tests.conftest import scratch_dir
 from tests.docker_engine import ensure_docker
 
-pytestmark = pytest.mark.compose
+# A cold first build of every image (on a fresh CI machine) happens inside the first test's
+# fixtures, and the upgrade test builds a second release: longer than the suite's default bound.
+pytestmark = [pytest.mark.compose, pytest.mark.timeout(900)]
 
 PASSWORD = "compose-admin-password-1"
 # The commit whose images the upgrade test starts from: the release before this one. Bump it when

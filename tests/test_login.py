@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Iterator
 
@@ -68,6 +69,18 @@ def test_login_session_cookie_and_logout(stack: NativeStack, browser: httpx.Clie
     # The old cookie is dead server-side, not just forgotten by this client.
     stale = httpx.get(f"{stack.url}/api/v1/sessions", cookies={"th_session": cookie.split(";")[0].split("=", 1)[1]})
     assert stale.status_code == 401
+
+
+def test_login_takes_json_only(stack: NativeStack, browser: httpx.Client) -> None:
+    """A form on another site can post text/plain that parses as JSON; it must not log the
+    visitor in (into the attacker's account)."""
+    email, _ = make_user(stack, "viewer")
+    body = json.dumps({"email": email, "password": PASSWORD})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        refused = browser.post("/auth/login", content=body, headers={"content-type": content_type})
+        assert refused.status_code == 400, (content_type, refused.text)
+        assert "set-cookie" not in refused.headers
+    assert login(browser, email).status_code == 200
 
 
 def test_roles_come_from_membership(stack: NativeStack, browser: httpx.Client) -> None:

@@ -23,7 +23,7 @@ from litestar.params import JSONBody
 
 from app.core import sessions
 from app.core.auth import Principal
-from app.core.errors import Conflict, NotAuthenticated, TracehouseError
+from app.core.errors import BadRequest, Conflict, NotAuthenticated, TracehouseError
 from app.core.postgres import Postgres
 from app.core.tenancy import users
 from app.platform.login import throttle
@@ -109,6 +109,10 @@ async def login(
     postgres: NamedDependency[Postgres],
     redis: NamedDependency[aredis.Redis],
 ) -> Response[dict[str, Any]]:
+    # Only application/json, which another site's form cannot send: a page elsewhere must not be
+    # able to log its visitor into the attacker's account (login CSRF), as the setup route refuses.
+    if request.content_type[0] != "application/json":
+        raise BadRequest("send the body as application/json")
     settings = request.app.state.settings.auth
     ip = client_ip(request)
     attempt = throttle.attempt_keys(data.email, ip)
