@@ -57,6 +57,8 @@ COPY pyproject.toml ./
 COPY app ./app
 COPY worker ./worker
 COPY playground ./playground
+# Operator commands (`python -m tooling.cli user create`, `api-key create`) run in the app containers.
+COPY tooling ./tooling
 COPY migrations ./migrations
 COPY deploy ./deploy
 

@@ -12,9 +12,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from app.runner import stack as runner  # noqa: E402
-from app.runner.keys import create_key  # noqa: E402
-from app.runner.stack import NativeStack  # noqa: E402
+from tooling.runner import stack as runner  # noqa: E402
+from tooling.runner.keys import create_key  # noqa: E402
+from tooling.runner.stack import NativeStack  # noqa: E402
 
 
 def temporary_stack(**kw: object):  # type: ignore[no-untyped-def]

@@ -166,7 +166,7 @@ def ensure_phoenix() -> Path:
 
 
 def phoenix_run(bodies: list[bytes], total: int, concurrency: int) -> dict[str, float]:
-    from app.runner.stores import free_port
+    from tooling.runner.stores import free_port
 
     python = ensure_phoenix()
     workdir = Path(tempfile.mkdtemp(prefix="phoenix-bench-"))

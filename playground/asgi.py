@@ -1,6 +1,6 @@
 """The playground ASGI application, as granian workers import it."""
 
-from app.core.http import freeze_heap
+from app.core.heap import freeze_heap
 from app.core.logging import configure_logging
 from app.core.settings import PlaygroundSettings, load_settings_or_exit
 from playground.main import create_app

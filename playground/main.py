@@ -10,8 +10,9 @@ import anyio
 import httpx
 from litestar import Litestar
 
+from app.core import redis_keys
+from app.core.egress import Egress, EgressTransport
 from app.core.http import Stores, create_service_app
-from app.core.ingest import INGEST_QUEUE
 from app.core.queue import queue
 from app.core.redis import sync_redis
 from app.core.settings import PlaygroundSettings
@@ -19,7 +20,6 @@ from playground.calls import Caller
 from playground.chat.routes import ROUTES as CHAT_ROUTES
 from playground.dataset_runs.routes import ROUTES as DATASET_RUN_ROUTES
 from playground.dataset_runs.runner import DatasetRunner
-from playground.egress import Egress, EgressTransport
 from playground.model_providers.routes import ROUTES as PROVIDER_ROUTES
 from playground.openai_compat.routes import ROUTES as OPENAI_ROUTES
 from playground.secrets import SecretBox
@@ -66,5 +66,5 @@ def create_app(settings: PlaygroundSettings, *, stores: Stores | None = None) ->
     )
     app.state.secret_box = SecretBox(settings.providers.provider_secrets_key)
     app.state.egress = Egress(settings.providers.playground_allowed_hosts)
-    app.state.ingest_queue = queue(INGEST_QUEUE, sync_redis(settings.redis))
+    app.state.ingest_queue = queue(redis_keys.INGEST_QUEUE, sync_redis(settings.redis))
     return app

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from app.runner.stack import REPO_ROOT, NativeStack, scratch_dir
-from app.runner.stores import free_port, remove_tree
-from app.runner.system import ensure_system_packages
+from tooling.runner.stack import REPO_ROOT, NativeStack, scratch_dir
+from tooling.runner.stores import free_port, remove_tree
+from tooling.runner.system import ensure_system_packages
 
 # Short so the test that revokes a key behind the cache's back finishes quickly.
 TEST_KEY_CACHE_SECONDS = 2
@@ -62,7 +62,7 @@ def stack() -> Iterator[NativeStack]:
         extra_env={
             "API_KEY_CACHE_SECONDS": str(TEST_KEY_CACHE_SECONDS),
             "LOG_LEVEL": "info",
-            # The playground's test upstream (tests/model_server.py) listens on loopback; a short
+            # The playground's test upstream (tests/support/model_server.py) listens on loopback; a short
             # read timeout lets the timeout test finish quickly.
             "PLAYGROUND_ALLOWED_HOSTS": "127.0.0.1",
             "PLAYGROUND_READ_TIMEOUT": str(PLAYGROUND_READ_TIMEOUT),
@@ -89,7 +89,7 @@ def api_url(stack: NativeStack) -> str:
 
 
 def make_tenant(stack: NativeStack, workspace: str | None = None) -> Tenant:
-    from app.runner.keys import create_key
+    from tooling.runner.keys import create_key
 
     workspace = workspace or f"ws-{uuid.uuid4().hex[:10]}"
     key, org_workspace = asyncio.run(create_key(stack.env()["POSTGRES_DSN"], workspace, "test"))

@@ -21,8 +21,9 @@ import redis
 from rq import SimpleWorker
 from rq.job import Job
 
+from app.core import redis_keys
 from app.core.clickhouse import ClickHouse
-from app.core.http import freeze_heap
+from app.core.heap import freeze_heap
 from app.core.logging import configure_logging
 from app.core.queue import MsgspecSerializer, queue
 from app.core.settings import QueueSettings, load_settings_or_exit
@@ -30,13 +31,12 @@ from worker.context import context
 from worker.reliable import ReliableQueue
 from worker.writer import Writer
 
-WORKER_NAME_PREFIX = "tracehouse-queue"
 log = logging.getLogger("tracehouse.queue")
 
 
 def worker_name() -> str:
     # The healthcheck finds this process's worker by host name (one container = one host name).
-    return f"{WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}"
+    return f"{redis_keys.WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}"
 
 
 # How often a worker retries while Redis refuses writes for lack of memory.

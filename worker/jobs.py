@@ -11,8 +11,9 @@ from typing import Any
 
 import msgspec
 
+from app.core import redis_keys
 from app.core.deadletters import note_dropped, push_letters
-from app.core.ingest import RECORDS_STREAM, Rejection, decode_batch, letters_for
+from app.core.ingest import Rejection, decode_batch, letters_for
 from worker.context import context
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
 
@@ -71,7 +72,7 @@ def ingest(payload: bytes) -> int:
     with ctx.redis.pipeline(transaction=True) as pipe:
         if runs or feedback or attachments:
             entry = {"workspace_id": workspace, "runs": runs, "feedback": feedback, "attachments": attachments}
-            pipe.xadd(RECORDS_STREAM, {"d": _encode(entry)})
+            pipe.xadd(redis_keys.RECORDS_STREAM, {"d": _encode(entry)})
         push_letters(ctx.redis, dead, pipeline=pipe)
         results = pipe.execute()
     if dead:

@@ -33,18 +33,16 @@ from rq import Queue
 from rq.registry import StartedJobRegistry
 from rq.scheduler import RQScheduler
 
+from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
 from app.core.deadletters import note_dropped, push_letters
 from app.core.errors import StoreUnavailable, TracehouseError
-from app.core.ingest import RECORDS_STREAM, WRITER_GROUP, dead_letter
+from app.core.ingest import dead_letter
 from worker.merge import ROW_COLUMNS, STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
 
 log = logging.getLogger("tracehouse.writer")
 
-LOCK_KEY = "th:ingest:writer-lock"
-DEFERRED_KEY = "th:ingest:deferred"
-PATCH_FIRST_KEY = "th:ingest:patch-first"
 BATCH_RUNS = 1000
 BATCH_SECONDS = 1.0
 DEFER_DELAYS = (2, 5, 15, 60, 300)
@@ -102,9 +100,9 @@ class Writer:
     # --- leadership ------------------------------------------------------------------------------
 
     def lead(self) -> bool:
-        if self._leading and self._renew(keys=[LOCK_KEY], args=[self.name, self.lock_ms]):
+        if self._leading and self._renew(keys=[redis_keys.WRITER_LOCK], args=[self.name, self.lock_ms]):
             return True
-        acquired = bool(self.redis.set(LOCK_KEY, self.name, nx=True, px=self.lock_ms))
+        acquired = bool(self.redis.set(redis_keys.WRITER_LOCK, self.name, nx=True, px=self.lock_ms))
         if acquired:
             log.info("writer %s is now the active writer", self.name)
             self.cache.clear()  # what another writer did since is not in our cache
@@ -114,7 +112,7 @@ class Writer:
 
     def ensure_group(self) -> None:
         try:
-            self.redis.xgroup_create(RECORDS_STREAM, WRITER_GROUP, id="0", mkstream=True)
+            self.redis.xgroup_create(redis_keys.RECORDS_STREAM, redis_keys.WRITER_GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
@@ -144,7 +142,10 @@ class Writer:
                 backoff = min(backoff * 2, 10.0)
         if self._leading:
             self.redis.eval(
-                "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end", 1, LOCK_KEY, self.name
+                "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end",
+                1,
+                redis_keys.WRITER_LOCK,
+                self.name,
             )
 
     def step(self, stop: threading.Event | None = None) -> bool:
@@ -155,8 +156,8 @@ class Writer:
         self.write(entries)
         ids = [entry_id for entry_id, _ in entries]
         with self.redis.pipeline() as pipe:
-            pipe.xack(RECORDS_STREAM, WRITER_GROUP, *ids)
-            pipe.xdel(RECORDS_STREAM, *ids)
+            pipe.xack(redis_keys.RECORDS_STREAM, redis_keys.WRITER_GROUP, *ids)
+            pipe.xdel(redis_keys.RECORDS_STREAM, *ids)
             pipe.execute()
         return True
 
@@ -165,7 +166,12 @@ class Writer:
             # After a takeover, first re-read what earlier writers read but never acknowledged.
             self._claim_all = False
             claimed = self.redis.xautoclaim(
-                RECORDS_STREAM, WRITER_GROUP, self.name, min_idle_time=0, start_id="0-0", count=200
+                redis_keys.RECORDS_STREAM,
+                redis_keys.WRITER_GROUP,
+                self.name,
+                min_idle_time=0,
+                start_id="0-0",
+                count=200,
             )
             pending = [(i, f) for i, f in claimed[1] if f]
             if pending:
@@ -179,7 +185,9 @@ class Writer:
             block_ms = 1000 if deadline is None else int(max(1, (deadline - time.monotonic()) * 1000))
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            got = self.redis.xreadgroup(WRITER_GROUP, self.name, {RECORDS_STREAM: ">"}, count=20, block=block_ms)
+            got = self.redis.xreadgroup(
+                redis_keys.WRITER_GROUP, self.name, {redis_keys.RECORDS_STREAM: ">"}, count=20, block=block_ms
+            )
             if not got:
                 if deadline is None and (stop is None or stop.is_set() or not entries):
                     break
@@ -236,14 +244,14 @@ class Writer:
                 attempt = record.get("attempt", 0)
                 record["attempt"] = attempt + 1
                 due = now + DEFER_DELAYS[attempt]
-                pipe.zadd(DEFERRED_KEY, {_encode({"workspace_id": workspace, "runs": [record]}): due})
+                pipe.zadd(redis_keys.DEFERRED, {_encode({"workspace_id": workspace, "runs": [record]}): due})
             push_letters(self.redis, dead, pipeline=pipe)
             patch_first = [s["id"] for s in states.values() if not s.get("has_post")]
             merged = [s["id"] for s in states.values() if s.get("has_post")]
             if patch_first:
-                pipe.sadd(PATCH_FIRST_KEY, *patch_first)
+                pipe.sadd(redis_keys.PATCH_FIRST, *patch_first)
             if merged:
-                pipe.srem(PATCH_FIRST_KEY, *merged)
+                pipe.srem(redis_keys.PATCH_FIRST, *merged)
             results = pipe.execute()
         if dead:
             note_dropped(results[len(deferred)])  # the script's answer follows one ZADD per deferred
@@ -309,7 +317,9 @@ class Writer:
         # One round trip tells both which posts need a read-back and, for what is read back,
         # whether its row came from a patch alone.
         patch_first = {
-            r for r, flag in zip(candidates, self.redis.smismember(PATCH_FIRST_KEY, candidates), strict=True) if flag
+            r
+            for r, flag in zip(candidates, self.redis.smismember(redis_keys.PATCH_FIRST, candidates), strict=True)
+            if flag
         }
         wanted: dict[str, set[str]] = {}
         for run_id, workspace in {**maybe, **must}.items():
@@ -338,12 +348,12 @@ class Writer:
 
     def housekeeping(self) -> None:
         now = time.time()
-        due = self.redis.zrangebyscore(DEFERRED_KEY, 0, now, start=0, num=500)
+        due = self.redis.zrangebyscore(redis_keys.DEFERRED, 0, now, start=0, num=500)
         if due:
             with self.redis.pipeline() as pipe:
                 for item in due:
-                    pipe.xadd(RECORDS_STREAM, {"d": item})
-                    pipe.zrem(DEFERRED_KEY, item)
+                    pipe.xadd(redis_keys.RECORDS_STREAM, {"d": item})
+                    pipe.zrem(redis_keys.DEFERRED, item)
                 pipe.execute()
         if now - self._last_cleanup > 2:
             # Stage-1 jobs of a worker that died mid-job go back to their queue (rq's own

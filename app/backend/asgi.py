@@ -1,7 +1,7 @@
 """The backend ASGI application, as granian workers import it."""
 
 from app.backend.main import create_app
-from app.core.http import freeze_heap
+from app.core.heap import freeze_heap
 from app.core.logging import configure_logging
 from app.core.settings import BackendSettings, load_settings_or_exit
 

@@ -30,7 +30,7 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware.base import DefineMiddleware
 
-from app.core import sessions
+from app.core import redis_keys, sessions
 from app.core.errors import Forbidden, NotAuthenticated, StoreUnavailable
 from app.core.postgres import Postgres
 from app.core.tenancy import queries as q
@@ -39,17 +39,15 @@ from app.core.tenancy.keys import hash_key, parse_prefix
 
 log = logging.getLogger("tracehouse.auth")
 
-CACHE_PREFIX = "th:apikey:"
-# Moves on every eviction. An entry is written only if it has not moved since the resolution
-# started, so a lookup racing an eviction cannot put the old answer back for a whole TTL.
-GENERATION_KEY = "th:apikey-generation"
+# redis_keys.APIKEY_GENERATION moves on every eviction. An entry is written only if it has not moved
+# since the resolution started, so a lookup racing an eviction cannot put the old answer back for
+# a whole TTL.
 _CACHE_IF_CURRENT = """
 if (redis.call('GET', KEYS[2]) or '') == ARGV[3] then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 end
 return 1
 """
-TOUCH_PREFIX = "th:apikey-used:"
 TOUCH_EVERY_SECONDS = 60
 
 
@@ -78,7 +76,7 @@ _INVALID = _CachedKey(valid=False)
 
 
 def cache_key(key_hash: bytes) -> str:
-    return CACHE_PREFIX + key_hash.hex()
+    return redis_keys.APIKEY_CACHE_PREFIX + key_hash.hex()
 
 
 def extract_key(headers: Any) -> str | None:
@@ -104,7 +102,7 @@ class Authenticator:
         generation: bytes | None = None
         if self._ttl:
             try:
-                cached, generation = await self._redis.mget(ck, GENERATION_KEY)
+                cached, generation = await self._redis.mget(ck, redis_keys.APIKEY_GENERATION)
             except aredis.RedisError:
                 cached = None  # a cache outage must not take authentication down with it
             if cached is not None:
@@ -132,7 +130,13 @@ class Authenticator:
         if self._ttl:
             try:
                 await self._redis.eval(
-                    _CACHE_IF_CURRENT, 2, ck, GENERATION_KEY, msgspec.json.encode(entry), self._ttl, generation or b""
+                    _CACHE_IF_CURRENT,
+                    2,
+                    ck,
+                    redis_keys.APIKEY_GENERATION,
+                    msgspec.json.encode(entry),
+                    self._ttl,
+                    generation or b"",
                 )
             except aredis.RedisError:
                 pass
@@ -182,7 +186,9 @@ class Authenticator:
     async def _touch(self, key_id: uuid.UUID) -> None:
         """Record `last_used_at` at most once a minute per key, off the common path."""
         try:
-            first = await self._redis.set(f"{TOUCH_PREFIX}{key_id}", b"1", nx=True, ex=TOUCH_EVERY_SECONDS)
+            first = await self._redis.set(
+                f"{redis_keys.APIKEY_TOUCH_PREFIX}{key_id}", b"1", nx=True, ex=TOUCH_EVERY_SECONDS
+            )
         except aredis.RedisError:
             return
         if first:
@@ -229,7 +235,7 @@ class Authenticator:
         entry sees it moved and does not write; one that wrote already is deleted here."""
         if not key_hashes:
             return
-        await self._redis.incr(GENERATION_KEY)
+        await self._redis.incr(redis_keys.APIKEY_GENERATION)
         await self._redis.delete(*(cache_key(h) for h in key_hashes))
 
     async def evict_personal_keys(self, user_id: uuid.UUID, workspace_id: uuid.UUID) -> None:

@@ -5,7 +5,7 @@ has been fixed: a project created, a parent run sent, a worker bug deployed away
 
 The list is bounded (DEADLETTER_MAX_LETTERS, DEADLETTER_MAX_BYTES): Redis runs without eviction
 for the queue's sake, so an unbounded list of rejects could fill it and stop ingestion. When a
-push goes over a cap the oldest letters are dropped, counted in DEADLETTER_DROPPED_KEY (shown by
+push goes over a cap the oldest letters are dropped, counted in redis_keys.DEADLETTER_DROPPED (shown by
 `./tracehouse status`) and logged.
 """
 
@@ -18,15 +18,11 @@ from typing import Any
 import msgspec
 import redis
 
+from app.core import redis_keys
 from app.core.ingest import (
-    DEADLETTER_BYTES_KEY,
-    DEADLETTER_DROPPED_KEY,
-    DEADLETTER_KEY,
     DEADLETTER_MAX_BYTES,
     DEADLETTER_MAX_LETTERS,
     INGEST_JOB,
-    INGEST_QUEUE,
-    RECORDS_STREAM,
     DeadLetter,
     IngestBatch,
     decode_dead_letter,
@@ -38,7 +34,7 @@ REPLAYABLE = {"post", "patch", "feedback"}
 log = logging.getLogger("tracehouse.deadletters")
 
 # LPUSH the letters, then drop the oldest while the list is over either cap. One script, so the
-# byte count in DEADLETTER_BYTES_KEY moves with the list atomically.
+# byte count in redis_keys.DEADLETTER_BYTES moves with the list atomically.
 # KEYS: list, bytes, dropped. ARGV: max letters, max bytes, letter...
 _PUSH = """
 for i = 3, #ARGV do
@@ -73,7 +69,7 @@ def push_letters(
     if not letters:
         return 0
     script = connection.register_script(_PUSH)
-    keys = [DEADLETTER_KEY, DEADLETTER_BYTES_KEY, DEADLETTER_DROPPED_KEY]
+    keys = [redis_keys.DEADLETTER, redis_keys.DEADLETTER_BYTES, redis_keys.DEADLETTER_DROPPED]
     args = [max_letters, max_bytes, *letters]
     if pipeline is not None:
         script(keys=keys, args=args, client=pipeline)
@@ -96,29 +92,29 @@ def note_dropped(dropped: Any) -> None:
 def stats(connection: redis.Redis) -> tuple[int, int, int]:
     """(letters held, bytes held, letters dropped since the store began)."""
     with connection.pipeline(transaction=False) as pipe:
-        pipe.llen(DEADLETTER_KEY)
-        pipe.get(DEADLETTER_BYTES_KEY)
-        pipe.get(DEADLETTER_DROPPED_KEY)
+        pipe.llen(redis_keys.DEADLETTER)
+        pipe.get(redis_keys.DEADLETTER_BYTES)
+        pipe.get(redis_keys.DEADLETTER_DROPPED)
         held, size, dropped = pipe.execute()
     return int(held), int(size or 0), int(dropped or 0)
 
 
 def _remove(connection: redis.Redis, raw: bytes) -> None:
-    if connection.lrem(DEADLETTER_KEY, 1, raw):
-        connection.decrby(DEADLETTER_BYTES_KEY, len(raw))
+    if connection.lrem(redis_keys.DEADLETTER, 1, raw):
+        connection.decrby(redis_keys.DEADLETTER_BYTES, len(raw))
 
 
 def list_letters(connection: redis.Redis, limit: int = 50) -> list[DeadLetter]:
     """Newest first."""
-    return [decode_dead_letter(raw) for raw in connection.lrange(DEADLETTER_KEY, 0, max(0, limit - 1))]
+    return [decode_dead_letter(raw) for raw in connection.lrange(redis_keys.DEADLETTER, 0, max(0, limit - 1))]
 
 
 def replay(connection: redis.Redis, ids: set[str] | None) -> tuple[list[str], list[tuple[str, str]]]:
     """Re-enqueue the letters with these ids (None: all). Returns (replayed ids, [(id, why not)])."""
     replayed: list[str] = []
     refused: list[tuple[str, str]] = []
-    ingest = queue(INGEST_QUEUE, connection)
-    for raw in connection.lrange(DEADLETTER_KEY, 0, -1):
+    ingest = queue(redis_keys.INGEST_QUEUE, connection)
+    for raw in connection.lrange(redis_keys.DEADLETTER, 0, -1):
         letter = decode_dead_letter(raw)
         if ids is not None and letter.id not in ids:
             continue
@@ -127,7 +123,7 @@ def replay(connection: redis.Redis, ids: set[str] | None) -> tuple[list[str], li
             # Set aside by the writer: already normalised, so it goes straight back to the writer.
             item["attempt"] = 0
             entry = {"workspace_id": letter.workspace_id, "runs": [item], "feedback": [], "attachments": []}
-            connection.xadd(RECORDS_STREAM, {"d": msgspec.msgpack.encode(entry)})
+            connection.xadd(redis_keys.RECORDS_STREAM, {"d": msgspec.msgpack.encode(entry)})
             _remove(connection, raw)
             replayed.append(letter.id)
             continue

@@ -11,6 +11,7 @@ import socket
 import sys
 import urllib.request
 
+from app.core import redis_keys
 from app.core.settings import (
     BackendSettings,
     PlatformSettings,
@@ -38,14 +39,13 @@ def check_queue() -> str | None:
 
     from app.core.clickhouse import ClickHouse
     from app.core.redis import sync_redis
-    from worker.__main__ import WORKER_NAME_PREFIX
 
     settings = load_settings(QueueSettings)
     try:
         connection = sync_redis(settings.redis)
         connection.ping()
         ClickHouse(settings.clickhouse, pool_size=1).ping()
-        mine = f"{WORKER_NAME_PREFIX}.{socket.gethostname()}."
+        mine = f"{redis_keys.WORKER_NAME_PREFIX}.{socket.gethostname()}."
         if not any(w.name.startswith(mine) for w in Worker.all(connection=connection)):
             return "no queue worker registered for this host"
     except Exception as exc:

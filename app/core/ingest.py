@@ -1,11 +1,11 @@
 """The contract between the ingest endpoints (platform) and the queue workers.
 
     platform ──RQ job "worker.jobs.ingest"(IngestBatch msgpack)──▶ stage 1 (any queue worker)
-    stage 1  ──XADD RECORDS_STREAM (normalised records)──────────▶ stage 2 (the one writer)
+    stage 1  ──XADD th:ingest:records (normalised records)─────────▶ stage 2 (the one writer)
     stage 2  ──INSERT … (≈1000 rows or 1 s)───────────────────────▶ ClickHouse, then XACK
 
 Both sides import these Structs, so they decode the same bytes. Items that cannot be ingested are
-set aside in DEADLETTER_KEY with their reason (`./tracehouse dead-letter list|replay`).
+set aside in the dead-letter list (app/core/redis_keys.py) with their reason (`./tracehouse dead-letter list|replay`).
 """
 
 from __future__ import annotations
@@ -20,14 +20,7 @@ import msgspec
 
 from app.core.queue import retry_policy
 
-INGEST_QUEUE = "ingest"
 INGEST_JOB = "worker.jobs.ingest"
-RECORDS_STREAM = "th:ingest:records"
-WRITER_GROUP = "writer"
-DEADLETTER_KEY = "th:deadletter"
-# The bytes held in DEADLETTER_KEY, and how many letters were dropped to keep it within its caps.
-DEADLETTER_BYTES_KEY = "th:deadletter:bytes"
-DEADLETTER_DROPPED_KEY = "th:deadletter:dropped"
 
 # Bounds checked on every item (the SDK's own batches stay far below them).
 MAX_PART_BYTES = 20 * 1024 * 1024

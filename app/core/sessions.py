@@ -11,10 +11,11 @@ import uuid
 import msgspec
 import redis.asyncio as aredis
 
+from app.core import redis_keys
+
 COOKIE = "th_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_COOKIE = "th_csrf"  # readable by the UI's own scripts; see login
-PREFIX = "th:session:"
 
 
 class Session(msgspec.Struct, frozen=True):
@@ -23,7 +24,7 @@ class Session(msgspec.Struct, frozen=True):
 
 
 def _key(token: str) -> str:
-    return PREFIX + hashlib.sha256(token.encode()).hexdigest()
+    return redis_keys.SESSION_PREFIX + hashlib.sha256(token.encode()).hexdigest()
 
 
 async def create(redis: aredis.Redis, user_id: uuid.UUID, idle_seconds: int) -> tuple[str, Session]:

@@ -296,7 +296,7 @@ class ProviderSettings(_Group, frozen=True, kw_only=True):
     # IPs, CIDR ranges (`10.0.0.0/8`), optionally with a port (`127.0.0.1:8000`) and a scheme
     # (`https://gw.example.com`); `*` allows any public host. OpenAI's and Anthropic's own API
     # hosts are always allowed over https on 443. Loopback and private addresses only when
-    # listed; link-local and cloud metadata addresses never. Parsed by playground/egress.py,
+    # listed; link-local and cloud metadata addresses never. Parsed by app/core/egress.py,
     # which names this key when an entry is malformed.
     playground_allowed_hosts: str = ""
     playground_connect_timeout: float = 5.0
@@ -320,8 +320,8 @@ class ProviderSettings(_Group, frozen=True, kw_only=True):
         if not 1 <= self.playground_dataset_concurrency <= 64:
             raise ValueError("PLAYGROUND_DATASET_CONCURRENCY must be between 1 and 64")
         # Parsed here too so a malformed entry stops the start with the key's name (a ValueError
-        # saying PLAYGROUND_ALLOWED_HOSTS). Imported late: the policy lives with the playground.
-        from playground.egress import Egress
+        # saying PLAYGROUND_ALLOWED_HOSTS). Imported late: egress needs errors, which needs settings.
+        from app.core.egress import Egress
 
         Egress(self.playground_allowed_hosts)
 

@@ -1,6 +1,6 @@
 """The platform ASGI application, as granian workers import it."""
 
-from app.core.http import freeze_heap
+from app.core.heap import freeze_heap
 from app.core.logging import configure_logging
 from app.core.settings import PlatformSettings, load_settings_or_exit
 from app.platform.main import create_app

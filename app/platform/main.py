@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from app.core import redis_keys
 from app.core.http import Stores, create_service_app
-from app.core.ingest import INGEST_QUEUE
 from app.core.queue import queue
 from app.core.redis import sync_redis
 from app.core.settings import PlatformSettings
@@ -37,5 +37,5 @@ def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> L
         ],
     )
     # Producers use rq's synchronous client (from a thread); one connection pool per process.
-    app.state.ingest_queue = queue(INGEST_QUEUE, sync_redis(settings.redis))
+    app.state.ingest_queue = queue(redis_keys.INGEST_QUEUE, sync_redis(settings.redis))
     return app

@@ -1,5 +1,5 @@
 # Stand-in for clickhouse/clickhouse-server: the same modern engine the native runner serves, from
-# the chdb-core wheel (app/runner/chserver.py), on the ports and paths of the upstream image
+# the chdb-core wheel (tooling/runner/chserver.py), on the ports and paths of the upstream image
 # (9000 native, 8123 HTTP, /var/lib/clickhouse), with the user from CLICKHOUSE_USER and
 # CLICKHOUSE_PASSWORD. chdb-core is installed without its pandas/pyarrow extras: serving does not
 # use them, and they would double the image.
@@ -19,10 +19,10 @@ RUN groupadd --system clickhouse \
  && chown clickhouse:clickhouse /var/lib/clickhouse /var/log/clickhouse-server
 WORKDIR /srv/tracehouse
 COPY app/__init__.py app/__init__.py
-COPY app/runner/__init__.py app/runner/chserver.py app/runner/chconfig.py app/runner/
+COPY tooling/runner/__init__.py tooling/runner/chserver.py tooling/runner/chconfig.py tooling/runner/
 COPY deploy/clickhouse deploy/clickhouse
 ENV PYTHONPATH=/srv/tracehouse PYTHONDONTWRITEBYTECODE=1
 VOLUME /var/lib/clickhouse
 USER clickhouse
 EXPOSE 8123 9000
-CMD ["/opt/chdb/bin/python", "-m", "app.runner.chserver", "--container"]
+CMD ["/opt/chdb/bin/python", "-m", "tooling.runner.chserver", "--container"]

@@ -2,14 +2,14 @@
 # Render the site template with the container's environment, then run nginx in the foreground.
 # Only the template's own ${NAME} placeholders are substituted (nginx's $variables stay), and a
 # placeholder with no value set is an error here rather than a broken config, as in the native
-# runner (app/runner/nginx.py).
+# runner (tooling/runner/nginx.py).
 set -eu
 template=/etc/tracehouse/tracehouse.conf.template
 mkdir -p /tmp/nginx
 
 # TRUSTED_PROXIES (comma-separated addresses or CIDRs of the proxies in front, e.g. the TLS
 # terminator) becomes nginx realip directives; anything else in it is refused. The native runner
-# renders the same (app/runner/nginx.py, real_ip_config).
+# renders the same (tooling/runner/nginx.py, real_ip_config).
 REAL_IP_CONFIG=""
 for proxy in $(printf '%s' "${TRUSTED_PROXIES:-}" | tr ',' ' '); do
   if ! printf '%s' "$proxy" | grep -Eqx '[0-9A-Fa-f:.]+(/[0-9]{1,3})?'; then

@@ -13,10 +13,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.core.auth import Principal
+from app.core.egress import split_url
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
 from playground.calls import upstream
-from playground.egress import split_url
 from playground.model_providers import queries as q
 from playground.model_providers.schemas import Provider, ProviderCreate, ProviderUpdate
 from playground.providers import provider_for

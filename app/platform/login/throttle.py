@@ -18,10 +18,10 @@ keeps it and counts against the account too.
 
 from __future__ import annotations
 
-import hashlib
-
 import msgspec
 import redis.asyncio as aredis
+
+from app.core import redis_keys
 
 WINDOW_SECONDS = 900
 ADDRESS_FACTOR = 4
@@ -88,17 +88,12 @@ class Attempt(msgspec.Struct, frozen=True):
     slot: str
 
 
-def _account(email: str) -> str:
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
-
-
 def attempt_keys(email: str, address: str) -> Attempt:
-    account = _account(email)
     return Attempt(
-        pair=f"th:login:pair:{account}:{address}",
-        address=f"th:login:addr:{address}",
-        account=f"th:login:acct:{account}",
-        slot=f"th:login:slot:{account}",
+        pair=redis_keys.login_pair(email, address),
+        address=redis_keys.login_address(address),
+        account=redis_keys.login_account(email),
+        slot=redis_keys.login_slot(email),
     )
 
 
@@ -109,18 +104,17 @@ def setup_attempt_keys(address: str) -> Attempt:
     verification per `CEILING_BACKOFF_SECONDS`, which slows a spread-out guesser and never locks
     the operator out."""
     return Attempt(
-        pair=f"th:setup:addr:{address}",
-        address=f"th:login:addr:{address}",
-        account="th:setup:any",
-        slot="th:setup:slot",
+        pair=redis_keys.setup_address(address),
+        address=redis_keys.login_address(address),
+        account=redis_keys.SETUP_ANY,
+        slot=redis_keys.SETUP_SLOT,
     )
 
 
 def account_keys(email: str) -> tuple[list[str], str]:
     """The account's own counters, and the pattern of its per-address ones (for an operator's
     reset: an address's count across all accounts is about that address, so it stays)."""
-    account = _account(email)
-    return [f"th:login:acct:{account}", f"th:login:slot:{account}"], f"th:login:pair:{account}:*"
+    return [redis_keys.login_account(email), redis_keys.login_slot(email)], redis_keys.login_pair_pattern(email)
 
 
 async def reserve(redis: aredis.Redis, attempt: Attempt, limit: int) -> Refused | None:

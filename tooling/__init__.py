@@ -1,0 +1,1 @@
+"""Tooling: the `./tracehouse` command and the native supervisor. Never imported by a service."""
