@@ -193,9 +193,10 @@ def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untype
     """Insert the same row shape straight into a copy of `runs`, 1000 rows per INSERT."""
     from app.core.clickhouse import ClickHouse
     from app.core.multipart import parse_multipart
+    from app.core.runs_table import RUN_COLUMNS
     from app.core.settings import QueueSettings, load_settings
     from app.platform.ingest.envelope import from_multipart
-    from worker.merge import ROW_COLUMNS, row
+    from worker.merge import row
     from worker.normalize import normalize_run
 
     ch = ClickHouse(load_settings(QueueSettings, stack.env()).clickhouse, pool_size=1)
@@ -213,7 +214,7 @@ def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untype
         }
         template.append(row(state))
     batch = (template * (1000 // len(template) + 1))[:1000]
-    insert = "INSERT INTO runs_raw_bench ({}) VALUES".format(", ".join(ROW_COLUMNS))
+    insert = "INSERT INTO runs_raw_bench ({}) VALUES".format(", ".join(RUN_COLUMNS))
     started = time.monotonic()
     inserted = 0
     while inserted < rows_wanted:

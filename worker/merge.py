@@ -14,21 +14,16 @@ from typing import Any
 
 import msgspec
 
+from app.core.runs_table import RUN_COLUMNS
+
 _decode = msgspec.json.decode
 _encode = msgspec.json.encode
 
 # `runs` columns in INSERT order (the DDL is migrations/clickhouse/0001_runs.sql).
-ROW_COLUMNS = (
-    "workspace_id", "project_id", "id", "trace_id", "parent_run_id", "dotted_order", "name", "run_type",
-    "status", "start_time", "end_time", "latency_seconds", "first_token_time", "tags", "metadata", "thread_id",
-    "reference_example_id", "model_name", "model_provider", "prompt_tokens", "completion_tokens",
-    "total_tokens", "prompt_cost", "completion_cost", "total_cost", "inputs", "outputs", "error", "extra",
-    "events", "serialized", "attachments", "received_at", "version",
-)  # fmt: skip
 # Computed from the state when a row is built, never stored in it.
 DERIVED_COLUMNS = frozenset({"status", "latency_seconds"})
 # The state a run row is built from (and read back into from ClickHouse).
-STATE_FIELDS = tuple(c for c in ROW_COLUMNS if c not in DERIVED_COLUMNS)
+STATE_FIELDS = tuple(c for c in RUN_COLUMNS if c not in DERIVED_COLUMNS)
 _MERGED = tuple(f for f in STATE_FIELDS if f not in ("workspace_id", "id", "version", "inputs", "extra", "attachments"))
 
 

@@ -38,7 +38,8 @@ from app.core.clickhouse import ClickHouse, Profile
 from app.core.deadletters import note_dropped, push_letters
 from app.core.errors import StoreUnavailable, TracehouseError
 from app.core.ingest import dead_letter
-from worker.merge import ROW_COLUMNS, STATE_FIELDS, complete, merge, row, state_from_row
+from app.core.runs_table import RUN_COLUMNS
+from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
 
 log = logging.getLogger("tracehouse.writer")
@@ -51,7 +52,7 @@ CACHE_RUNS = 50_000
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder().decode
 
-INSERT_RUNS = "INSERT INTO runs ({}) VALUES".format(", ".join(ROW_COLUMNS))
+INSERT_RUNS = "INSERT INTO runs ({}) VALUES".format(", ".join(RUN_COLUMNS))
 INSERT_FEEDBACK = """INSERT INTO feedback (workspace_id, id, run_id, trace_id, project_id, key, score, value,
 comment, correction, feedback_source, source_type, feedback_config, extra, comparative_experiment_id,
 feedback_group_id, start_time, created_at, modified_at, version) VALUES"""

@@ -285,14 +285,13 @@ def test_dead_letter_cli_lists_and_replays(stack: NativeStack, tenant: Tenant) -
 
 
 def test_writer_columns_match_the_table(stack: NativeStack) -> None:
-    from worker.merge import ROW_COLUMNS
+    from app.core.runs_table import RUN_COLUMNS, UNWRITTEN_COLUMNS
 
     ch = clickhouse(stack)
-    stored = {
+    stored = [
         name
         for (name,) in ch.query(
-            "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'runs'"
-            " AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')"
+            "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'runs' ORDER BY position"
         )
-    }
-    assert stored == {*ROW_COLUMNS, "is_deleted"}
+    ]
+    assert sorted(stored) == sorted({*RUN_COLUMNS, *UNWRITTEN_COLUMNS})
