@@ -68,10 +68,3 @@ def test_deferred_records_come_back_when_due_and_count_their_attempts(spare: red
     entry = decode_entry(fields[redis_keys.RECORDS_FIELD.encode()])
     assert entry.workspace_id == "w"
     assert entry.runs == [RunRecord(kind="patch", id="r", attempt=1, workspace_id="w", attachments=["f"])]
-
-
-def test_a_record_is_deferred_only_as_often_as_there_are_delays() -> None:
-    record = RunRecord(kind="patch", id="r", attempt=len(deferred.DEFER_DELAYS) - 1)
-    assert deferred.tries_left(record)
-    record.attempt += 1
-    assert not deferred.tries_left(record)
