@@ -19,18 +19,14 @@ import datetime as dt
 import msgspec
 
 
-class RunRecord(msgspec.Struct, kw_only=True, gc=False):
-    """One normalised post or patch. Keys are `runs` column names where they become one."""
+class RunFields(msgspec.Struct, kw_only=True, gc=False):
+    """What a record and a state share: the `runs` columns an op can tell (by column name)."""
 
-    kind: str  # "post" | "patch"
     id: str
+    project_id: str | None = None
     trace_id: str | None = None
     parent_run_id: str | None = None
     dotted_order: str | None = None
-    # A legacy child: the writer derives its tree position from its parent's.
-    needs_parent: bool = False
-    session_id: str | None = None
-    session_name: str | None = None
     name: str | None = None
     run_type: str | None = None
     start_time: dt.datetime | None = None
@@ -56,8 +52,17 @@ class RunRecord(msgspec.Struct, kw_only=True, gc=False):
     events: str | None = None
     serialized: str | None = None
     received_at: float | None = None
-    # Set by the stage-1 job (None on a bare patch: the writer takes the run's existing project).
-    project_id: str | None = None
+
+
+class RunRecord(RunFields, kw_only=True, gc=False):
+    """One normalised post or patch. `project_id` is set by the stage-1 job (None on a bare
+    patch: the writer takes the run's existing project)."""
+
+    kind: str  # "post" | "patch"
+    # A legacy child: the writer derives its tree position from its parent's.
+    needs_parent: bool = False
+    session_id: str | None = None
+    session_name: str | None = None
     # Set by the writer when it defers or sets the record aside, so they travel with it.
     attempt: int = 0
     workspace_id: str | None = None
@@ -87,6 +92,9 @@ class FeedbackRecord(msgspec.Struct, kw_only=True, gc=False):
 
 
 class AttachmentRecord(msgspec.Struct, gc=False):
+    """The stream's copy of `app.core.ingest.Attachment`, which is array_like (the queue's
+    format): in the stream it must stay a map, as the dict-based version wrote it."""
+
     run_id: str
     name: str
     content_type: str
@@ -106,41 +114,12 @@ class StreamEntry(msgspec.Struct, gc=False):
         return len(self.runs) + len(self.feedback) + 1
 
 
-class RunState(msgspec.Struct, kw_only=True, gc=False):
+class RunState(RunFields, kw_only=True, gc=False):
     """A run as merged so far: the `runs` row less its derived columns (`merge.STATE_FIELDS`,
     checked by a unit test), plus whether its post has been seen."""
 
     workspace_id: str
-    project_id: str | None = None
-    id: str
-    trace_id: str | None = None
-    parent_run_id: str | None = None
-    dotted_order: str | None = None
-    name: str | None = None
-    run_type: str | None = None
-    start_time: dt.datetime | None = None
-    end_time: dt.datetime | None = None
-    first_token_time: dt.datetime | None = None
-    tags: list[str] | None = None
-    metadata: dict[str, str] | None = None
-    thread_id: str | None = None
-    reference_example_id: str | None = None
-    model_name: str | None = None
-    model_provider: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    total_tokens: int | None = None
-    prompt_cost: float | None = None
-    completion_cost: float | None = None
-    total_cost: float | None = None
-    inputs: str | None = None
-    outputs: str | None = None
-    error: str | None = None
-    extra: str | None = None
-    events: str | None = None
-    serialized: str | None = None
     attachments: list[str] = msgspec.field(default_factory=list)
-    received_at: float | None = None
     version: int | None = None
     has_post: bool = False
 

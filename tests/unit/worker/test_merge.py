@@ -93,7 +93,7 @@ def test_attachments_accumulate_across_ops() -> None:
 
 def test_state_is_the_row_less_its_derived_columns() -> None:
     """RunState spells the runs table's columns out; RUN_COLUMNS is checked against the live table."""
-    assert tuple(f for f in RunState.__struct_fields__ if f != "has_post") == STATE_FIELDS
+    assert set(RunState.__struct_fields__) - {"has_post"} == set(STATE_FIELDS)
     merged = set(STATE_FIELDS) - {"workspace_id", "id", "version", "attachments"}
     assert merged <= set(RunRecord.__struct_fields__)  # merge reads them off the record by name
     post, _ = _records(root_run())
