@@ -196,7 +196,7 @@ def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untype
     from app.core.runs_table import RUN_COLUMNS
     from app.core.settings import QueueSettings, load_settings
     from app.platform.ingest.envelope import from_multipart
-    from worker.merge import row
+    from worker.merge import merge, row
     from worker.normalize import normalize_run
 
     ch = ClickHouse(load_settings(QueueSettings, stack.env()).clickhouse, pool_size=1)
@@ -205,13 +205,9 @@ def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untype
     template = []
     for run in env.batch.posts:
         record = normalize_run(run, "post", time.time())
-        state = {
-            **record,
-            "workspace_id": env.workspace_id,
-            "project_id": str(uuid.uuid4()),
-            "attachments": [],
-            "version": 1,
-        }
+        record.workspace_id, record.project_id = env.workspace_id, str(uuid.uuid4())
+        state = merge(None, record)
+        state.version = 1
         template.append(row(state))
     batch = (template * (1000 // len(template) + 1))[:1000]
     insert = "INSERT INTO runs_raw_bench ({}) VALUES".format(", ".join(RUN_COLUMNS))

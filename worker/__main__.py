@@ -8,18 +8,13 @@ job would cost more than the jobs themselves (milliseconds each).
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import redis
-from rq import SimpleWorker
-from rq.job import Job
 
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse
@@ -28,8 +23,10 @@ from app.core.logging import configure_logging
 from app.core.queue import MsgspecSerializer, queue
 from app.core.settings import QueueSettings, load_settings_or_exit
 from worker.context import context
-from worker.reliable import ReliableQueue
-from worker.writer import Writer
+from worker.leader import WriterLock
+from worker.maintenance import QueueMaintenance
+from worker.reliable import FULL_REDIS_RETRY_SECONDS, IngestWorker, ReliableQueue
+from worker.writer import Writer, writer_name
 
 log = logging.getLogger("tracehouse.queue")
 
@@ -37,62 +34,6 @@ log = logging.getLogger("tracehouse.queue")
 def worker_name() -> str:
     # The healthcheck finds this process's worker by host name (one container = one host name).
     return f"{redis_keys.WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}"
-
-
-# How often a worker retries while Redis refuses writes for lack of memory.
-FULL_REDIS_RETRY_SECONDS = 1.0
-
-
-def _waits_out_full_redis(method: Callable[..., Any]) -> Callable[..., Any]:
-    """rq's work loop quits on any Redis error. A Redis at its maxmemory (noeviction) refuses
-    writes until the writer drains the queue into ClickHouse; that is no reason for the worker
-    to exit (natively nothing would restart it, and the job in hand would wait for rescue).
-    Retry the step instead: each wrapped step is a MULTI/EXEC or single command that Redis
-    refuses whole, so running it again is safe."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        warned = False
-        while True:
-            try:
-                return method(self, *args, **kwargs)
-            except redis.exceptions.OutOfMemoryError:
-                if not warned:
-                    log.warning("redis is at its maxmemory and refuses writes; waiting (%s)", method.__name__)
-                    warned = True
-                time.sleep(FULL_REDIS_RETRY_SECONDS)
-
-    return wrapper
-
-
-class IngestWorker(SimpleWorker):
-    abandoned_after = 30
-    # Dequeue through the queues' intermediate lists, so a job is never in flight unrecorded.
-    queue_class = ReliableQueue
-
-    @_waits_out_full_redis
-    def prepare_job_execution(self, job: Job, remove_from_intermediate_queue: bool = False) -> None:
-        # rq only clears the intermediate list for single-queue workers; ReliableQueue always uses it.
-        super().prepare_job_execution(job, remove_from_intermediate_queue=True)
-
-    # Every step of rq's loop that writes. The innermost wrapper meets the refusal first; the
-    # outer ones (execute_job: running a stage-1 job twice is harmless) catch what is missed.
-    dequeue_job_and_maintain_ttl = _waits_out_full_redis(SimpleWorker.dequeue_job_and_maintain_ttl)
-    heartbeat = _waits_out_full_redis(SimpleWorker.heartbeat)
-    set_state = _waits_out_full_redis(SimpleWorker.set_state)
-    prepare_execution = _waits_out_full_redis(SimpleWorker.prepare_execution)
-    handle_job_success = _waits_out_full_redis(SimpleWorker.handle_job_success)
-    handle_job_failure = _waits_out_full_redis(SimpleWorker.handle_job_failure)
-    handle_execution_ended = _waits_out_full_redis(SimpleWorker.handle_execution_ended)
-    _finalize_success = _waits_out_full_redis(SimpleWorker._finalize_success)
-    _finalize_failure = _waits_out_full_redis(SimpleWorker._finalize_failure)
-    run_maintenance_tasks = _waits_out_full_redis(SimpleWorker.run_maintenance_tasks)
-    execute_job = _waits_out_full_redis(SimpleWorker.execute_job)
-
-    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
-        # rq adds 60 s to the job timeout before it calls a job abandoned; ours run in
-        # milliseconds, so a dead worker's job is retried after `abandoned_after` instead.
-        return self.abandoned_after
 
 
 def main() -> None:
@@ -114,9 +55,8 @@ def main() -> None:
         writer = Writer(
             ctx.redis,
             ClickHouse(settings.clickhouse, pool_size=1),
-            lock_seconds=settings.worker.writer_lock_seconds,
-            cleanup_queues=queues,
-            abandoned_after=settings.worker.job_abandoned_seconds,
+            lock=WriterLock(ctx.redis, writer_name(), settings.worker.writer_lock_seconds),
+            maintenance=QueueMaintenance(ctx.redis, queues, abandoned_after=settings.worker.job_abandoned_seconds),
         )
         writer_thread = threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)
         writer_thread.start()

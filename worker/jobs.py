@@ -9,16 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import msgspec
-
 from app.core import redis_keys
 from app.core.deadletters import note_dropped, push_letters
 from app.core.ingest import Rejection, decode_batch, letters_for
 from worker.context import context
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
+from worker.records import AttachmentRecord, FeedbackRecord, RunRecord, StreamEntry, encode_entry
 
 log = logging.getLogger("tracehouse.queue")
-_encode = msgspec.msgpack.Encoder().encode
 
 
 def ingest(payload: bytes) -> int:
@@ -26,8 +24,8 @@ def ingest(payload: bytes) -> int:
     ctx = context()
     batch = decode_batch(payload)
     workspace = batch.workspace_id
-    runs: list[dict[str, Any]] = []
-    feedback: list[dict[str, Any]] = []
+    runs: list[RunRecord] = []
+    feedback: list[FeedbackRecord] = []
     rejected: list[Rejection] = []
 
     def reject(kind: str, item: Any, item_id: Any, reason: str) -> None:
@@ -47,14 +45,13 @@ def ingest(payload: bytes) -> int:
                 log.exception("could not normalise a %s; set aside", kind)
                 reject(kind, run, run.get("id"), f"could not be normalised ({type(exc).__name__})")
                 continue
-            if kind == "post" or record["session_id"] or record["session_name"]:
-                record["project_id"] = ctx.projects.resolve(workspace, record["session_id"], record["session_name"])
-            else:
-                record["project_id"] = None  # a bare patch: the writer takes the run's existing project
+            if kind == "post" or record.session_id or record.session_name:
+                record.project_id = ctx.projects.resolve(workspace, record.session_id, record.session_name)
+            # else a bare patch: project_id stays None, and the writer takes the run's existing project
             runs.append(record)
     for item in batch.feedback:
         try:
-            record = normalize_feedback(item, batch.received_at)
+            judgement = normalize_feedback(item, batch.received_at)
         except IntegrityError as exc:
             reject("feedback", item, item.get("id"), str(exc))
             continue
@@ -62,17 +59,15 @@ def ingest(payload: bytes) -> int:
             log.exception("could not normalise a feedback item; set aside")
             reject("feedback", item, item.get("id"), f"could not be normalised ({type(exc).__name__})")
             continue
-        sid = record.pop("session_id")
-        record["project_id"] = sid if sid and ctx.projects.exists(workspace, sid) else None
-        feedback.append(record)
-    attachments = [
-        {"run_id": a.run_id, "name": a.name, "content_type": a.content_type, "data": a.data} for a in batch.attachments
-    ]
+        sid = judgement.session_id
+        judgement.project_id = sid if sid and ctx.projects.exists(workspace, sid) else None
+        feedback.append(judgement)
+    attachments = [AttachmentRecord(a.run_id, a.name, a.content_type, a.data) for a in batch.attachments]
     dead = letters_for(workspace, "worker", rejected)
     with ctx.redis.pipeline(transaction=True) as pipe:
         if runs or feedback or attachments:
-            entry = {"workspace_id": workspace, "runs": runs, "feedback": feedback, "attachments": attachments}
-            pipe.xadd(redis_keys.RECORDS_STREAM, {"d": _encode(entry)})
+            entry = StreamEntry(workspace_id=workspace, runs=runs, feedback=feedback, attachments=attachments)
+            pipe.xadd(redis_keys.RECORDS_STREAM, {redis_keys.RECORDS_FIELD: encode_entry(entry)})
         push_letters(ctx.redis, dead, pipeline=pipe)
         results = pipe.execute()
     if dead:

@@ -9,12 +9,14 @@ Merge rules (order-independent for one post and its patches, idempotent for dupl
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
 import msgspec
 
 from app.core.runs_table import RUN_COLUMNS
+from worker.records import RunRecord, RunState
 
 _decode = msgspec.json.decode
 _encode = msgspec.json.encode
@@ -42,97 +44,129 @@ def _merge_extra(older: str | None, newer: str | None) -> str | None:
     return _encode(merged).decode()
 
 
-def merge(state: dict[str, Any] | None, record: dict[str, Any]) -> dict[str, Any]:
-    """Fold one normalised record into a run's state (a new dict; inputs are not mutated)."""
-    is_post = record["kind"] == "post"
+def merge(state: RunState | None, record: RunRecord) -> RunState:
+    """Fold one normalised record into a run's state (a new state; inputs are not mutated).
+    The record's workspace_id must be set (the writer sets it from its stream entry)."""
+    is_post = record.kind == "post"
     if state is None:
-        out = {f: record.get(f) for f in STATE_FIELDS}
-        out["has_post"] = is_post
-        out["attachments"] = list(record.get("attachments") or [])
-        return out
-    out = dict(state)
+        assert record.workspace_id is not None
+        return RunState(
+            workspace_id=record.workspace_id,
+            project_id=record.project_id,
+            id=record.id,
+            trace_id=record.trace_id,
+            parent_run_id=record.parent_run_id,
+            dotted_order=record.dotted_order,
+            name=record.name,
+            run_type=record.run_type,
+            start_time=record.start_time,
+            end_time=record.end_time,
+            first_token_time=record.first_token_time,
+            tags=record.tags,
+            metadata=record.metadata,
+            thread_id=record.thread_id,
+            reference_example_id=record.reference_example_id,
+            model_name=record.model_name,
+            model_provider=record.model_provider,
+            prompt_tokens=record.prompt_tokens,
+            completion_tokens=record.completion_tokens,
+            total_tokens=record.total_tokens,
+            prompt_cost=record.prompt_cost,
+            completion_cost=record.completion_cost,
+            total_cost=record.total_cost,
+            inputs=record.inputs,
+            outputs=record.outputs,
+            error=record.error,
+            extra=record.extra,
+            events=record.events,
+            serialized=record.serialized,
+            attachments=list(record.attachments or []),
+            received_at=record.received_at,
+            has_post=is_post,
+        )
+    out = copy.copy(state)
     for f in _MERGED:
-        value = record.get(f)
+        value = getattr(record, f)
         if value is None:
             continue
-        if f == "metadata" and out.get("metadata"):
-            out["metadata"] = {**out["metadata"], **value} if not is_post else {**value, **out["metadata"]}
-        elif not is_post or out.get(f) is None:
-            out[f] = value
-    if record.get("inputs") is not None and (is_post or out.get("inputs") is None):
-        out["inputs"] = record["inputs"]
+        if f == "metadata" and out.metadata:
+            out.metadata = {**out.metadata, **value} if not is_post else {**value, **out.metadata}
+        elif not is_post or getattr(out, f) is None:
+            setattr(out, f, value)
+    if record.inputs is not None and (is_post or out.inputs is None):
+        out.inputs = record.inputs
     if is_post:
-        out["extra"] = _merge_extra(record.get("extra"), state.get("extra"))
+        out.extra = _merge_extra(record.extra, state.extra)
     else:
-        out["extra"] = _merge_extra(state.get("extra"), record.get("extra"))
-    out["attachments"] = sorted(set(out.get("attachments") or []) | set(record.get("attachments") or []))
-    out["has_post"] = bool(state.get("has_post")) or is_post
+        out.extra = _merge_extra(state.extra, record.extra)
+    out.attachments = sorted(set(out.attachments or []) | set(record.attachments or []))
+    out.has_post = state.has_post or is_post
     return out
 
 
-def status_of(state: dict[str, Any]) -> str:
-    if state.get("error"):
+def status_of(state: RunState) -> str:
+    if state.error:
         return "error"
-    return "success" if state.get("end_time") is not None else "pending"
+    return "success" if state.end_time is not None else "pending"
 
 
-def latency_of(state: dict[str, Any]) -> float | None:
-    start, end = state.get("start_time"), state.get("end_time")
+def latency_of(state: RunState) -> float | None:
+    start, end = state.start_time, state.end_time
     if start is None or end is None:
         return None
     return max(0.0, (end - start).total_seconds())
 
 
-def complete(state: dict[str, Any]) -> bool:
+def complete(state: RunState) -> bool:
     """A row can be written: it has a place (project, time) and a tree position."""
-    return bool(
-        state.get("project_id") and state.get("start_time") and state.get("trace_id") and state.get("dotted_order")
-    )
+    return bool(state.project_id and state.start_time and state.trace_id and state.dotted_order)
 
 
-def row(state: dict[str, Any]) -> tuple[Any, ...]:
-    received = state.get("received_at") or 0.0
+def row(state: RunState) -> tuple[Any, ...]:
+    """The `runs` row of a complete state (in RUN_COLUMNS order)."""
+    received = state.received_at or 0.0
     return (
-        state["workspace_id"],
-        state["project_id"],
-        state["id"],
-        state["trace_id"],
-        state.get("parent_run_id"),
-        state["dotted_order"],
-        state.get("name") or "",
-        state.get("run_type") or "chain",
+        state.workspace_id,
+        state.project_id,
+        state.id,
+        state.trace_id,
+        state.parent_run_id,
+        state.dotted_order,
+        state.name or "",
+        state.run_type or "chain",
         status_of(state),
-        state["start_time"],
-        state.get("end_time"),
+        state.start_time,
+        state.end_time,
         latency_of(state),
-        state.get("first_token_time"),
-        state.get("tags") or [],
-        state.get("metadata") or {},
-        state.get("thread_id"),
-        state.get("reference_example_id"),
-        state.get("model_name") or "",
-        state.get("model_provider") or "",
-        state.get("prompt_tokens") or 0,
-        state.get("completion_tokens") or 0,
-        state.get("total_tokens") or 0,
-        state.get("prompt_cost"),
-        state.get("completion_cost"),
-        state.get("total_cost"),
-        state.get("inputs") or "{}",
-        state.get("outputs") or "",
-        state.get("error"),
-        state.get("extra") or "{}",
-        state.get("events") or "[]",
-        state.get("serialized") or "",
-        state.get("attachments") or [],
+        state.first_token_time,
+        state.tags or [],
+        state.metadata or {},
+        state.thread_id,
+        state.reference_example_id,
+        state.model_name or "",
+        state.model_provider or "",
+        state.prompt_tokens or 0,
+        state.completion_tokens or 0,
+        state.total_tokens or 0,
+        state.prompt_cost,
+        state.completion_cost,
+        state.total_cost,
+        state.inputs or "{}",
+        state.outputs or "",
+        state.error,
+        state.extra or "{}",
+        state.events or "[]",
+        state.serialized or "",
+        state.attachments or [],
         dt.datetime.fromtimestamp(received, dt.UTC),
-        state["version"],
+        state.version,
     )
 
 
-def state_from_row(values: dict[str, Any]) -> dict[str, Any]:
-    """A row read back from ClickHouse → a state (ids as strings, zero counts as unknown)."""
-    state = {f: values.get(f) for f in STATE_FIELDS}
+def state_from_row(values: dict[str, Any]) -> RunState:
+    """A row read back from ClickHouse → a state (ids as strings, zero counts as unknown).
+    `has_post` is left False: only the writer knows (from the patch-first set)."""
+    state: dict[str, Any] = {f: values.get(f) for f in STATE_FIELDS}
     for f in ("workspace_id", "project_id", "id", "trace_id", "parent_run_id", "reference_example_id"):
         if state[f] is not None:
             state[f] = str(state[f])
@@ -142,4 +176,4 @@ def state_from_row(values: dict[str, Any]) -> dict[str, Any]:
         state[f] = state[f] or None
     received = state.get("received_at")
     state["received_at"] = received.timestamp() if isinstance(received, dt.datetime) else received
-    return state
+    return RunState(**state)

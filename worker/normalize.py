@@ -3,8 +3,7 @@
 Everything that needs the decoded JSON happens here, once: times are parsed, trees checked,
 and the fields the SDK never sends are derived (trace id and dotted order of legacy roots,
 token counts, thread id, model, first-token time). Heavy fields leave as JSON text, so the
-writer only merges flat values. A record is a plain dict keyed by `runs` column names; a key
-that is absent or None means "not known from this op" (the merge keeps the other op's value).
+writer only merges flat values. Records are the Structs of worker/records.py.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 import msgspec
 
 from app.core.ingest import EARLIEST, LATEST, json_problem, parse_timestamp, project_name_problem
+from worker.records import FeedbackRecord, RunRecord
 
 _encode_json = msgspec.json.Encoder().encode
 
@@ -153,7 +153,7 @@ def _tags(value: Any) -> list[str] | None:
     return tags
 
 
-def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> dict[str, Any]:
+def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunRecord:
     """One post or patch → a record (raises IntegrityError)."""
     # The door checks the same; a replayed letter or a playground trace did not pass the door.
     if problem := json_problem(run) or project_name_problem(run.get("session_name")):
@@ -206,46 +206,47 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> dict[st
     usage = _usage(outputs, extra) or {}
     thread_id = next((metadata[k] for k in THREAD_KEYS if metadata and metadata.get(k)), None)
     session_name = run.get("session_name")
-    return {
-        "kind": kind,
-        "id": run_id,
-        "trace_id": trace_id,
-        "parent_run_id": parent_id,
-        "dotted_order": dotted,
-        "needs_parent": dotted is None and parent_id is not None,
-        "session_id": parse_uuid(run.get("session_id"), "session_id"),
-        "session_name": session_name if isinstance(session_name, str) and session_name else None,
-        "name": name,
-        "run_type": run_type,
-        "start_time": start,
-        "end_time": end,
-        "first_token_time": _first_token_time(events),
-        "tags": _tags(run.get("tags")),
-        "metadata": metadata,
-        "thread_id": thread_id,
-        "reference_example_id": parse_uuid(run.get("reference_example_id"), "reference_example_id"),
-        "model_name": metadata.get("ls_model_name") if metadata else None,
-        "model_provider": metadata.get("ls_provider") if metadata else None,
-        "prompt_tokens": usage.get("prompt_tokens"),
-        "completion_tokens": usage.get("completion_tokens"),
-        "total_tokens": usage.get("total_tokens"),
-        "prompt_cost": usage.get("prompt_cost"),
-        "completion_cost": usage.get("completion_cost"),
-        "total_cost": usage.get("total_cost"),
-        "inputs": _json_text(run.get("inputs")),
-        "outputs": _json_text(outputs),
-        "error": error if isinstance(error, str) or error is None else _encode_json(error).decode(),
-        "extra": _json_text(extra),
-        "events": _json_text(events),
-        "serialized": _json_text(run.get("serialized")),
-        "received_at": received_at,
-    }
+    return RunRecord(
+        kind=kind,
+        id=run_id,
+        trace_id=trace_id,
+        parent_run_id=parent_id,
+        dotted_order=dotted,
+        needs_parent=dotted is None and parent_id is not None,
+        session_id=parse_uuid(run.get("session_id"), "session_id"),
+        session_name=session_name if isinstance(session_name, str) and session_name else None,
+        name=name,
+        run_type=run_type,
+        start_time=start,
+        end_time=end,
+        first_token_time=_first_token_time(events),
+        tags=_tags(run.get("tags")),
+        metadata=metadata,
+        thread_id=thread_id,
+        reference_example_id=parse_uuid(run.get("reference_example_id"), "reference_example_id"),
+        model_name=metadata.get("ls_model_name") if metadata else None,
+        model_provider=metadata.get("ls_provider") if metadata else None,
+        prompt_tokens=usage.get("prompt_tokens"),
+        completion_tokens=usage.get("completion_tokens"),
+        total_tokens=usage.get("total_tokens"),
+        prompt_cost=usage.get("prompt_cost"),
+        completion_cost=usage.get("completion_cost"),
+        total_cost=usage.get("total_cost"),
+        inputs=_json_text(run.get("inputs")),
+        outputs=_json_text(outputs),
+        error=error if isinstance(error, str) or error is None else _encode_json(error).decode(),
+        extra=_json_text(extra),
+        events=_json_text(events),
+        serialized=_json_text(run.get("serialized")),
+        received_at=received_at,
+    )
 
 
-def normalize_feedback(item: dict[str, Any], received_at: float) -> dict[str, Any]:
+def normalize_feedback(item: dict[str, Any], received_at: float) -> FeedbackRecord:
     if problem := json_problem(item):
         raise IntegrityError(problem)
     feedback_id = parse_uuid(item.get("id"), "id", required=True)
+    assert feedback_id is not None
     key = item.get("key")
     if not isinstance(key, str) or not key or len(key) > 512:
         raise IntegrityError("feedback key must be a non-empty string of at most 512 characters")
@@ -257,23 +258,23 @@ def normalize_feedback(item: dict[str, Any], received_at: float) -> dict[str, An
     now = dt.datetime.fromtimestamp(received_at, dt.UTC)
     source = item.get("feedback_source") if isinstance(item.get("feedback_source"), dict) else None
     comment = item.get("comment")
-    return {
-        "id": feedback_id,
-        "run_id": parse_uuid(item.get("run_id"), "run_id"),
-        "trace_id": parse_uuid(item.get("trace_id"), "trace_id"),
-        "session_id": parse_uuid(item.get("session_id"), "session_id"),
-        "key": key,
-        "score": None if score is None else float(score),
-        "value": _json_text(item.get("value")) or "",
-        "comment": comment if isinstance(comment, str) else _json_text(comment),
-        "correction": _json_text(item.get("correction")) or "",
-        "feedback_source": _json_text(source) or "",
-        "source_type": str((source or {}).get("type") or "api")[:64],
-        "feedback_config": _json_text(item.get("feedback_config")) or "",
-        "extra": _json_text(item.get("extra")) or "",
-        "comparative_experiment_id": parse_uuid(item.get("comparative_experiment_id"), "comparative_experiment_id"),
-        "feedback_group_id": parse_uuid(item.get("feedback_group_id"), "feedback_group_id"),
-        "start_time": parse_time(item.get("start_time"), "start_time"),
-        "created_at": parse_time(item.get("created_at"), "created_at") or now,
-        "modified_at": parse_time(item.get("modified_at"), "modified_at") or now,
-    }
+    return FeedbackRecord(
+        id=feedback_id,
+        run_id=parse_uuid(item.get("run_id"), "run_id"),
+        trace_id=parse_uuid(item.get("trace_id"), "trace_id"),
+        session_id=parse_uuid(item.get("session_id"), "session_id"),
+        key=key,
+        score=None if score is None else float(score),
+        value=_json_text(item.get("value")) or "",
+        comment=comment if isinstance(comment, str) else _json_text(comment),
+        correction=_json_text(item.get("correction")) or "",
+        feedback_source=_json_text(source) or "",
+        source_type=str((source or {}).get("type") or "api")[:64],
+        feedback_config=_json_text(item.get("feedback_config")) or "",
+        extra=_json_text(item.get("extra")) or "",
+        comparative_experiment_id=parse_uuid(item.get("comparative_experiment_id"), "comparative_experiment_id"),
+        feedback_group_id=parse_uuid(item.get("feedback_group_id"), "feedback_group_id"),
+        start_time=parse_time(item.get("start_time"), "start_time"),
+        created_at=parse_time(item.get("created_at"), "created_at") or now,
+        modified_at=parse_time(item.get("modified_at"), "modified_at") or now,
+    )

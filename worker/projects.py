@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import psycopg
 
@@ -31,7 +32,7 @@ class ProjectResolver:
                 raise StoreUnavailable(f"postgres unavailable: {exc}") from exc
         return self._conn
 
-    def _query(self, sql: str, params: dict, *, fetch: bool = True) -> tuple | None:  # type: ignore[type-arg]
+    def _query(self, sql: str, params: dict[str, Any], *, fetch: bool = True) -> tuple[Any, ...] | None:
         try:
             cursor = self._connection().execute(sql, params)
             return cursor.fetchone() if fetch else None

@@ -1,9 +1,8 @@
 """Stage 2 of ingestion: the one writer that merges records into runs and inserts in batches.
 
-Every queue worker runs a writer thread; a Redis lock makes exactly one of them active, and a
-standby takes over within WRITER_LOCK_SECONDS when the active one dies. Being alone is what
-makes the merge safe without cross-process coordination: records of a run are merged in stream
-order against state this writer wrote itself (its cache) or read back from ClickHouse.
+Only the writer holding the lock (worker/leader.py) is active. Being alone is what makes the
+merge safe without cross-process coordination: records of a run are merged in stream order
+against state this writer wrote itself (its cache) or read back from ClickHouse.
 
     XREADGROUP (≈1000 runs or 1 s) → merge by run id → INSERT runs / feedback / attachments
     → XACK + XDEL
@@ -11,9 +10,8 @@ order against state this writer wrote itself (its cache) or read back from Click
 Nothing is acknowledged before ClickHouse has it. If ClickHouse is down the batch is retried
 with backoff while the entries stay pending in the stream; if the process dies, the next writer
 claims the pending entries and writes them again (ReplacingMergeTree keeps one row per run).
-Records that cannot be placed yet (a patch whose post has not arrived, a legacy child whose
-parent is unknown) wait in a delayed set and come back; after DEFER_DELAYS they are
-dead-lettered.
+Records that cannot be placed yet wait in the deferred set (worker/deferred.py). Between
+batches the active writer also repairs stage 1's rq state (worker/maintenance.py).
 """
 
 from __future__ import annotations
@@ -25,32 +23,30 @@ import socket
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
-import msgspec
 import redis
-from rq import Queue
-from rq.registry import StartedJobRegistry
-from rq.scheduler import RQScheduler
 
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
 from app.core.deadletters import note_dropped, push_letters
-from app.core.errors import StoreUnavailable, TracehouseError
+from app.core.errors import StoreUnavailable
 from app.core.ingest import dead_letter
 from app.core.runs_table import RUN_COLUMNS
+from worker import deferred
+from worker.leader import Lead, WriterLock
+from worker.maintenance import QueueMaintenance
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
+from worker.records import FeedbackRecord, RunRecord, RunState, StreamEntry, decode_entry
 
 log = logging.getLogger("tracehouse.writer")
 
 BATCH_RUNS = 1000
 BATCH_SECONDS = 1.0
-DEFER_DELAYS = (2, 5, 15, 60, 300)
 CACHE_RUNS = 50_000
-
-_encode = msgspec.msgpack.Encoder().encode
-_decode = msgspec.msgpack.Decoder().decode
+CLAIM_AT_ONCE = 200
+_FIELD = redis_keys.RECORDS_FIELD.encode()  # the client answers with bytes
 
 INSERT_RUNS = "INSERT INTO runs ({}) VALUES".format(", ".join(RUN_COLUMNS))
 INSERT_FEEDBACK = """INSERT INTO feedback (workspace_id, id, run_id, trace_id, project_id, key, score, value,
@@ -61,11 +57,14 @@ received_at, version) VALUES"""
 SELECT_STATES = "SELECT {} FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id IN %(ids)s".format(
     ", ".join(STATE_FIELDS)
 )
-# Extend the lock only if we still hold it (a stale writer must not steal it back).
-_RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end
-return 0
-"""
+
+Entries = list[tuple[bytes, StreamEntry]]
+AutoClaimed = tuple[bytes, list[tuple[bytes, dict[bytes, bytes] | None]], list[bytes]]
+ReadGroup = list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]
+
+
+def writer_name() -> str:
+    return f"{socket.gethostname()}.{os.getpid()}.{threading.get_ident()}"
 
 
 class Writer:
@@ -74,42 +73,25 @@ class Writer:
         connection: redis.Redis,
         clickhouse: ClickHouse,
         *,
-        lock_seconds: float = 15.0,
-        cleanup_queues: list[Queue] | None = None,
-        abandoned_after: float = 30.0,
+        lock: WriterLock,
+        maintenance: QueueMaintenance | None = None,
     ) -> None:
         self.redis = connection
         self.ch = clickhouse
-        self.name = f"{socket.gethostname()}.{os.getpid()}.{threading.get_ident()}"
-        self.lock_ms = int(lock_seconds * 1000)
-        self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self.cleanup_queues = cleanup_queues or []
-        self._renew = self.redis.register_script(_RENEW)
-        self._leading = False
+        self.lock = lock
+        self.name = lock.owner
+        self.maintenance = maintenance
+        self.cache: OrderedDict[str, RunState] = OrderedDict()
         self._claim_all = False
-        self._last_cleanup = 0.0
-        self.abandoned_after = abandoned_after
-        # (queue, job id) -> when housekeeping first saw it dequeued but not started (_rescue_dequeued)
-        self._dequeued_since: dict[tuple[str, str], float] = {}
-        self._scheduler: RQScheduler | None = None
-        if self.cleanup_queues:
-            self._scheduler = RQScheduler(
-                self.cleanup_queues, connection=connection, serializer=self.cleanup_queues[0].serializer
-            )
-            self._scheduler.prepare_registries([q.name for q in self.cleanup_queues])
 
-    # --- leadership ------------------------------------------------------------------------------
+    # --- main loop -------------------------------------------------------------------------------
 
     def lead(self) -> bool:
-        if self._leading and self._renew(keys=[redis_keys.WRITER_LOCK], args=[self.name, self.lock_ms]):
-            return True
-        acquired = bool(self.redis.set(redis_keys.WRITER_LOCK, self.name, nx=True, px=self.lock_ms))
-        if acquired:
-            log.info("writer %s is now the active writer", self.name)
+        lead = self.lock.claim()
+        if lead is Lead.TAKEN:
             self.cache.clear()  # what another writer did since is not in our cache
             self._claim_all = True
-        self._leading = acquired
-        return acquired
+        return lead is not Lead.NONE
 
     def ensure_group(self) -> None:
         try:
@@ -117,8 +99,6 @@ class Writer:
         except redis.ResponseError as exc:
             if "BUSYGROUP" not in str(exc):
                 raise
-
-    # --- main loop -------------------------------------------------------------------------------
 
     def run(self, stop: threading.Event) -> None:
         backoff = 1.0
@@ -128,7 +108,9 @@ class Writer:
                 if not self.lead():
                     stop.wait(1.0)
                     continue
-                self.housekeeping()
+                deferred.release_due(self.redis)
+                if self.maintenance is not None:
+                    self.maintenance.run_if_due()
                 if self.step(stop):
                     backoff = 1.0
             except (StoreUnavailable, redis.RedisError) as exc:
@@ -141,13 +123,7 @@ class Writer:
                 self._claim_all = True
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
-        if self._leading:
-            self.redis.eval(
-                "if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end",
-                1,
-                redis_keys.WRITER_LOCK,
-                self.name,
-            )
+        self.lock.release()
 
     def step(self, stop: threading.Event | None = None) -> bool:
         """Read one batch, write it, acknowledge it. Returns whether anything was written."""
@@ -162,75 +138,84 @@ class Writer:
             pipe.execute()
         return True
 
-    def read_batch(self, stop: threading.Event | None) -> list[tuple[bytes, dict[str, Any]]]:
+    def read_batch(self, stop: threading.Event | None) -> Entries:
         if self._claim_all:
             # After a takeover, first re-read what earlier writers read but never acknowledged.
             self._claim_all = False
-            claimed = self.redis.xautoclaim(
-                redis_keys.RECORDS_STREAM,
-                redis_keys.WRITER_GROUP,
-                self.name,
-                min_idle_time=0,
-                start_id="0-0",
-                count=200,
+            # redis-py types every reply as the union of all replies; XAUTOCLAIM answers
+            # (next start id, [(entry id, fields or None if deleted)], [deleted ids]).
+            claimed = cast(
+                AutoClaimed,
+                self.redis.xautoclaim(
+                    redis_keys.RECORDS_STREAM,
+                    redis_keys.WRITER_GROUP,
+                    self.name,
+                    min_idle_time=0,
+                    start_id="0-0",
+                    count=CLAIM_AT_ONCE,
+                ),
             )
             pending = [(i, f) for i, f in claimed[1] if f]
             if pending:
                 log.info("writer claimed %d pending entries", len(pending))
-                self._claim_all = len(claimed[1]) >= 200
-                return [(i, _decode(f[b"d"])) for i, f in pending]
-        entries: list[tuple[bytes, dict[str, Any]]] = []
+                self._claim_all = len(claimed[1]) >= CLAIM_AT_ONCE
+                return [(i, decode_entry(f[_FIELD])) for i, f in pending]
+        entries: Entries = []
         runs = 0
         deadline = None
         while runs < BATCH_RUNS:
             block_ms = 1000 if deadline is None else int(max(1, (deadline - time.monotonic()) * 1000))
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            got = self.redis.xreadgroup(
-                redis_keys.WRITER_GROUP, self.name, {redis_keys.RECORDS_STREAM: ">"}, count=20, block=block_ms
+            # XREADGROUP on one stream answers [(stream, [(entry id, fields)])] or nothing.
+            got = cast(
+                ReadGroup,
+                self.redis.xreadgroup(
+                    redis_keys.WRITER_GROUP, self.name, {redis_keys.RECORDS_STREAM: ">"}, count=20, block=block_ms
+                ),
             )
             if not got:
                 if deadline is None and (stop is None or stop.is_set() or not entries):
                     break
                 continue
             for entry_id, fields in got[0][1]:
-                data = _decode(fields[b"d"])
-                entries.append((entry_id, data))
-                runs += len(data.get("runs", ())) + len(data.get("feedback", ())) + 1
+                entry = decode_entry(fields[_FIELD])
+                entries.append((entry_id, entry))
+                runs += entry.weight()
             if deadline is None:
                 deadline = time.monotonic() + BATCH_SECONDS
         return entries
 
     # --- writing ---------------------------------------------------------------------------------
 
-    def write(self, entries: list[tuple[bytes, dict[str, Any]]]) -> None:
+    def write(self, entries: Entries) -> None:
         version = time.time_ns()
-        run_records: list[tuple[str, dict[str, Any]]] = []
+        run_records: list[tuple[str, RunRecord]] = []
         feedback_rows: list[tuple[Any, ...]] = []
         attachment_rows: list[tuple[Any, ...]] = []
         attachment_names: dict[tuple[str, str], list[str]] = {}
         for _, entry in entries:
-            workspace = entry["workspace_id"]
-            for record in entry.get("runs", ()):
+            workspace = entry.workspace_id
+            for record in entry.runs:
                 run_records.append((workspace, record))
-            for fb in entry.get("feedback", ()):
+            for fb in entry.feedback:
                 feedback_rows.append(_feedback_row(workspace, fb, version))
-            for att in entry.get("attachments", ()):
+            for att in entry.attachments:
                 attachment_rows.append(
                     (
                         workspace,
-                        att["run_id"],
-                        att["name"],
-                        att["content_type"],
-                        len(att["data"]),
-                        att["data"],
+                        att.run_id,
+                        att.name,
+                        att.content_type,
+                        len(att.data),
+                        att.data,
                         dt.datetime.now(dt.UTC),
                         version,
                     )
                 )
-                attachment_names.setdefault((workspace, att["run_id"]), []).append(att["name"])
+                attachment_names.setdefault((workspace, att.run_id), []).append(att.name)
 
-        states, deferred, dead = self.merge_all(run_records, attachment_names, version)
+        states, waiting, dead = self.merge_all(run_records, attachment_names, version)
         rows = [row(s) for s in states.values()]
         if rows:
             self.ch.insert(INSERT_RUNS, rows)
@@ -241,67 +226,66 @@ class Writer:
         self.remember(states)
         with self.redis.pipeline() as pipe:
             now = time.time()
-            for workspace, record in deferred:
-                attempt = record.get("attempt", 0)
-                record["attempt"] = attempt + 1
-                due = now + DEFER_DELAYS[attempt]
-                pipe.zadd(redis_keys.DEFERRED, {_encode({"workspace_id": workspace, "runs": [record]}): due})
+            for workspace, record in waiting:
+                deferred.defer(pipe, workspace, record, now)
             push_letters(self.redis, dead, pipeline=pipe)
-            patch_first = [s["id"] for s in states.values() if not s.get("has_post")]
-            merged = [s["id"] for s in states.values() if s.get("has_post")]
+            patch_first = [s.id for s in states.values() if not s.has_post]
+            merged = [s.id for s in states.values() if s.has_post]
             if patch_first:
                 pipe.sadd(redis_keys.PATCH_FIRST, *patch_first)
             if merged:
                 pipe.srem(redis_keys.PATCH_FIRST, *merged)
             results = pipe.execute()
         if dead:
-            note_dropped(results[len(deferred)])  # the script's answer follows one ZADD per deferred
+            note_dropped(results[len(waiting)])  # the script's answer follows one ZADD per deferred
 
     def merge_all(
         self,
-        records: list[tuple[str, dict[str, Any]]],
+        records: list[tuple[str, RunRecord]],
         attachment_names: dict[tuple[str, str], list[str]],
         version: int,
-    ) -> tuple[dict[str, dict[str, Any]], list[tuple[str, dict[str, Any]]], list[bytes]]:
+    ) -> tuple[dict[str, RunState], list[tuple[str, RunRecord]], list[bytes]]:
+        """Merge a batch's run records in stream order. Returns the states to write, the records
+        to defer and the dead letters of those set aside."""
         known = self.load_states(records)
-        states: dict[str, dict[str, Any]] = {}
-        deferred: list[tuple[str, dict[str, Any]]] = []
+        states: dict[str, RunState] = {}
+        waiting: list[tuple[str, RunRecord]] = []
         dead: list[bytes] = []
         for workspace, record in records:
-            run_id = record["id"]
-            record["workspace_id"] = workspace
-            record["attachments"] = attachment_names.pop((workspace, run_id), None)
+            run_id = record.id
+            # Both travel with the record if it is deferred or set aside.
+            record.workspace_id = workspace
+            record.attachments = attachment_names.pop((workspace, run_id), None)
             previous = states.get(run_id) or known.get(run_id)
-            if previous is not None and previous["workspace_id"] != workspace:
+            if previous is not None and previous.workspace_id != workspace:
                 dead.append(_set_aside(workspace, record, "run id already used by another workspace"))
                 continue
             state = merge(previous, record)
-            if state.get("dotted_order") is None and state.get("parent_run_id"):
-                parent = states.get(state["parent_run_id"]) or known.get(state["parent_run_id"])
-                if parent and parent.get("dotted_order") and state.get("start_time"):
-                    state["trace_id"] = parent["trace_id"]
-                    state["dotted_order"] = parent["dotted_order"] + "." + segment(state["start_time"], run_id)
+            if state.dotted_order is None and state.parent_run_id:
+                parent = states.get(state.parent_run_id) or known.get(state.parent_run_id)
+                if parent and parent.dotted_order and state.start_time:
+                    state.trace_id = parent.trace_id
+                    state.dotted_order = parent.dotted_order + "." + segment(state.start_time, run_id)
             if not complete(state):
-                attempt = record.get("attempt", 0)
-                if attempt >= len(DEFER_DELAYS):
-                    dead.append(_set_aside(workspace, record, _incomplete_reason(state)))
+                if deferred.tries_left(record):
+                    waiting.append((workspace, record))
                 else:
-                    deferred.append((workspace, record))
+                    dead.append(_set_aside(workspace, record, _incomplete_reason(state)))
                 continue
-            state["version"] = max(version, (previous or {}).get("version") or 0) + 1
+            state.version = max(version, (previous.version if previous else None) or 0) + 1
             states[run_id] = state
-        return states, deferred, dead
+        return states, waiting, dead
 
-    def load_states(self, records: list[tuple[str, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    def load_states(self, records: list[tuple[str, RunRecord]]) -> dict[str, RunState]:
         """Previous states of the runs in `records` that this batch may need: from the cache, and
         from ClickHouse for patches, legacy children's parents and known patch-first runs."""
-        known: dict[str, dict[str, Any]] = {}
+        known: dict[str, RunState] = {}
         must: dict[str, str] = {}  # run id -> workspace: read it back if it exists
         maybe: dict[str, str] = {}  # posts: read back only if a patch-first row was written
         for workspace, record in records:
             for run_id, needed in (
-                (record["id"], record["kind"] == "patch"),
-                (record.get("parent_run_id"), bool(record.get("needs_parent"))),
+                (record.id, record.kind == "patch"),
+                (record.parent_run_id, record.needs_parent),
             ):
                 if not run_id or run_id in known:
                     continue
@@ -310,18 +294,15 @@ class Writer:
                     known[run_id] = cached
                 elif needed:
                     must[run_id] = workspace
-                elif run_id == record["id"]:
+                elif run_id == record.id:
                     maybe[run_id] = workspace
         candidates = list({**maybe, **must})
         if not candidates:
             return known
         # One round trip tells both which posts need a read-back and, for what is read back,
         # whether its row came from a patch alone.
-        patch_first = {
-            r
-            for r, flag in zip(candidates, self.redis.smismember(redis_keys.PATCH_FIRST, candidates), strict=True)
-            if flag
-        }
+        flags = self.redis.smismember(redis_keys.PATCH_FIRST, candidates)
+        patch_first = {r for r, flag in zip(candidates, flags, strict=True) if flag}
         wanted: dict[str, set[str]] = {}
         for run_id, workspace in {**maybe, **must}.items():
             if run_id in must or run_id in patch_first:
@@ -330,14 +311,14 @@ class Writer:
             rows = self.ch.query(SELECT_STATES, {"workspace_id": workspace, "ids": tuple(ids)}, profile=Profile.QUERY)
             for values in rows:
                 state = state_from_row(dict(zip(STATE_FIELDS, values, strict=True)))
-                state["has_post"] = state["id"] not in patch_first
-                known[state["id"]] = state
+                state.has_post = state.id not in patch_first
+                known[state.id] = state
         return known
 
-    def remember(self, states: dict[str, dict[str, Any]]) -> None:
+    def remember(self, states: dict[str, RunState]) -> None:
         """Cache states a later op may merge into: unfinished runs and patch-first runs."""
         for run_id, state in states.items():
-            if state.get("end_time") is None or not state.get("has_post"):
+            if state.end_time is None or not state.has_post:
                 self.cache[run_id] = state
                 self.cache.move_to_end(run_id)
             else:
@@ -345,92 +326,43 @@ class Writer:
         while len(self.cache) > CACHE_RUNS:
             self.cache.popitem(last=False)
 
-    # --- housekeeping ----------------------------------------------------------------------------
 
-    def housekeeping(self) -> None:
-        now = time.time()
-        due = self.redis.zrangebyscore(redis_keys.DEFERRED, 0, now, start=0, num=500)
-        if due:
-            with self.redis.pipeline() as pipe:
-                for item in due:
-                    pipe.xadd(redis_keys.RECORDS_STREAM, {"d": item})
-                    pipe.zrem(redis_keys.DEFERRED, item)
-                pipe.execute()
-        if now - self._last_cleanup > 2:
-            # Stage-1 jobs of a worker that died mid-job go back to their queue (rq's own
-            # maintenance runs only every 10 minutes), and retries that are due are enqueued even
-            # while rq's scheduler lock is still held by a dead worker (it lapses after ~2 min).
-            # Running a job twice is harmless: stage 1 is idempotent.
-            self._last_cleanup = now
-            for queue in self.cleanup_queues:
-                StartedJobRegistry(queue=queue).cleanup()
-                self._rescue_dequeued(queue)
-            if self._scheduler is not None:
-                self._scheduler.enqueue_scheduled_jobs()
-
-    def _rescue_dequeued(self, queue: Queue) -> None:
-        """rq moves a job to the queue's intermediate list when a worker takes it, then registers it
-        as started. A worker killed between the two leaves the job in neither the queue nor the
-        started registry, and rq only looks there every 10 minutes. A job seen there, unstarted,
-        for `abandoned_after` seconds goes back to the front of its queue."""
-        intermediate = queue.intermediate_queue
-        waiting = set(intermediate.get_job_ids())
-        started = set(queue.started_job_registry.get_job_ids(cleanup=False))
-        now = time.monotonic()
-        for name, job_id in list(self._dequeued_since):
-            if name == queue.name and (job_id not in waiting or job_id in started):
-                del self._dequeued_since[(name, job_id)]
-        for job_id in waiting - started:
-            first = self._dequeued_since.setdefault((queue.name, job_id), now)
-            if now - first < self.abandoned_after:
-                continue
-            job = queue.fetch_job(job_id)
-            intermediate.remove(job_id)
-            del self._dequeued_since[(queue.name, job_id)]
-            if job is not None:
-                log.warning("job %s was taken by a worker that died before starting it; requeued", job_id)
-                queue.enqueue_job(job, at_front=True)
-
-
-def _set_aside(workspace: str, record: dict[str, Any], reason: str) -> bytes:
+def _set_aside(workspace: str, record: RunRecord, reason: str) -> bytes:
     """A dead letter of the writer stage: it holds the normalised record, which a replay sends
     straight back to the writer."""
     return dead_letter(
-        workspace_id=workspace, stage="writer", kind=record["kind"], item_id=record["id"], reason=reason, item=record
+        workspace_id=workspace, stage="writer", kind=record.kind, item_id=record.id, reason=reason, item=record
     )
 
 
-def _incomplete_reason(state: dict[str, Any]) -> str:
-    if not state.get("has_post") and not state.get("project_id"):
+def _incomplete_reason(state: RunState) -> str:
+    if not state.has_post and not state.project_id:
         return "a patch whose post never arrived (no project or start time known)"
-    if state.get("parent_run_id") and not state.get("dotted_order"):
-        return f"parent run {state['parent_run_id']} never arrived, so the trace is unknown"
+    if state.parent_run_id and not state.dotted_order:
+        return f"parent run {state.parent_run_id} never arrived, so the trace is unknown"
     return "run lacks a start time, project or trace position"
 
 
-def _feedback_row(workspace: str, fb: dict[str, Any], version: int) -> tuple[Any, ...]:
+def _feedback_row(workspace: str, fb: FeedbackRecord, version: int) -> tuple[Any, ...]:
     return (
         workspace,
-        fb["id"],
-        fb["run_id"],
-        fb["trace_id"],
-        fb["project_id"],
-        fb["key"],
-        fb["score"],
-        fb["value"],
-        fb["comment"],
-        fb["correction"],
-        fb["feedback_source"],
-        fb["source_type"],
-        fb["feedback_config"],
-        fb["extra"],
-        fb["comparative_experiment_id"],
-        fb["feedback_group_id"],
-        fb["start_time"],
-        fb["created_at"],
-        fb["modified_at"],
+        fb.id,
+        fb.run_id,
+        fb.trace_id,
+        fb.project_id,
+        fb.key,
+        fb.score,
+        fb.value,
+        fb.comment,
+        fb.correction,
+        fb.feedback_source,
+        fb.source_type,
+        fb.feedback_config,
+        fb.extra,
+        fb.comparative_experiment_id,
+        fb.feedback_group_id,
+        fb.start_time,
+        fb.created_at,
+        fb.modified_at,
         version,
     )
-
-
-__all__ = ("TracehouseError", "Writer")

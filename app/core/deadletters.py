@@ -123,7 +123,7 @@ def replay(connection: redis.Redis, ids: set[str] | None) -> tuple[list[str], li
             # Set aside by the writer: already normalised, so it goes straight back to the writer.
             item["attempt"] = 0
             entry = {"workspace_id": letter.workspace_id, "runs": [item], "feedback": [], "attachments": []}
-            connection.xadd(redis_keys.RECORDS_STREAM, {"d": msgspec.msgpack.encode(entry)})
+            connection.xadd(redis_keys.RECORDS_STREAM, {redis_keys.RECORDS_FIELD: msgspec.msgpack.encode(entry)})
             _remove(connection, raw)
             replayed.append(letter.id)
             continue

@@ -16,6 +16,8 @@ WORKER_NAME_PREFIX = "tracehouse-queue"
 
 # Ingest stage 2: stage-1 jobs append normalised records; the writer (one leader) drains them.
 RECORDS_STREAM = "th:ingest:records"
+# The one field of each stream entry (and of nothing else): the msgpack of the entry's records.
+RECORDS_FIELD = "d"
 WRITER_GROUP = "writer"
 WRITER_LOCK = "th:ingest:writer-lock"
 # Records whose parent state is not in ClickHouse yet, retried with back-off (sorted set).

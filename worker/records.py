@@ -1,0 +1,136 @@
+"""The records stage 1 hands to stage 2 through the stream, and the run state stage 2 merges them into.
+
+Wire format: one stream entry per stage-1 job, field `redis_keys.RECORDS_FIELD`, holding the
+msgpack of a `StreamEntry`. Structs encode as msgpack maps keyed by field name, which is exactly
+what the earlier dict-based records were, so entries queued by a previous version decode into
+these types (keys they lack take the defaults below; keys these types lack are ignored) and an
+upgrade loses nothing that waits in the stream, the deferred set or the dead-letter list. Keep it
+so: never rename a field or make it `array_like`; a new field needs a default.
+
+A field that is None means "not known from this op": the merge keeps the other op's value.
+`gc=False`: records and states hold only strings, numbers and flat containers (no cycles), and the
+writer keeps up to 50,000 states in its cache, which the cyclic collector need not traverse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+
+class RunFields(msgspec.Struct, kw_only=True, gc=False):
+    """What a record and a state share: the `runs` columns an op can tell (by column name)."""
+
+    id: str
+    project_id: str | None = None
+    trace_id: str | None = None
+    parent_run_id: str | None = None
+    dotted_order: str | None = None
+    name: str | None = None
+    run_type: str | None = None
+    start_time: dt.datetime | None = None
+    end_time: dt.datetime | None = None
+    first_token_time: dt.datetime | None = None
+    tags: list[str] | None = None
+    metadata: dict[str, str] | None = None
+    thread_id: str | None = None
+    reference_example_id: str | None = None
+    model_name: str | None = None
+    model_provider: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    prompt_cost: float | None = None
+    completion_cost: float | None = None
+    total_cost: float | None = None
+    # Heavy fields travel as JSON text: the writer only merges flat values.
+    inputs: str | None = None
+    outputs: str | None = None
+    error: str | None = None
+    extra: str | None = None
+    events: str | None = None
+    serialized: str | None = None
+    received_at: float | None = None
+
+
+class RunRecord(RunFields, kw_only=True, gc=False):
+    """One normalised post or patch. `project_id` is set by the stage-1 job (None on a bare
+    patch: the writer takes the run's existing project)."""
+
+    kind: str  # "post" | "patch"
+    # A legacy child: the writer derives its tree position from its parent's.
+    needs_parent: bool = False
+    session_id: str | None = None
+    session_name: str | None = None
+    # Set by the writer when it defers or sets the record aside, so they travel with it.
+    attempt: int = 0
+    workspace_id: str | None = None
+    attachments: list[str] | None = None
+
+
+class FeedbackRecord(msgspec.Struct, kw_only=True, gc=False):
+    id: str
+    run_id: str | None = None
+    trace_id: str | None = None
+    session_id: str | None = None  # as sent; the stage-1 job resolves it into project_id
+    key: str
+    score: float | None = None
+    value: str = ""
+    comment: str | None = None
+    correction: str = ""
+    feedback_source: str = ""
+    source_type: str = "api"
+    feedback_config: str = ""
+    extra: str = ""
+    comparative_experiment_id: str | None = None
+    feedback_group_id: str | None = None
+    start_time: dt.datetime | None = None
+    created_at: dt.datetime
+    modified_at: dt.datetime
+    project_id: str | None = None
+
+
+class AttachmentRecord(msgspec.Struct, gc=False):
+    """The stream's copy of `app.core.ingest.Attachment`, which is array_like (the queue's
+    format): in the stream it must stay a map, as the dict-based version wrote it."""
+
+    run_id: str
+    name: str
+    content_type: str
+    data: bytes
+
+
+class StreamEntry(msgspec.Struct, gc=False):
+    """What one XADD carries: a stage-1 job's records, a deferred record, or a replayed letter."""
+
+    workspace_id: str
+    runs: list[RunRecord] = msgspec.field(default_factory=list)
+    feedback: list[FeedbackRecord] = msgspec.field(default_factory=list)
+    attachments: list[AttachmentRecord] = msgspec.field(default_factory=list)
+
+    def weight(self) -> int:
+        """What the writer counts towards its batch size."""
+        return len(self.runs) + len(self.feedback) + 1
+
+
+class RunState(RunFields, kw_only=True, gc=False):
+    """A run as merged so far: the `runs` row less its derived columns (`merge.STATE_FIELDS`,
+    checked by a unit test), plus whether its post has been seen."""
+
+    workspace_id: str
+    attachments: list[str] = msgspec.field(default_factory=list)
+    version: int | None = None
+    has_post: bool = False
+
+
+_encoder = msgspec.msgpack.Encoder()
+_entry_decoder = msgspec.msgpack.Decoder(StreamEntry)
+
+
+def encode_entry(entry: StreamEntry) -> bytes:
+    return _encoder.encode(entry)
+
+
+def decode_entry(data: bytes) -> StreamEntry:
+    return _entry_decoder.decode(data)
