@@ -46,3 +46,33 @@ SELECT content_type, data FROM run_attachments FINAL
 WHERE workspace_id = %(workspace_id)s AND run_id = %(run_id)s AND name = %(name)s
 LIMIT 1
 """
+
+# Aggregates over the runs a /runs/query body selects; `{where}` is listing.build_where's clauses.
+RUN_STATS = """
+SELECT
+    count(),
+    quantiles(0.5, 0.99)(latency_seconds),
+    quantilesIf(0.5, 0.99)(dateDiff('microsecond', start_time, first_token_time) / 1e6, first_token_time IS NOT NULL),
+    sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+    quantiles(0.5)(total_tokens),
+    sum(prompt_cost), sum(completion_cost), sum(total_cost),
+    countIf(status = 'error'),
+    max(start_time)
+FROM runs FINAL
+WHERE {where}
+"""
+
+# A trace's runs start after its root (an hour's grace for clock skew between services), which
+# bounds the read by the primary key; the trace_id bloom filter does the rest.
+_TRACE_USAGE = """
+SELECT trace_id, sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+       sum(prompt_cost), sum(completion_cost), sum(total_cost)
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s {projects}
+  AND start_time >= %(since)s - INTERVAL 1 HOUR AND trace_id IN %(traces)s
+GROUP BY trace_id
+"""
+TRACE_USAGE_ANY_PROJECT = _TRACE_USAGE.format(projects="")
+TRACE_USAGE_IN_PROJECTS = _TRACE_USAGE.format(projects="AND project_id IN %(projects)s")
+
+SELECT_TRACE_OF_RUN = "SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id = %(id)s LIMIT 1"
