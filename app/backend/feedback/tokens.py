@@ -20,8 +20,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
 from app.backend.feedback import queries as fq
-from app.backend.feedback.service import insert_feedback_row, parse_score
 from app.backend.feedback.schemas import text
+from app.backend.feedback.service import insert_feedback_row, parse_score
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
