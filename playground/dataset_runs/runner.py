@@ -17,8 +17,7 @@ from typing import Any
 
 import anyio
 
-from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples.listing import list_examples
+from app.backend.seam import list_examples, resolve_as_of
 from app.core.errors import TracehouseError, UpstreamFailure
 from app.core.postgres import Postgres
 from playground.dataset_runs import queries as q

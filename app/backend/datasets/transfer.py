@@ -15,10 +15,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
-from app.backend.datasets.routes import dataset_row, insert_dataset, own_dataset
+from app.backend.datasets import listing
+from app.backend.datasets import writes as store
 from app.backend.datasets.schemas import Dataset, DatasetCreate, dataset_from_row
+from app.backend.datasets.service import dataset_row, insert_dataset, own_dataset
 from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples import listing, store
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest

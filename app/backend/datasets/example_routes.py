@@ -12,13 +12,11 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.backend.datasets.queries import SELECT_SHARE as SELECT_DATASET_SHARE
-from app.backend.datasets.routes import own_dataset
-from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples import listing, store
-from app.backend.examples import queries as q
-from app.backend.examples.multipart import changes_from_parts, drafts_from_parts
-from app.backend.examples.schemas import (
+from app.backend.datasets import listing
+from app.backend.datasets import queries as q
+from app.backend.datasets import writes as store
+from app.backend.datasets.multipart import changes_from_parts, drafts_from_parts
+from app.backend.datasets.schemas import (
     Example,
     ExampleCreate,
     ExampleUpdate,
@@ -26,8 +24,10 @@ from app.backend.examples.schemas import (
     MetadataPatch,
     UpsertResult,
 )
+from app.backend.datasets.service import dataset_of_example, own_dataset, read_examples
+from app.backend.datasets.versions import resolve_as_of
 from app.backend.params import json_object_param
-from app.backend.runs.routes import signer_of
+from app.backend.signer import signer_of
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.encoding import decode_body
@@ -65,15 +65,6 @@ def _change(item: ExampleUpdate, example_id: uuid.UUID) -> store.Change:
         split=item.split,
         attachments_operations=msgspec.to_builtins(ops) if ops is not None else None,
     )
-
-
-async def read_examples(
-    request: Request[Any, Any, Any], postgres: Postgres, workspace_id: uuid.UUID, ids: list[uuid.UUID]
-) -> list[Example]:
-    rows = await listing.list_examples(postgres, workspace_id, ids=ids, limit=len(ids) or 1)
-    signer = await signer_of(request.app.state)
-    by_id = {r["id"]: listing.example_from_row(r, signer, workspace_id, link=partial(link, request)) for r in rows}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def _one_dataset(items: list[ExampleCreate]) -> uuid.UUID:
@@ -167,7 +158,7 @@ async def read_example(
         if not found:
             raise NotFound("example not found")
         return found[0]
-    dataset_id = await _dataset_of_example(postgres, principal.workspace_id, example_id)
+    dataset_id = await dataset_of_example(postgres, principal.workspace_id, example_id)
     point = await resolve_as_of(postgres, dataset_id, as_of)
     rows = await listing.list_examples(
         postgres, principal.workspace_id, dataset_id=dataset_id, ids=[example_id], as_of=point, limit=1
@@ -211,7 +202,7 @@ async def update_examples_bulk(
 async def delete_example(
     example_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, str]:
-    await _dataset_of_example(postgres, principal.workspace_id, example_id)
+    await dataset_of_example(postgres, principal.workspace_id, example_id)
     await store.delete_examples(postgres, principal.workspace_id, [example_id], hard=False)
     return {"message": "example deleted"}
 
@@ -306,26 +297,10 @@ async def download_example_attachment(
         raise NotFound("attachment not found")
     if claims.s is not None:
         # Bound to a public dataset share: unsharing (or sharing anew, with a new token) revokes it now.
-        shared = await postgres.fetch_one(SELECT_DATASET_SHARE, {"workspace_id": claims.w, "id": row["dataset_id"]})
+        shared = await postgres.fetch_one(q.SELECT_SHARE, {"workspace_id": claims.w, "id": row["dataset_id"]})
         if shared is None or shared["share_token"] is None or reference(str(shared["share_token"])) != claims.s:
             raise NotFound("attachment link is invalid or expired")
     return download_response(bytes(row["content"]), row["mime_type"], row["name"])
-
-
-DATASET_OF_EXAMPLE = """
-SELECT dataset_id FROM examples WHERE workspace_id = %(workspace_id)s AND id = %(id)s
-UNION ALL
-SELECT r.dataset_id FROM example_revisions r JOIN datasets d ON d.id = r.dataset_id
-WHERE d.workspace_id = %(workspace_id)s AND r.example_id = %(id)s
-LIMIT 1
-"""
-
-
-async def _dataset_of_example(postgres: Postgres, workspace_id: uuid.UUID, example_id: uuid.UUID) -> uuid.UUID:
-    row = await postgres.fetch_one(DATASET_OF_EXAMPLE, {"workspace_id": workspace_id, "id": example_id})
-    if row is None:
-        raise NotFound("example not found")
-    return row["dataset_id"]
 
 
 ROUTES = [
