@@ -76,3 +76,18 @@ TRACE_USAGE_ANY_PROJECT = _TRACE_USAGE.format(projects="")
 TRACE_USAGE_IN_PROJECTS = _TRACE_USAGE.format(projects="AND project_id IN %(projects)s")
 
 SELECT_TRACE_OF_RUN = "SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id = %(id)s LIMIT 1"
+
+# A page of /runs/query: `{columns}` the selected fields' columns, `{where}` listing.build_where's
+# clauses plus the cursor's, `{direction}` ASC or DESC (keyset pagination on (start_time, id)).
+RUNS_PAGE = (
+    "SELECT {columns} FROM runs FINAL WHERE {where} ORDER BY start_time {direction}, id {direction} LIMIT %(limit)s"
+)
+# Runs of the traces whose root matches `{condition}` (trace_filter), or any of whose runs does
+# (tree_filter); the condition is the filter compiler's output, its values parameters.
+IN_TRACES_WITH_ROOT = (
+    "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s"
+    " AND parent_run_id IS NULL AND {condition})"
+)
+IN_TRACES_WITH_RUN = (
+    "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND {condition})"
+)
