@@ -266,3 +266,13 @@ def test_other_tenant_sees_no_runs(corpus, other_tenant: Tenant) -> None:  # typ
     assert other_tenant.client.post("/runs/query", json={}).json()["runs"] == []
     assert other_tenant.client.post("/runs/query", json={"id": [str(alpha.id)]}).json()["runs"] == []
     assert other_tenant.client.get(f"/runs/{alpha.id}").status_code == 404
+
+
+def test_run_stats(chat_traces) -> None:  # type: ignore[no-untyped-def]
+    _, client, _ = chat_traces
+    stats = client.get_run_stats(project_names=["chat"])
+    assert stats["run_count"] == 4 and stats["total_tokens"] == 5 and stats["error_rate"] == 0
+    roots = client.get_run_stats(project_names=["chat"], is_root=True)
+    assert roots["run_count"] == 3
+    assert roots["latency_p50"] == pytest.approx(1.0, abs=0.01)
+    assert client.get_run_stats(project_names=["chat"], filter='eq(run_type, "llm")')["run_count"] == 1

@@ -248,3 +248,12 @@ def test_a_project_without_runs(corpus) -> None:  # type: ignore[no-untyped-def]
         "limit": 20,
         "next_offset": None,
     }
+
+
+def test_threads(chat_traces) -> None:  # type: ignore[no-untyped-def]
+    _, client, _ = chat_traces
+    threads = {t["thread_id"]: t for t in client.list_threads(project_name="chat")}
+    assert set(threads) == {"t-a", "t-b"}
+    assert threads["t-a"]["count"] == 2
+    turns = [r.name for r in client.read_thread(thread_id="t-a", project_name="chat")]
+    assert turns == ["turn-0", "turn-1"]  # chronological
