@@ -7,15 +7,17 @@ import uuid
 
 import httpx
 import pytest
+from langsmith import Client
 from langsmith.utils import LangSmithError
 
+from tests.conftest import Tenant
 from tests.support.ingest_helpers import wait_for
 from tooling.runner.stack import NativeStack
 
 pytestmark = pytest.mark.stack
 
 
-def test_presigned_feedback_tokens(stack: NativeStack, chat_traces) -> None:  # type: ignore[no-untyped-def]
+def test_presigned_feedback_tokens(stack: NativeStack, chat_traces: tuple[Tenant, Client, list[dict]]) -> None:
     tenant, client, runs = chat_traces
     run_id = uuid.UUID(runs[0]["id"])
     token = client.create_presigned_feedback_token(run_id, "thumbs", expiration=dt.timedelta(hours=1))

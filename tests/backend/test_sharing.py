@@ -14,7 +14,9 @@ from tooling.runner.stack import NativeStack
 pytestmark = pytest.mark.stack
 
 
-def test_share_a_run_publicly(stack: NativeStack, chat_traces, other_tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+def test_share_a_run_publicly(
+    stack: NativeStack, chat_traces: tuple[Tenant, Client, list[dict]], other_tenant: Tenant
+) -> None:
     _tenant, client, runs = chat_traces
     root_id = uuid.UUID(runs[0]["id"])
     url = client.share_run(root_id)
