@@ -19,7 +19,7 @@ from app.core.postgres import Postgres
 from playground.dataset_runs import queries as q
 from playground.dataset_runs.runner import LEASE_SECONDS
 from playground.dataset_runs.schemas import DatasetRun, DatasetRunCreate
-from playground.model_providers.routes import load_provider
+from playground.model_providers.service import load_provider
 from playground.prompts import fetch_prompt
 
 BASE = "/api/v1/playground/dataset-runs"

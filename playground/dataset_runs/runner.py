@@ -21,7 +21,7 @@ from app.backend.seam import list_examples, resolve_as_of
 from app.core.errors import TracehouseError, UpstreamFailure
 from app.core.postgres import Postgres
 from playground.dataset_runs import queries as q
-from playground.model_providers.routes import load_provider
+from playground.model_providers.service import load_provider
 from playground.prompts import HubPrompt, fetch_prompt, fill
 from playground.providers.base import ChatRequest
 from playground.tracing import CallTrace
