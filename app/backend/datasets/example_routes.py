@@ -12,9 +12,8 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.backend.datasets import listing
+from app.backend.datasets import listing, writes
 from app.backend.datasets import queries as q
-from app.backend.datasets import writes as store
 from app.backend.datasets.multipart import changes_from_parts, drafts_from_parts
 from app.backend.datasets.schemas import (
     Example,
@@ -41,8 +40,8 @@ PLATFORM_EXAMPLES = "/api/v1/platform/datasets/{dataset_id:uuid}/examples"
 MAX_IDS = 1000
 
 
-def _draft(item: ExampleCreate, index: int | None = None) -> store.Draft:
-    return store.Draft(
+def _draft(item: ExampleCreate, index: int | None = None) -> writes.Draft:
+    return writes.Draft(
         id=item.id or uuid.uuid4(),
         inputs=item.inputs,
         outputs=item.outputs,
@@ -55,9 +54,9 @@ def _draft(item: ExampleCreate, index: int | None = None) -> store.Draft:
     )
 
 
-def _change(item: ExampleUpdate, example_id: uuid.UUID) -> store.Change:
+def _change(item: ExampleUpdate, example_id: uuid.UUID) -> writes.Change:
     ops = item.attachments_operations
-    return store.Change(
+    return writes.Change(
         id=example_id,
         inputs=item.inputs,
         outputs=item.outputs,
@@ -86,7 +85,7 @@ async def create_example(
 ) -> Example:
     dataset_id = _one_dataset([data])
     draft = _draft(data)
-    await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, [draft])
+    await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, [draft])
     return (await read_examples(request, postgres, principal.workspace_id, [draft.id]))[0]
 
 
@@ -102,7 +101,7 @@ async def create_examples_bulk(
         return []
     dataset_id = _one_dataset(data)
     drafts = [_draft(item) for item in data]
-    await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
+    await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
     return await read_examples(request, postgres, principal.workspace_id, [d.id for d in drafts])
 
 
@@ -179,7 +178,7 @@ async def update_example(
 ) -> Example:
     if data.id is not None and data.id != example_id:
         raise BadRequest("the body's id differs from the example id in the path")
-    await store.update_examples(
+    await writes.update_examples(
         postgres, principal.workspace_id, [_change(data, example_id)], dataset_id=data.dataset_id
     )
     return (await read_examples(request, postgres, principal.workspace_id, [example_id]))[0]
@@ -194,7 +193,7 @@ async def update_examples_bulk(
     if any(item.id is None for item in data):
         raise BadRequest("every update needs the example's id")
     changes = [_change(item, item.id) for item in data]  # type: ignore[arg-type]
-    version = await store.update_examples(postgres, principal.workspace_id, changes) if changes else None
+    version = await writes.update_examples(postgres, principal.workspace_id, changes) if changes else None
     return UpsertResult(example_ids=[c.id for c in changes], count=len(changes), as_of=version)
 
 
@@ -203,7 +202,7 @@ async def delete_example(
     example_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, str]:
     await dataset_of_example(postgres, principal.workspace_id, example_id)
-    await store.delete_examples(postgres, principal.workspace_id, [example_id], hard=False)
+    await writes.delete_examples(postgres, principal.workspace_id, [example_id], hard=False)
     return {"message": "example deleted"}
 
 
@@ -215,7 +214,7 @@ async def delete_examples(
 ) -> dict[str, Any]:
     if len(example_ids) > MAX_IDS:
         raise BadRequest(f"delete at most {MAX_IDS} examples per request")
-    await store.delete_examples(postgres, principal.workspace_id, example_ids, hard=False)
+    await writes.delete_examples(postgres, principal.workspace_id, example_ids, hard=False)
     return {"message": "examples deleted", "count": len(example_ids)}
 
 
@@ -225,7 +224,7 @@ async def delete_examples_platform(
 ) -> dict[str, Any]:
     if len(data.example_ids) > MAX_IDS:
         raise BadRequest(f"delete at most {MAX_IDS} examples per request")
-    await store.delete_examples(postgres, principal.workspace_id, data.example_ids, hard=data.hard_delete)
+    await writes.delete_examples(postgres, principal.workspace_id, data.example_ids, hard=data.hard_delete)
     return {"message": "examples deleted", "count": len(data.example_ids), "hard_delete": data.hard_delete}
 
 
@@ -249,7 +248,7 @@ async def upload_examples_multipart(
     drafts = drafts_from_parts(await _parts(request))
     if not drafts:
         raise BadRequest("the body has no examples")
-    version = await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
+    version = await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
     return UpsertResult(example_ids=[d.id for d in drafts], count=len(drafts), as_of=version)
 
 
@@ -264,7 +263,7 @@ async def update_examples_multipart(
     changes = changes_from_parts(await _parts(request))
     if not changes:
         raise BadRequest("the body has no examples")
-    version = await store.update_examples(postgres, principal.workspace_id, changes, dataset_id=dataset_id)
+    version = await writes.update_examples(postgres, principal.workspace_id, changes, dataset_id=dataset_id)
     return UpsertResult(example_ids=[c.id for c in changes], count=len(changes), as_of=version)
 
 
@@ -279,7 +278,7 @@ async def patch_examples_metadata(
     if len(data.example_ids) > MAX_IDS:
         raise BadRequest(f"update at most {MAX_IDS} examples per request")
     operations = [msgspec.to_builtins(op) for op in data.operations]
-    version = await store.patch_metadata(postgres, principal.workspace_id, dataset_id, data.example_ids, operations)
+    version = await writes.patch_metadata(postgres, principal.workspace_id, dataset_id, data.example_ids, operations)
     return UpsertResult(example_ids=data.example_ids, count=len(data.example_ids), as_of=version)
 
 

@@ -1,6 +1,8 @@
 """SQL for reading runs (ClickHouse). Every statement is scoped by workspace_id."""
 
-RUN_COLUMNS = (
+# The columns GET /runs/{id} reads, in the order runs/schemas.py maps them (a subset of the table's,
+# app/core/runs_table.py).
+RUN_READ_COLUMNS = (
     "id",
     "trace_id",
     "parent_run_id",
@@ -33,7 +35,7 @@ SELECT_RUN = """
 SELECT {columns} FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND id = %(id)s
 LIMIT 1
-""".format(columns=", ".join(RUN_COLUMNS))
+""".format(columns=", ".join(RUN_READ_COLUMNS))
 
 SELECT_ATTACHMENTS = """
 SELECT name, content_type FROM run_attachments FINAL
