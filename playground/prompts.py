@@ -18,9 +18,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.backend.prompts import queries as pq
-from app.backend.prompts.commits import without_model
-from app.backend.prompts.lookup import MY_WORKSPACE, resolve_commit
+from app.backend.seam import MY_WORKSPACE, find_prompt_repo, resolve_commit, without_model
 from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
 
@@ -79,12 +77,10 @@ class HubPrompt:
 
 async def fetch_prompt(postgres: Postgres, workspace_id: uuid.UUID, identifier: str) -> HubPrompt:
     owner, name, ref = parse_identifier(identifier)
-    row = None
-    if owner == MY_WORKSPACE:
-        row = await postgres.fetch_one(pq.SELECT_REPO_ID, {"workspace_id": workspace_id, "handle": name})
-    if row is None:
+    repo_id = await find_prompt_repo(postgres, workspace_id, name) if owner == MY_WORKSPACE else None
+    if repo_id is None:
         raise NotFound(f"prompt {name!r} not found")
-    commit = await resolve_commit(postgres, row["id"], ref)
+    commit = await resolve_commit(postgres, repo_id, ref)
     manifest = commit["manifest"]
     prompt = without_model(manifest)
     defaults = _model_defaults(manifest) if prompt is not manifest else {}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from app.backend.datasets.example_routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.datasets.routes import DatasetsController
 from app.backend.datasets.sharing import ROUTES as DATASET_SHARE_ROUTES
 from app.backend.datasets.transfer import ROUTES as DATASET_TRANSFER_ROUTES
-from app.backend.examples.routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES

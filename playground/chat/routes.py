@@ -28,12 +28,11 @@ from app.core.auth import Principal
 from app.core.errors import BadRequest, UpstreamFailure
 from app.core.postgres import Postgres
 from playground.chat.schemas import ChatAnswer, ChatBody, UsageOut
-from playground.model_providers.routes import load_provider
+from playground.chat.service import SSE_HEADERS, open_stream
+from playground.model_providers.service import load_provider
 from playground.prompts import load_prompt
 from playground.providers.base import ChatRequest, StreamEnd, StreamEvent, TextDelta, ToolCallDelta
 from playground.tracing import PLAYGROUND_PROJECT, CallTrace
-
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer
 
 
 async def prepare(
@@ -128,29 +127,6 @@ def _event(trace: CallTrace, event: StreamEvent) -> bytes:
             "first_token_latency": round(first, 4) if first is not None else None,
         },
     )
-
-
-async def open_stream(request: Request[Any, Any, Any], principal: Principal, trace: CallTrace) -> AsyncIterator[Any]:
-    """Start the provider's stream and wait for its first event, so that a provider refusing the
-    call is answered as an HTTP error before any event is sent."""
-    events = request.app.state.caller.stream(principal.workspace_id, trace.config, trace)
-    try:
-        first = await events.__anext__()
-    except StopAsyncIteration:
-        raise UpstreamFailure(
-            "upstream_error", f"{trace.config.name}: empty answer", provider=trace.config.name
-        ) from None
-
-    async def chained() -> AsyncIterator[StreamEvent]:
-        try:
-            yield first
-            async for event in events:
-                yield event
-        finally:
-            with anyio.CancelScope(shield=True):
-                await events.aclose()
-
-    return chained()
 
 
 @post("/api/v1/playground/stream", status_code=200)

@@ -12,17 +12,14 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
-from app.backend.datasets.routes import own_dataset
-from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples.listing import count_examples
-from app.backend.projects import queries as project_queries
+from app.backend.seam import count_examples, insert_project, own_dataset, resolve_as_of
 from app.core.auth import Principal
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
 from playground.dataset_runs import queries as q
 from playground.dataset_runs.runner import LEASE_SECONDS
 from playground.dataset_runs.schemas import DatasetRun, DatasetRunCreate
-from playground.model_providers.routes import load_provider
+from playground.model_providers.service import load_provider
 from playground.prompts import fetch_prompt
 
 BASE = "/api/v1/playground/dataset-runs"
@@ -74,8 +71,8 @@ async def start_dataset_run(
         **({"dataset_version": data.as_of} if data.as_of else {}),
         **({"dataset_splits": data.splits} if data.splits else {}),
     }
-    project = await postgres.fetch_one(
-        project_queries.INSERT_PROJECT,
+    project = await insert_project(
+        postgres,
         {
             "id": experiment_id,
             "workspace_id": workspace_id,

@@ -17,12 +17,11 @@ from typing import Any
 
 import anyio
 
-from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples.listing import list_examples
+from app.backend.seam import list_examples, resolve_as_of
 from app.core.errors import TracehouseError, UpstreamFailure
 from app.core.postgres import Postgres
 from playground.dataset_runs import queries as q
-from playground.model_providers.routes import load_provider
+from playground.model_providers.service import load_provider
 from playground.prompts import HubPrompt, fetch_prompt, fill
 from playground.providers.base import ChatRequest
 from playground.tracing import CallTrace

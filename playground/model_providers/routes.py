@@ -19,8 +19,8 @@ from app.core.postgres import Postgres
 from playground.calls import upstream
 from playground.model_providers import queries as q
 from playground.model_providers.schemas import Provider, ProviderCreate, ProviderUpdate
+from playground.model_providers.service import load_provider
 from playground.providers import provider_for
-from playground.providers.base import ProviderConfig
 from playground.secrets import hint
 
 ADMIN = {"role": "admin"}
@@ -39,34 +39,6 @@ def provider_from_row(row: dict[str, Any]) -> Provider:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-
-
-async def load_provider(
-    state: Any, postgres: Postgres, workspace_id: uuid.UUID, ref: str | None
-) -> tuple[ProviderConfig, dict[str, Any]]:
-    """The provider a call names (its name or id; the workspace's only provider when there is
-    one and none is named), ready to call: key decrypted, base URL checked for egress."""
-    params: dict[str, Any] = {"workspace_id": workspace_id}
-    if ref is None:
-        rows = await postgres.fetch_all(q.LIST, params)
-        if len(rows) != 1:
-            raise NotFound("name a provider (several or none are configured; see /api/v1/playground/providers)")
-        row = rows[0]
-    else:
-        try:
-            row = await postgres.fetch_one(q.BY_ID, {**params, "id": uuid.UUID(ref)})
-        except ValueError:
-            row = await postgres.fetch_one(q.BY_NAME, {**params, "name": ref})
-        if row is None:
-            raise NotFound(f"no provider named {ref!r} in this workspace")
-    api_key = None
-    if row["api_key_cipher"] is not None:
-        api_key = state.secret_box.decrypt(
-            bytes(row["api_key_cipher"]), workspace_id=workspace_id, provider_id=row["id"]
-        )
-    base_url = row["base_url"] or provider_for(row["kind"]).default_base_url
-    await state.egress.check(base_url)
-    return ProviderConfig(kind=row["kind"], name=row["name"], base_url=base_url, api_key=api_key), row
 
 
 @get(BASE)

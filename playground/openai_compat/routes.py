@@ -22,9 +22,8 @@ from litestar.response import Stream
 from app.core.auth import Principal
 from app.core.errors import BadRequest, TracehouseError
 from app.core.postgres import Postgres
-from playground.chat.routes import SSE_HEADERS, open_stream
-from playground.model_providers import queries as q
-from playground.model_providers.routes import load_provider
+from playground.chat.service import SSE_HEADERS, open_stream
+from playground.model_providers.service import list_provider_rows, load_provider, provider_named
 from playground.providers.base import ChatRequest, ChatResult, StreamEnd, TextDelta, ToolCallDelta
 from playground.tracing import PLAYGROUND_PROJECT, CallTrace
 
@@ -57,8 +56,7 @@ async def _split_model(
         return header, model
     head, sep, rest = model.partition("/")
     if sep and rest:
-        row = await postgres.fetch_one(q.BY_NAME, {"workspace_id": principal.workspace_id, "name": head})
-        if row is not None:
+        if await provider_named(postgres, principal.workspace_id, head) is not None:
             return head, rest
     return None, model
 
@@ -186,7 +184,7 @@ async def list_models(
     request: Request[Any, Any, Any], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, Any]:
     """The workspace's providers' default models, as `provider/model` ids."""
-    rows = await postgres.fetch_all(q.LIST, {"workspace_id": principal.workspace_id})
+    rows = await list_provider_rows(postgres, principal.workspace_id)
     data = [
         {"id": f"{r['name']}/{r['default_model']}", "object": "model", "created": int(r["created_at"].timestamp()),
          "owned_by": r["name"]}

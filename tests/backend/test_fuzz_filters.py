@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from app.backend.examples.filters import compile_example_filter
+from app.backend.datasets.filters import compile_example_filter
 from app.backend.query.compiler import COMPARATORS, FIELDS, PAIR_VALUES, PAIRS, compile_filter
 from app.backend.query.parser import MAX_DEPTH, FilterError, parse
 from app.core.clickhouse import INT64_MAX, INT64_MIN, MAX_TIME, MIN_TIME

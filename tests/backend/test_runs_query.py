@@ -1,5 +1,6 @@
 """list_runs through the official SDK: every operator and field of the filter language, trace and
-tree filters, select, order and cursor pagination, over a known corpus ingested for this module."""
+tree filters, select, order and cursor pagination, over a known corpus ingested for this module; and
+get_run_stats over a small chat project."""
 
 from __future__ import annotations
 
@@ -266,3 +267,13 @@ def test_other_tenant_sees_no_runs(corpus, other_tenant: Tenant) -> None:  # typ
     assert other_tenant.client.post("/runs/query", json={}).json()["runs"] == []
     assert other_tenant.client.post("/runs/query", json={"id": [str(alpha.id)]}).json()["runs"] == []
     assert other_tenant.client.get(f"/runs/{alpha.id}").status_code == 404
+
+
+def test_run_stats(chat_traces: tuple[Tenant, Client, list[dict]]) -> None:
+    _, client, _ = chat_traces
+    stats = client.get_run_stats(project_names=["chat"])
+    assert stats["run_count"] == 4 and stats["total_tokens"] == 5 and stats["error_rate"] == 0
+    roots = client.get_run_stats(project_names=["chat"], is_root=True)
+    assert roots["run_count"] == 3
+    assert roots["latency_p50"] == pytest.approx(1.0, abs=0.01)
+    assert client.get_run_stats(project_names=["chat"], filter='eq(run_type, "llm")')["run_count"] == 1

@@ -1,5 +1,6 @@
 """A project's time series (GET /sessions/{id}/timeseries) and threads (GET /sessions/{id}/threads,
-/threads/{thread_id}) over a known corpus traced with the official SDK."""
+/threads/{thread_id}) over a known corpus traced with the official SDK; and the SDK's list_threads and
+read_thread over a small chat project."""
 
 from __future__ import annotations
 
@@ -248,3 +249,12 @@ def test_a_project_without_runs(corpus) -> None:  # type: ignore[no-untyped-def]
         "limit": 20,
         "next_offset": None,
     }
+
+
+def test_threads(chat_traces: tuple[Tenant, Client, list[dict]]) -> None:
+    _, client, _ = chat_traces
+    threads = {t["thread_id"]: t for t in client.list_threads(project_name="chat")}
+    assert set(threads) == {"t-a", "t-b"}
+    assert threads["t-a"]["count"] == 2
+    turns = [r.name for r in client.read_thread(thread_id="t-a", project_name="chat")]
+    assert turns == ["turn-0", "turn-1"]  # chronological

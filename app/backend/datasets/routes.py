@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
 from app.backend.datasets import queries as q
+from app.backend.datasets.listing import source_sql
 from app.backend.datasets.schemas import (
     Dataset,
     DatasetCreate,
@@ -24,61 +25,13 @@ from app.backend.datasets.schemas import (
     VersionTag,
     dataset_from_row,
 )
+from app.backend.datasets.service import dataset_row, insert_dataset, jsonb, own_dataset, state_at
 from app.backend.datasets.versions import FAR_FUTURE, resolve_as_of, version_at
-from app.backend.examples import queries as eq
-from app.backend.examples import store
-from app.backend.examples.listing import source_sql
+from app.backend.datasets.writes import check_schema, patch_metadata
 from app.backend.params import json_object_param
 from app.core.auth import Principal
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
-
-
-def _jsonb(value: Any) -> Jsonb | None:
-    return Jsonb(value) if value is not None else None
-
-
-async def insert_dataset(postgres: Postgres, workspace_id: uuid.UUID, data: DatasetCreate) -> Dataset:
-    """Create a dataset; the same create sent again (same id and name) returns the existing one."""
-    store.check_schema(data.inputs_schema_definition, "inputs_schema_definition")
-    store.check_schema(data.outputs_schema_definition, "outputs_schema_definition")
-    dataset_id = data.id or uuid.uuid4()
-    metadata = data.metadata if data.metadata is not None else (data.extra or {}).get("metadata")
-    params = {
-        "id": dataset_id,
-        "workspace_id": workspace_id,
-        "name": data.name,
-        "description": data.description,
-        "data_type": data.data_type or "kv",
-        "inputs_schema": _jsonb(data.inputs_schema_definition),
-        "outputs_schema": _jsonb(data.outputs_schema_definition),
-        "transformations": _jsonb(data.transformations),
-        "metadata": _jsonb(metadata),
-        "created_at": data.created_at,
-    }
-    row = await postgres.fetch_one(q.INSERT_DATASET, params)
-    if row is None:
-        existing = await postgres.fetch_one(q.SELECT_DATASET, {"workspace_id": workspace_id, "id": dataset_id})
-        if existing is not None and existing["name"] == data.name:
-            return dataset_from_row(existing)
-        raise Conflict(f"a dataset named {data.name!r} already exists")
-    return dataset_from_row(row)
-
-
-async def own_dataset(postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID) -> dict[str, Any]:
-    """The dataset's id and name, or 404 when it is not the caller's (no counts: see dataset_row)."""
-    row = await postgres.fetch_one(q.SELECT_DATASET_REF, {"workspace_id": workspace_id, "id": dataset_id})
-    if row is None:
-        raise NotFound("dataset not found")
-    return row
-
-
-async def dataset_row(postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID) -> dict[str, Any]:
-    """The whole dataset with its example and experiment counts, as the API returns it."""
-    row = await postgres.fetch_one(q.SELECT_DATASET, {"workspace_id": workspace_id, "id": dataset_id})
-    if row is None:
-        raise NotFound("dataset not found")
-    return row
 
 
 class DatasetsController(Controller):
@@ -146,12 +99,12 @@ class DatasetsController(Controller):
             value = fields[name]
             params[f"set_{column}"] = value is not msgspec.UNSET
             unset = value is msgspec.UNSET
-            params[column] = None if unset else (value if column in ("name", "description") else _jsonb(value))
+            params[column] = None if unset else (value if column in ("name", "description") else jsonb(value))
         if params["set_name"] and params["name"] is None:
             raise BadRequest("name cannot be null")
         for column in ("inputs_schema_definition", "outputs_schema_definition"):
             if fields[column] is not msgspec.UNSET:
-                store.check_schema(fields[column], column)
+                check_schema(fields[column], column)
         try:
             row = await postgres.fetch_one(q.UPDATE_DATASET, params)
         except psycopg.errors.UniqueViolation:
@@ -241,8 +194,8 @@ class DatasetsController(Controller):
         await own_dataset(postgres, principal.workspace_id, dataset_id)
         if from_version is None or to_version is None:
             raise BadRequest("pass from_version and to_version (timestamps, tags or 'latest')")
-        before = await _state(postgres, dataset_id, await resolve_as_of(postgres, dataset_id, from_version))
-        after = await _state(postgres, dataset_id, await resolve_as_of(postgres, dataset_id, to_version))
+        before = await state_at(postgres, dataset_id, await resolve_as_of(postgres, dataset_id, from_version))
+        after = await state_at(postgres, dataset_id, await resolve_as_of(postgres, dataset_id, to_version))
         return VersionDiff(
             examples_added=sorted(set(after) - set(before), key=str),
             examples_removed=sorted(set(before) - set(after), key=str),
@@ -261,7 +214,7 @@ class DatasetsController(Controller):
     ) -> list[str]:
         await own_dataset(postgres, principal.workspace_id, dataset_id)
         point = await resolve_as_of(postgres, dataset_id, as_of) if as_of else None
-        sql = eq.SPLITS_AT.format(source=source_sql(point))
+        sql = q.SPLITS_AT.format(source=source_sql(point))
         params = {"workspace_id": principal.workspace_id, "dataset_id": dataset_id, "as_of": point}
         return [r["split"] for r in await postgres.fetch_all(sql, params)]
 
@@ -282,11 +235,5 @@ class DatasetsController(Controller):
             "values": [data.split_name],
         }
         if data.examples:
-            await store.patch_metadata(postgres, principal.workspace_id, dataset_id, data.examples, [operation])
+            await patch_metadata(postgres, principal.workspace_id, dataset_id, data.examples, [operation])
         return data.examples
-
-
-async def _state(postgres: Postgres, dataset_id: uuid.UUID, point: Any) -> dict[uuid.UUID, Any]:
-    """Each live example's revision timestamp at a point in time: equal stamps, same content."""
-    rows = await postgres.fetch_all(q.STATE_AT, {"dataset_id": dataset_id, "as_of": point})
-    return {r["example_id"]: r["version"] for r in rows if not r["deleted"]}

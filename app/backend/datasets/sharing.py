@@ -12,13 +12,12 @@ from litestar import Request, delete, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from app.backend.datasets import listing
 from app.backend.datasets import queries as q
-from app.backend.datasets.schemas import Dataset, DatasetShare, dataset_from_row
+from app.backend.datasets.schemas import Dataset, DatasetShare, Example, dataset_from_row
 from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples import listing
-from app.backend.examples.schemas import Example
 from app.backend.projects.schemas import Project, project_from_row
-from app.backend.runs.routes import signer_of
+from app.backend.signer import signer_of
 from app.core.auth import Principal
 from app.core.errors import NotFound
 from app.core.postgres import Postgres

@@ -15,10 +15,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Stream
 
-from app.backend.datasets.routes import dataset_row, insert_dataset, own_dataset
+from app.backend.datasets import listing, writes
 from app.backend.datasets.schemas import Dataset, DatasetCreate, dataset_from_row
+from app.backend.datasets.service import dataset_row, insert_dataset, own_dataset
 from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples import listing, store
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest
@@ -89,15 +89,15 @@ async def upload_csv(
             name=name,
             id=uuid.UUID(fields["id"][0]) if fields.get("id") else None,
             description=(fields.get("description") or [None])[0],
-            data_type=(fields.get("data_type") or ["kv"])[0],  # type: ignore[arg-type]
+            data_type=(fields.get("data_type") or ["kv"])[0],  # type: ignore[arg-type]  # msgspec.convert checks it next
         )
         spec = msgspec.convert(msgspec.to_builtins(spec), DatasetCreate)
     except (ValueError, msgspec.ValidationError) as exc:
         raise BadRequest(f"invalid dataset fields: {exc}") from None
     dataset = await insert_dataset(postgres, principal.workspace_id, spec)
-    drafts = [store.Draft(id=uuid.uuid4(), inputs=i, outputs=o or None, metadata=None) for i, o in rows]
+    drafts = [writes.Draft(id=uuid.uuid4(), inputs=i, outputs=o or None, metadata=None) for i, o in rows]
     if drafts and dataset.example_count == 0:
-        await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset.id, drafts)
+        await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset.id, drafts)
     return dataset_from_row(await dataset_row(postgres, principal.workspace_id, dataset.id))
 
 

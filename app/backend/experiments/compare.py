@@ -17,8 +17,9 @@ from typing import Any
 
 import msgspec
 
+from app.backend.datasets import listing
 from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples import listing
+from app.backend.experiments import queries as q
 from app.backend.experiments.schemas import (
     CompareRequest,
     Comparison,
@@ -28,62 +29,12 @@ from app.backend.experiments.schemas import (
     FeedbackCell,
     RunCell,
 )
+from app.backend.feedback.stats import Scope, ScoreStats, feedback_stats
 from app.backend.runs.usage import trace_usage
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest
 from app.core.postgres import Postgres
-
-EXPERIMENTS_OF_DATASET = """
-SELECT id, name, extra, start_time FROM projects
-WHERE workspace_id = %(workspace_id)s AND reference_dataset_id = %(dataset_id)s AND id = ANY(%(ids)s)
-"""
-
-PAGE_RUNS = """
-SELECT project_id, reference_example_id, id, trace_id, status, error, outputs, latency_seconds, start_time
-FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s AND project_id IN %(experiments)s
-  AND parent_run_id IS NULL AND reference_example_id IN %(examples)s
-ORDER BY start_time, id
-"""
-
-PAGE_FEEDBACK = """
-SELECT run_id, key, count(), avg(score), argMax(value, modified_at), argMax(comment, modified_at)
-FROM feedback FINAL
-WHERE workspace_id = %(workspace_id)s AND is_deleted = 0 AND run_id IN %(runs)s
-GROUP BY run_id, key
-"""
-
-EXPERIMENT_AGGREGATES = """
-SELECT
-    project_id,
-    countIf(parent_run_id IS NULL AND reference_example_id IS NOT NULL) AS runs,
-    uniqExactIf(reference_example_id, parent_run_id IS NULL AND reference_example_id IS NOT NULL) AS examples,
-    countIf(parent_run_id IS NULL AND reference_example_id IS NOT NULL AND status = 'error') AS errors,
-    quantilesIf(0.5, 0.99)(latency_seconds, parent_run_id IS NULL AND reference_example_id IS NOT NULL),
-    sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(total_cost)
-FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s AND project_id IN %(experiments)s
-GROUP BY project_id
-"""
-
-# Scores on the experiments' root runs, and session-level scores (summary evaluators).
-EXPERIMENT_FEEDBACK = """
-SELECT r.project_id, f.key, count(), avg(f.score), stddevPop(f.score)
-FROM (SELECT run_id, key, score FROM feedback FINAL
-      WHERE workspace_id = %(workspace_id)s AND run_id IS NOT NULL AND is_deleted = 0) AS f
-INNER JOIN (SELECT id, project_id FROM runs FINAL
-            WHERE workspace_id = %(workspace_id)s AND project_id IN %(experiments)s
-              AND parent_run_id IS NULL) AS r ON f.run_id = r.id
-GROUP BY r.project_id, f.key
-"""
-
-SESSION_FEEDBACK = """
-SELECT assumeNotNull(project_id), key, count(), avg(score), stddevPop(score)
-FROM feedback FINAL
-WHERE workspace_id = %(workspace_id)s AND run_id IS NULL AND project_id IN %(experiments)s AND is_deleted = 0
-GROUP BY project_id, key
-"""
 
 
 def _number(value: Any) -> float | None:
@@ -101,7 +52,7 @@ async def _experiments(
     postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID, ids: list[uuid.UUID]
 ) -> list[dict[str, Any]]:
     rows = await postgres.fetch_all(
-        EXPERIMENTS_OF_DATASET, {"workspace_id": workspace_id, "dataset_id": dataset_id, "ids": ids}
+        q.EXPERIMENTS_OF_DATASET, {"workspace_id": workspace_id, "dataset_id": dataset_id, "ids": ids}
     )
     found = {r["id"]: r for r in rows}
     missing = [str(i) for i in ids if i not in found]
@@ -110,23 +61,29 @@ async def _experiments(
     return [found[i] for i in dict.fromkeys(ids)]
 
 
+def _aggregates_of(stats: dict[str, dict[str, ScoreStats]]) -> dict[str, dict[str, FeedbackAggregate]]:
+    return {
+        project: {
+            key: FeedbackAggregate(n=x.n, avg=_number(x.avg), stdev=_number(x.stdev)) for key, x in by_key.items()
+        }
+        for project, by_key in stats.items()
+    }
+
+
 async def _aggregates(
     clickhouse: ClickHouse, workspace: str, experiments: list[dict[str, Any]]
 ) -> list[ExperimentSummary]:
-    params = {"workspace_id": workspace, "experiments": tuple(str(e["id"]) for e in experiments)}
+    ids = tuple(str(e["id"]) for e in experiments)
+    params = {"workspace_id": workspace, "experiments": ids}
+    # Scores on the experiments' root runs, and session-level scores (summary evaluators).
     results = await side_by_side(
-        *(
-            partial(clickhouse.aquery, sql, params)
-            for sql in (EXPERIMENT_AGGREGATES, EXPERIMENT_FEEDBACK, SESSION_FEEDBACK)
-        )
+        partial(clickhouse.aquery, q.EXPERIMENT_AGGREGATES, params),
+        partial(feedback_stats, clickhouse, workspace, Scope.PROJECT_ROOTS, ids),
+        partial(feedback_stats, clickhouse, workspace, Scope.SESSIONS, ids),
     )
     totals = {str(r[0]): r for r in results[0]}
-    feedback: dict[str, dict[str, FeedbackAggregate]] = {}
-    for project, key, n, avg, stdev in results[1]:
-        feedback.setdefault(str(project), {})[key] = FeedbackAggregate(n=n, avg=_number(avg), stdev=_number(stdev))
-    session: dict[str, dict[str, FeedbackAggregate]] = {}
-    for project, key, n, avg, stdev in results[2]:
-        session.setdefault(str(project), {})[key] = FeedbackAggregate(n=n, avg=_number(avg), stdev=_number(stdev))
+    feedback = _aggregates_of(results[1])
+    session = _aggregates_of(results[2])
     out = []
     for experiment in experiments:
         key = str(experiment["id"])
@@ -165,7 +122,7 @@ async def _page_runs(
         "experiments": tuple(str(e["id"]) for e in experiments),
         "examples": tuple(str(i) for i in example_ids),
     }
-    rows = await clickhouse.aquery(PAGE_RUNS, params)
+    rows = await clickhouse.aquery(q.PAGE_RUNS, params)
     if not rows:
         return {}
     usage, feedback = await side_by_side(
@@ -177,7 +134,9 @@ async def _page_runs(
             since=min(r[8] for r in rows),
             projects=params["experiments"],
         ),
-        partial(clickhouse.aquery, PAGE_FEEDBACK, {"workspace_id": workspace, "runs": tuple(str(r[2]) for r in rows)}),
+        partial(
+            clickhouse.aquery, q.PAGE_FEEDBACK, {"workspace_id": workspace, "runs": tuple(str(r[2]) for r in rows)}
+        ),
     )
     scores: dict[str, dict[str, FeedbackCell]] = {}
     for run_id, key, n, avg, value, comment in feedback:

@@ -15,8 +15,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
-from app.backend.datasets.routes import own_dataset
-from app.backend.examples import listing
+from app.backend.datasets import listing
+from app.backend.datasets.service import own_dataset
+from app.backend.experiments import queries as q
 from app.backend.experiments.compare import compare
 from app.backend.experiments.schemas import (
     ComparativeCreate,
@@ -26,47 +27,20 @@ from app.backend.experiments.schemas import (
     ExamplesWithRunsQuery,
 )
 from app.backend.runs.listing import DEFAULT_SELECT, RunsQuery
-from app.backend.runs.routes import fetch_runs, signer_of
+from app.backend.runs.service import fetch_runs
+from app.backend.signer import signer_of
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
 from app.core.user_content import link
 
-COMPARATIVE_COLUMNS = (
-    "c.id, c.workspace_id, c.reference_dataset_id, c.name, c.description, c.experiment_ids, c.extra, "
-    "c.created_at, c.modified_at"
-)
-INSERT_COMPARATIVE = f"""
-INSERT INTO comparative_experiments AS c (id, workspace_id, reference_dataset_id, name, description,
-                                          experiment_ids, extra, created_at, modified_at)
-VALUES (%(id)s, %(workspace_id)s, %(dataset_id)s, %(name)s, %(description)s, %(experiment_ids)s, %(extra)s,
-        %(created_at)s, %(created_at)s)
-ON CONFLICT (id) DO NOTHING
-RETURNING {COMPARATIVE_COLUMNS}
-"""
-SELECT_COMPARATIVE = f"""
-SELECT {COMPARATIVE_COLUMNS} FROM comparative_experiments c WHERE c.workspace_id = %(workspace_id)s AND c.id = %(id)s
-"""
-LIST_COMPARATIVE = f"""
-SELECT {COMPARATIVE_COLUMNS} FROM comparative_experiments c
-WHERE c.workspace_id = %(workspace_id)s
-  AND (%(dataset_id)s::uuid IS NULL OR c.reference_dataset_id = %(dataset_id)s)
-ORDER BY c.created_at DESC, c.id
-LIMIT %(limit)s OFFSET %(offset)s
-"""
-DELETE_COMPARATIVE = """
-DELETE FROM comparative_experiments WHERE workspace_id = %(workspace_id)s AND id = %(id)s RETURNING id
-"""
-EXPERIMENTS = """
-SELECT id, name, reference_dataset_id FROM projects WHERE workspace_id = %(workspace_id)s AND id = ANY(%(ids)s)
-"""
 RUNS_PER_QUERY = 1000
 
 
 async def _comparative(postgres: Postgres, row: dict[str, Any]) -> ComparativeExperiment:
     experiments = await postgres.fetch_all(
-        EXPERIMENTS, {"workspace_id": row["workspace_id"], "ids": list(row["experiment_ids"])}
+        q.EXPERIMENTS, {"workspace_id": row["workspace_id"], "ids": list(row["experiment_ids"])}
     )
     names = {e["id"]: e["name"] for e in experiments}
     return ComparativeExperiment(
@@ -88,7 +62,7 @@ async def create_comparative(
 ) -> ComparativeExperiment:
     """A pairwise comparison of experiments on one dataset; idempotent on its id."""
     experiments = await postgres.fetch_all(
-        EXPERIMENTS, {"workspace_id": principal.workspace_id, "ids": data.experiment_ids}
+        q.EXPERIMENTS, {"workspace_id": principal.workspace_id, "ids": data.experiment_ids}
     )
     if len(experiments) != len(set(data.experiment_ids)):
         raise NotFound("experiment not found")
@@ -109,10 +83,10 @@ async def create_comparative(
         "extra": Jsonb(data.extra) if data.extra is not None else None,
         "created_at": data.created_at or dt.datetime.now(dt.UTC),
     }
-    row = await postgres.fetch_one(INSERT_COMPARATIVE, params)
+    row = await postgres.fetch_one(q.INSERT_COMPARATIVE, params)
     if row is None:
         row = await postgres.fetch_one(
-            SELECT_COMPARATIVE, {"workspace_id": principal.workspace_id, "id": comparative_id}
+            q.SELECT_COMPARATIVE, {"workspace_id": principal.workspace_id, "id": comparative_id}
         )
         if row is None or list(row["experiment_ids"]) != data.experiment_ids:
             raise Conflict("a comparative experiment with this id already exists")
@@ -133,14 +107,14 @@ async def list_comparative(
         "limit": limit,
         "offset": offset,
     }
-    return [await _comparative(postgres, r) for r in await postgres.fetch_all(LIST_COMPARATIVE, params)]
+    return [await _comparative(postgres, r) for r in await postgres.fetch_all(q.LIST_COMPARATIVE, params)]
 
 
 @get("/api/v1/datasets/comparative/{comparative_id:uuid}")
 async def read_comparative(
     comparative_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> ComparativeExperiment:
-    row = await postgres.fetch_one(SELECT_COMPARATIVE, {"workspace_id": principal.workspace_id, "id": comparative_id})
+    row = await postgres.fetch_one(q.SELECT_COMPARATIVE, {"workspace_id": principal.workspace_id, "id": comparative_id})
     if row is None:
         raise NotFound("comparative experiment not found")
     return await _comparative(postgres, row)
@@ -151,7 +125,7 @@ async def delete_comparative(
     comparative_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, str]:
     params = {"workspace_id": principal.workspace_id, "id": comparative_id}
-    if await postgres.fetch_one(DELETE_COMPARATIVE, params) is None:
+    if await postgres.fetch_one(q.DELETE_COMPARATIVE, params) is None:
         raise NotFound("comparative experiment not found")
     return {"message": "comparative experiment deleted"}
 

@@ -9,33 +9,18 @@ import time
 import uuid
 from typing import Annotated, Any
 
-import anyio.to_thread
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.backend.feedback import queries as q
 from app.backend.feedback.schemas import Feedback, FeedbackCreate, feedback_from_row, row_dict, text
+from app.backend.feedback.service import insert_feedback_row, parse_score
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
 
 PATCHABLE = ("score", "value", "correction", "comment")
-
-
-def parse_score(value: Any) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, (int, float)):
-        return float(value)
-    raise BadRequest("score must be a number or a boolean")
-
-
-async def insert_feedback_row(ch: ClickHouse, workspace: str, r: dict[str, Any], *, deleted: bool = False) -> None:
-    values = (workspace, *(r[c] for c in q.FEEDBACK_COLUMNS), 1 if deleted else 0)
-    await anyio.to_thread.run_sync(lambda: ch.insert(q.INSERT_FEEDBACK, [values]))
 
 
 async def _current(ch: ClickHouse, workspace: str, feedback_id: uuid.UUID) -> dict[str, Any]:

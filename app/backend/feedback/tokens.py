@@ -20,30 +20,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
 from app.backend.feedback import queries as fq
-from app.backend.feedback.routes import insert_feedback_row, parse_score
 from app.backend.feedback.schemas import text
+from app.backend.feedback.service import insert_feedback_row, parse_score
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
 
-INSERT_TOKEN = """
-INSERT INTO feedback_tokens (id, workspace_id, run_id, feedback_key, feedback_config, expires_at, request_id)
-VALUES (%(id)s, %(workspace_id)s, %(run_id)s, %(feedback_key)s, %(feedback_config)s, %(expires_at)s, %(request_id)s)
-ON CONFLICT (workspace_id, request_id) DO NOTHING
-RETURNING id, expires_at
-"""
-SELECT_TOKEN_BY_REQUEST = """
-SELECT id, expires_at FROM feedback_tokens WHERE workspace_id = %(workspace_id)s AND request_id = %(request_id)s
-"""
-SELECT_TOKEN = (
-    "SELECT workspace_id, run_id, feedback_key, feedback_config, expires_at FROM feedback_tokens WHERE id = %(id)s"
-)
-LIST_TOKENS = """
-SELECT id, expires_at FROM feedback_tokens
-WHERE workspace_id = %(workspace_id)s AND (%(run_id)s::uuid IS NULL OR run_id = %(run_id)s)
-ORDER BY created_at DESC, id LIMIT %(limit)s OFFSET %(offset)s
-"""
 DEFAULT_TTL = dt.timedelta(hours=3)
 MAX_TTL = dt.timedelta(days=365)
 
@@ -97,7 +80,7 @@ def _url(request: Request[Any, Any, Any], token: uuid.UUID) -> str:
 async def _create(request: Request, postgres: Postgres, principal: Principal, body: TokenCreate) -> TokenOut:
     params = {"workspace_id": principal.workspace_id, "request_id": body.id}
     row = await postgres.fetch_one(
-        INSERT_TOKEN,
+        fq.INSERT_TOKEN,
         {
             **params,
             "id": uuid.uuid4(),
@@ -108,7 +91,7 @@ async def _create(request: Request, postgres: Postgres, principal: Principal, bo
         },
     )
     if row is None:  # a retry of the same create (same client id): answer with the stored token
-        row = await postgres.fetch_one(SELECT_TOKEN_BY_REQUEST, params)
+        row = await postgres.fetch_one(fq.SELECT_TOKEN_BY_REQUEST, params)
         if row is None:
             raise NotFound("feedback token not found")
     return TokenOut(id=row["id"], url=_url(request, row["id"]), expires_at=row["expires_at"])
@@ -137,13 +120,13 @@ async def list_tokens(
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
 ) -> list[TokenOut]:
     rows = await postgres.fetch_all(
-        LIST_TOKENS, {"workspace_id": principal.workspace_id, "run_id": run_id, "limit": limit, "offset": offset}
+        fq.LIST_TOKENS, {"workspace_id": principal.workspace_id, "run_id": run_id, "limit": limit, "offset": offset}
     )
     return [TokenOut(id=r["id"], url=_url(request, r["id"]), expires_at=r["expires_at"]) for r in rows]
 
 
 async def _feedback_from_token(token: uuid.UUID, body: TokenFeedback, postgres: Postgres, ch: ClickHouse) -> dict:
-    grant = await postgres.fetch_one(SELECT_TOKEN, {"id": token})
+    grant = await postgres.fetch_one(fq.SELECT_TOKEN, {"id": token})
     if grant is None or grant["expires_at"] <= dt.datetime.now(dt.UTC):
         raise NotFound("feedback link is invalid or expired")
     now = dt.datetime.now(dt.UTC)

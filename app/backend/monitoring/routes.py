@@ -21,11 +21,11 @@ from litestar.params import FromPath, FromQuery
 
 from app.backend.monitoring import queries as q
 from app.backend.monitoring.schemas import SeriesPoint, TimeSeries
-from app.backend.projects.queries import SELECT_PROJECT
+from app.backend.projects.service import own_project
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
-from app.core.errors import BadRequest, NotFound
+from app.core.errors import BadRequest
 from app.core.postgres import Postgres
 
 DEFAULT_WINDOW = dt.timedelta(hours=24)
@@ -116,8 +116,7 @@ async def project_timeseries(
     5m, 1h, 1d) defaults to the size giving about 60 buckets. Runs counted: roots (traces) unless
     `is_root` or `run_type` says otherwise (`run_type=llm` alone counts every LLM call)."""
     workspace = principal.workspace_id
-    if await postgres.fetch_one(SELECT_PROJECT, {"workspace_id": workspace, "id": project_id}) is None:
-        raise NotFound("project not found")
+    await own_project(postgres, workspace, project_id)
     end = _utc(end_time) if end_time else dt.datetime.now(dt.UTC)
     start = _utc(start_time) if start_time else end - DEFAULT_WINDOW
     if end <= start:

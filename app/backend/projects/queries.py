@@ -44,3 +44,23 @@ RETURNING {PROJECT_COLUMNS}
 """
 
 DELETE_PROJECT = "DELETE FROM projects WHERE workspace_id = %(workspace_id)s AND id = %(id)s RETURNING id"
+
+# Stats for a page of projects: counts, latency and error rate over root runs (traces, what a
+# project's list shows); token and cost totals over every run, where the usage is recorded.
+PROJECT_STATS = """
+SELECT
+    project_id,
+    countIf(parent_run_id IS NULL) AS run_count,
+    quantilesIf(0.5, 0.99)(latency_seconds, parent_run_id IS NULL AND latency_seconds IS NOT NULL) AS latency,
+    quantilesIf(0.5, 0.99)(
+        dateDiff('microsecond', start_time, first_token_time) / 1e6,
+        parent_run_id IS NULL AND first_token_time IS NOT NULL
+    ) AS first_token,
+    sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+    sum(prompt_cost), sum(completion_cost), sum(total_cost),
+    countIf(parent_run_id IS NULL AND status = 'error') AS errors,
+    maxIf(start_time, parent_run_id IS NULL) AS last_start
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id IN %(projects)s
+GROUP BY project_id
+"""

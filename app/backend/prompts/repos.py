@@ -11,8 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.backend.prompts import queries as q
-from app.backend.prompts.lookup import liker, own_repo_id
 from app.backend.prompts.schemas import LikeBody, Prompt, RepoCreate, RepoUpdate, Settings, prompt_from_row
+from app.backend.prompts.service import liker, own_repo_id
 from app.core.auth import Principal
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres

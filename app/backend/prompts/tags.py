@@ -10,8 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.backend.prompts import queries as q
-from app.backend.prompts.lookup import own_repo_id, resolve_commit_id
 from app.backend.prompts.schemas import Tag, TagCreate, TagUpdate, tag_from_row
+from app.backend.prompts.service import own_repo_id, resolve_commit_id
 from app.core.auth import Principal
 from app.core.errors import NotFound
 from app.core.postgres import Postgres

@@ -15,7 +15,9 @@ import msgspec
 
 from app.backend.query.compiler import compile_filter
 from app.backend.query.parser import FilterError, parse
+from app.backend.runs import queries as q
 from app.core.errors import BadRequest
+from app.core.runs_table import RUN_COLUMNS
 
 DEFAULT_SELECT = (
     "app_path", "completion_cost", "completion_tokens", "dotted_order", "end_time", "error", "events", "extra",
@@ -24,17 +26,23 @@ DEFAULT_SELECT = (
     "status", "tags", "total_cost", "total_tokens", "trace_id",
 )  # fmt: skip
 ALWAYS = ("id", "name", "run_type", "start_time", "trace_id", "dotted_order")
-# select field -> ClickHouse column (None: derived in Python or not stored)
+# The runs table's columns by name (app/core/runs_table.py is the one list): a name it lacks is a
+# KeyError at import, not a failing query.
+_RUNS = {c: c for c in RUN_COLUMNS}
+# select field -> runs column (None: derived in Python or not stored)
 COLUMNS: dict[str, str | None] = {
-    "id": "id", "name": "name", "run_type": "run_type", "start_time": "start_time", "end_time": "end_time",
-    "trace_id": "trace_id", "dotted_order": "dotted_order", "parent_run_id": "parent_run_id",
-    "parent_run_ids": "dotted_order", "session_id": "project_id", "status": "status", "error": "error",
-    "inputs": "inputs", "outputs": "outputs", "extra": "extra", "events": "events", "serialized": "serialized",
-    "tags": "tags", "reference_example_id": "reference_example_id", "first_token_time": "first_token_time",
-    "prompt_tokens": "prompt_tokens", "completion_tokens": "completion_tokens", "total_tokens": "total_tokens",
-    "prompt_cost": "prompt_cost", "completion_cost": "completion_cost", "total_cost": "total_cost",
-    "thread_id": "thread_id", "latency": "latency_seconds", "s3_urls": "attachments", "app_path": None,
-    "feedback_stats": None, "in_dataset": None, "manifest_id": None,
+    "id": _RUNS["id"], "name": _RUNS["name"], "run_type": _RUNS["run_type"], "start_time": _RUNS["start_time"],
+    "end_time": _RUNS["end_time"], "trace_id": _RUNS["trace_id"], "dotted_order": _RUNS["dotted_order"],
+    "parent_run_id": _RUNS["parent_run_id"], "parent_run_ids": _RUNS["dotted_order"],
+    "session_id": _RUNS["project_id"], "status": _RUNS["status"], "error": _RUNS["error"],
+    "inputs": _RUNS["inputs"], "outputs": _RUNS["outputs"], "extra": _RUNS["extra"], "events": _RUNS["events"],
+    "serialized": _RUNS["serialized"], "tags": _RUNS["tags"], "reference_example_id": _RUNS["reference_example_id"],
+    "first_token_time": _RUNS["first_token_time"], "prompt_tokens": _RUNS["prompt_tokens"],
+    "completion_tokens": _RUNS["completion_tokens"], "total_tokens": _RUNS["total_tokens"],
+    "prompt_cost": _RUNS["prompt_cost"], "completion_cost": _RUNS["completion_cost"],
+    "total_cost": _RUNS["total_cost"], "thread_id": _RUNS["thread_id"], "latency": _RUNS["latency_seconds"],
+    "s3_urls": _RUNS["attachments"], "app_path": None, "feedback_stats": None, "in_dataset": None,
+    "manifest_id": None,
 }  # fmt: skip
 JSON_FIELDS = {"inputs", "outputs", "extra", "events", "serialized"}
 MAX_LIMIT = 1000
@@ -105,14 +113,10 @@ def build_where(body: RunsQuery, workspace_id: str) -> tuple[list[str], dict[str
         add(sql, **values)
     if body.trace_filter:
         sql, values = _filter(body.trace_filter, workspace_id, "tf", "trace_filter")
-        add(
-            "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s"
-            f" AND parent_run_id IS NULL AND {sql})",
-            **values,
-        )
+        add(q.IN_TRACES_WITH_ROOT.format(condition=sql), **values)
     if body.tree_filter:
         sql, values = _filter(body.tree_filter, workspace_id, "rf", "tree_filter")
-        add(f"trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND {sql})", **values)
+        add(q.IN_TRACES_WITH_RUN.format(condition=sql), **values)
     return where, params
 
 
@@ -144,10 +148,7 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
         where.append(f"(start_time, id) {comparison} (%(cursor_start)s, %(cursor_id)s)")
         params.update(cursor_start=start, cursor_id=run_id)
     direction = "DESC" if body.order == "desc" else "ASC"
-    sql = (
-        f"SELECT {', '.join(columns)} FROM runs FINAL WHERE {' AND '.join(where)} "
-        f"ORDER BY start_time {direction}, id {direction} LIMIT %(limit)s"
-    )
+    sql = q.RUNS_PAGE.format(columns=", ".join(columns), where=" AND ".join(where), direction=direction)
     params["limit"] = body.limit
     return sql, params, columns, selected
 

@@ -1,6 +1,8 @@
 """SQL for reading runs (ClickHouse). Every statement is scoped by workspace_id."""
 
-RUN_COLUMNS = (
+# The columns GET /runs/{id} reads, in the order runs/schemas.py maps them (a subset of the table's,
+# app/core/runs_table.py).
+RUN_READ_COLUMNS = (
     "id",
     "trace_id",
     "parent_run_id",
@@ -33,7 +35,7 @@ SELECT_RUN = """
 SELECT {columns} FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND id = %(id)s
 LIMIT 1
-""".format(columns=", ".join(RUN_COLUMNS))
+""".format(columns=", ".join(RUN_READ_COLUMNS))
 
 SELECT_ATTACHMENTS = """
 SELECT name, content_type FROM run_attachments FINAL
@@ -46,3 +48,48 @@ SELECT content_type, data FROM run_attachments FINAL
 WHERE workspace_id = %(workspace_id)s AND run_id = %(run_id)s AND name = %(name)s
 LIMIT 1
 """
+
+# Aggregates over the runs a /runs/query body selects; `{where}` is listing.build_where's clauses.
+RUN_STATS = """
+SELECT
+    count(),
+    quantiles(0.5, 0.99)(latency_seconds),
+    quantilesIf(0.5, 0.99)(dateDiff('microsecond', start_time, first_token_time) / 1e6, first_token_time IS NOT NULL),
+    sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+    quantiles(0.5)(total_tokens),
+    sum(prompt_cost), sum(completion_cost), sum(total_cost),
+    countIf(status = 'error'),
+    max(start_time)
+FROM runs FINAL
+WHERE {where}
+"""
+
+# A trace's runs start after its root (an hour's grace for clock skew between services), which
+# bounds the read by the primary key; the trace_id bloom filter does the rest.
+_TRACE_USAGE = """
+SELECT trace_id, sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+       sum(prompt_cost), sum(completion_cost), sum(total_cost)
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s {projects}
+  AND start_time >= %(since)s - INTERVAL 1 HOUR AND trace_id IN %(traces)s
+GROUP BY trace_id
+"""
+TRACE_USAGE_ANY_PROJECT = _TRACE_USAGE.format(projects="")
+TRACE_USAGE_IN_PROJECTS = _TRACE_USAGE.format(projects="AND project_id IN %(projects)s")
+
+SELECT_TRACE_OF_RUN = "SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id = %(id)s LIMIT 1"
+
+# A page of /runs/query: `{columns}` the selected fields' columns, `{where}` listing.build_where's
+# clauses plus the cursor's, `{direction}` ASC or DESC (keyset pagination on (start_time, id)).
+RUNS_PAGE = (
+    "SELECT {columns} FROM runs FINAL WHERE {where} ORDER BY start_time {direction}, id {direction} LIMIT %(limit)s"
+)
+# Runs of the traces whose root matches `{condition}` (trace_filter), or any of whose runs does
+# (tree_filter); the condition is the filter compiler's output, its values parameters.
+IN_TRACES_WITH_ROOT = (
+    "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s"
+    " AND parent_run_id IS NULL AND {condition})"
+)
+IN_TRACES_WITH_RUN = (
+    "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND {condition})"
+)

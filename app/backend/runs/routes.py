@@ -1,89 +1,30 @@
-"""GET /api/v1/runs/{id} (with attachments as signed URLs) and the signed download itself."""
+"""GET /api/v1/runs/{id} (with attachments as signed URLs), the signed download itself,
+POST /runs/query and /runs/stats."""
 
 from __future__ import annotations
 
 import math
 import uuid
-from functools import partial
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.backend.runs import listing
 from app.backend.runs import queries as q
-from app.backend.runs.schemas import AttachmentUrl, Run, run_from_row
-from app.backend.runs.usage import roll_up_root_usage
-from app.backend.sharing.queries import SELECT_SHARE_OF_RUN
+from app.backend.runs.schemas import Run
+from app.backend.runs.service import DOWNLOAD_PATH, AttachmentClaims, fetch_runs, load_run
+from app.backend.sharing.service import share_token_of_run
+from app.backend.signer import signer_of
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
-from app.core.concurrency import side_by_side
 from app.core.errors import NotFound
 from app.core.postgres import Postgres
-from app.core.signing import Purpose, Signer, load_signer, reference
-from app.core.user_content import check_host, download_response, link
+from app.core.signing import Purpose, reference
+from app.core.user_content import check_host, download_response
 
-ATTACHMENT_URL_TTL = 3600
-DOWNLOAD_PATH = "/api/v1/public/attachments/"
 INVALID_LINK = "attachment link is invalid or expired"
-
-
-class AttachmentClaims(msgspec.Struct, frozen=True):
-    """What a run-attachment link grants: one attachment of one run. A link handed out through a
-    public share also names that share (`sr`, the shared run; `s`, a reference to its token) and
-    dies the moment the run is unshared."""
-
-    w: str
-    r: str
-    n: str
-    sr: str | None = None
-    s: str | None = None
-
-
-class Share(msgspec.Struct, frozen=True):
-    """The public share a run is being read through: the shared run and its token."""
-
-    run_id: str
-    token: str
-
-
-async def signer_of(state: State) -> Signer:
-    signer = state.get("signer")
-    if signer is None:
-        signer = await load_signer(state.stores.postgres, state.settings.auth.secret_key)
-        state.signer = signer
-    return signer
-
-
-def attachment_link(
-    request: Request[Any, Any, Any], signer: Signer, workspace: str, run_id: str, name: str, *, share: Share | None
-) -> str:
-    claims: dict[str, Any] = {"w": workspace, "r": run_id, "n": name}
-    if share is not None:
-        claims.update(sr=share.run_id, s=reference(share.token))
-    return link(request, DOWNLOAD_PATH + signer.sign(Purpose.RUN_ATTACHMENT, claims, ATTACHMENT_URL_TTL))
-
-
-async def load_run(
-    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, run_id: str, share: Share | None = None
-) -> Run:
-    """One run of a workspace, attachments as signed URLs (shared by read_run and public shares;
-    through a share, the links are bound to it)."""
-    params = {"workspace_id": workspace, "id": run_id}
-    rows = await clickhouse.aquery(q.SELECT_RUN, params)
-    if not rows:
-        raise NotFound("run not found")
-    urls: dict[str, AttachmentUrl] = {}
-    attachments = await clickhouse.aquery(q.SELECT_ATTACHMENTS, {"workspace_id": workspace, "run_id": run_id})
-    if attachments:
-        signer = await signer_of(request.app.state)
-        for name, content_type in attachments:
-            url = attachment_link(request, signer, workspace, run_id, name, share=share)
-            urls[f"attachment.{name}"] = AttachmentUrl(presigned_url=url, mime_type=content_type)
-    return run_from_row(rows[0], urls)
 
 
 @get("/api/v1/runs/{run_id:uuid}")
@@ -110,8 +51,8 @@ async def download_attachment(
     if claims.sr is not None:
         # Bound to a public share: unsharing (or sharing anew, with a new token) revokes it now,
         # not when the link expires.
-        share = await postgres.fetch_one(SELECT_SHARE_OF_RUN, {"workspace_id": claims.w, "run_id": claims.sr})
-        if share is None or reference(str(share["token"])) != claims.s:
+        current = await share_token_of_run(postgres, claims.w, claims.sr)
+        if current is None or reference(str(current)) != claims.s:
             raise NotFound(INVALID_LINK)
     rows = await clickhouse.aquery(
         q.SELECT_ATTACHMENT_DATA, {"workspace_id": claims.w, "run_id": claims.r, "name": claims.n}, binary=True
@@ -120,53 +61,6 @@ async def download_attachment(
         raise NotFound("attachment not found")
     content_type, data = rows[0]
     return download_response(data, content_type, claims.n)
-
-
-SELECT_FEEDBACK_STATS = """
-SELECT run_id, key, count(), avg(score), stddevPop(score)
-FROM feedback FINAL
-WHERE workspace_id = %(workspace_id)s AND run_id IN %(ids)s AND is_deleted = 0
-GROUP BY run_id, key
-"""
-
-
-async def _attach_feedback_stats(clickhouse: ClickHouse, workspace: str, runs: list[dict[str, Any]]) -> None:
-    stats: dict[Any, dict[str, Any]] = {}
-    for run_id, key, n, avg, stdev in await clickhouse.aquery(
-        SELECT_FEEDBACK_STATS, {"workspace_id": workspace, "ids": tuple(str(r["id"]) for r in runs)}
-    ):
-        stats.setdefault(run_id, {})[key] = {"n": n, "avg": avg, "stdev": stdev, "errors": 0, "values": {}}
-    for run in runs:
-        run["feedback_stats"] = stats.get(run["id"], {})
-
-
-async def fetch_runs(
-    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of runs shaped for the wire (feedback stats and attachment links included when
-    selected; a root's usage is its trace's), and the cursor of the next page."""
-    sql, params, columns, selected = listing.build_query(body, workspace)
-    rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
-    runs = [listing.shape(r, selected) for r in rows]
-    if runs:  # the page's follow-up queries are independent: run them side by side
-        await side_by_side(
-            partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs),
-            *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
-        )
-    if runs and "s3_urls" in selected:
-        signer = await signer_of(request.app.state)
-        for row, run in zip(rows, runs, strict=True):
-            run["s3_urls"] = {
-                f"attachment.{name}": {
-                    "presigned_url": attachment_link(request, signer, workspace, str(row["id"]), name, share=None),
-                    "mime_type": None,
-                }
-                for name in row.get("attachments") or ()
-            }
-    next_cursor = None
-    if len(rows) == body.limit:
-        next_cursor = listing.encode_cursor(rows[-1]["start_time"], rows[-1]["id"])
-    return runs, next_cursor
 
 
 @post("/api/v1/runs/query", status_code=200, opt={"role": "viewer"})
@@ -178,21 +72,6 @@ async def query_runs(
 ) -> dict[str, Any]:
     runs, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), data)
     return {"runs": runs, "cursors": {"next": next_cursor}}
-
-
-RUN_STATS = """
-SELECT
-    count(),
-    quantiles(0.5, 0.99)(latency_seconds),
-    quantilesIf(0.5, 0.99)(dateDiff('microsecond', start_time, first_token_time) / 1e6, first_token_time IS NOT NULL),
-    sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
-    quantiles(0.5)(total_tokens),
-    sum(prompt_cost), sum(completion_cost), sum(total_cost),
-    countIf(status = 'error'),
-    max(start_time)
-FROM runs FINAL
-WHERE {where}
-"""
 
 
 def _quantile(values: list[float], index: int) -> float | None:
@@ -221,7 +100,7 @@ async def run_stats(
         total_cost,
         errors,
         last_start,
-    ) = (await clickhouse.aquery(RUN_STATS.format(where=" AND ".join(where)), params))[0]
+    ) = (await clickhouse.aquery(q.RUN_STATS.format(where=" AND ".join(where)), params))[0]
     return {
         "run_count": count,
         "latency_p50": _quantile(latency, 0),

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from app.backend.runs.queries import RUN_COLUMNS
+from app.backend.runs.queries import RUN_READ_COLUMNS
 
 
 class AttachmentUrl(msgspec.Struct):
@@ -58,7 +58,7 @@ def json_column(text: str | None, default: Any) -> Any:
 
 
 def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> Run:
-    r = dict(zip(RUN_COLUMNS, values, strict=True))
+    r = dict(zip(RUN_READ_COLUMNS, values, strict=True))
     parents = [uuid.UUID(seg[-36:]) for seg in r["dotted_order"].split(".")[:-1]]
     return Run(
         id=r["id"],

@@ -11,20 +11,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from app.backend.runs import queries as q
 from app.core.clickhouse import ClickHouse
 
-# A trace's runs start after its root (an hour's grace for clock skew between services), which
-# bounds the read by the primary key; the trace_id bloom filter does the rest.
-_TRACE_USAGE = """
-SELECT trace_id, sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
-       sum(prompt_cost), sum(completion_cost), sum(total_cost)
-FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s {projects}
-  AND start_time >= %(since)s - INTERVAL 1 HOUR AND trace_id IN %(traces)s
-GROUP BY trace_id
-"""
-TRACE_USAGE_ANY_PROJECT = _TRACE_USAGE.format(projects="")
-TRACE_USAGE_IN_PROJECTS = _TRACE_USAGE.format(projects="AND project_id IN %(projects)s")
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost", "total_cost")
 
 
@@ -45,7 +34,7 @@ async def trace_usage(
         "traces": tuple({str(t) for t in traces}),
         "projects": projects,
     }
-    rows = await clickhouse.aquery(TRACE_USAGE_IN_PROJECTS if projects else TRACE_USAGE_ANY_PROJECT, params)
+    rows = await clickhouse.aquery(q.TRACE_USAGE_IN_PROJECTS if projects else q.TRACE_USAGE_ANY_PROJECT, params)
     return {str(trace): dict(zip(USAGE_FIELDS, sums, strict=True)) for trace, *sums in rows}
 
 

@@ -16,15 +16,15 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from app.backend.runs.listing import RunsQuery, build_query, shape
-from app.backend.runs.routes import Share, load_run
 from app.backend.runs.schemas import Run
+from app.backend.runs.service import Share, load_run, trace_of_run
 from app.backend.sharing import queries as q
+from app.backend.sharing.service import share_token_of_run
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import NotFound
 from app.core.postgres import Postgres
 
-SELECT_TRACE_OF_RUN = "SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id = %(id)s LIMIT 1"
 PUBLIC = {"exclude_from_auth": True}
 
 
@@ -35,11 +35,10 @@ class ShareBody(msgspec.Struct, kw_only=True):
 
 async def _own_run(clickhouse: ClickHouse, principal: Principal, run_id: uuid.UUID) -> Any:
     """The run's trace id, or 404 when the run is not in the caller's workspace."""
-    params = {"workspace_id": str(principal.workspace_id), "id": str(run_id)}
-    rows = await clickhouse.aquery(SELECT_TRACE_OF_RUN, params)
-    if not rows:
+    trace_id = await trace_of_run(clickhouse, str(principal.workspace_id), str(run_id))
+    if trace_id is None:
         raise NotFound("run not found")
-    return rows[0][0]
+    return trace_id
 
 
 @put("/api/v1/runs/{run_id:uuid}/share")
@@ -53,8 +52,7 @@ async def share_run(
     trace_id = await _own_run(clickhouse, principal, run_id)
     params = {"workspace_id": principal.workspace_id, "run_id": run_id}
     await postgres.execute(q.INSERT_SHARE, {**params, "token": uuid.uuid4(), "trace_id": trace_id})
-    row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, params)
-    return {"share_token": str(row["token"])}
+    return {"share_token": str(await share_token_of_run(postgres, principal.workspace_id, run_id))}
 
 
 @get("/api/v1/runs/{run_id:uuid}/share")
@@ -65,8 +63,8 @@ async def read_share(
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, str] | None:
     await _own_run(clickhouse, principal, run_id)
-    row = await postgres.fetch_one(q.SELECT_SHARE_OF_RUN, {"workspace_id": principal.workspace_id, "run_id": run_id})
-    return {"share_token": str(row["token"])} if row else None
+    token = await share_token_of_run(postgres, principal.workspace_id, run_id)
+    return {"share_token": str(token)} if token is not None else None
 
 
 @delete("/api/v1/runs/{run_id:uuid}/share", status_code=200)

@@ -18,7 +18,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from app.backend.projects.queries import SELECT_PROJECT
+from app.backend.projects.service import own_project
 from app.backend.runs.schemas import json_column
 from app.backend.threads import queries as q
 from app.backend.threads.schemas import Thread, ThreadDetail, ThreadPage, Turn, preview
@@ -37,8 +37,7 @@ def _number(value: Any) -> float | None:
 
 
 async def _require_project(postgres: Postgres, principal: Principal, project_id: uuid.UUID) -> None:
-    if await postgres.fetch_one(SELECT_PROJECT, {"workspace_id": principal.workspace_id, "id": project_id}) is None:
-        raise NotFound("project not found")
+    await own_project(postgres, principal.workspace_id, project_id)
 
 
 async def _threads(

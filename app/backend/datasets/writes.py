@@ -25,23 +25,13 @@ from jsonschema import exceptions as schema_errors
 from jsonschema import validators
 from psycopg.types.json import Jsonb
 
-from app.backend.datasets import queries as dq
-from app.backend.examples import queries as q
+from app.backend.datasets import queries as q
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
 
 ONE_MICROSECOND = dt.timedelta(microseconds=1)
 DEFAULT_SPLIT = "base"
-
-SOURCE_RUNS = """
-SELECT toString(id), inputs, outputs FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s AND id IN %(ids)s
-"""
-SOURCE_RUN_ATTACHMENTS = """
-SELECT toString(run_id), name, content_type, data FROM run_attachments FINAL
-WHERE workspace_id = %(workspace_id)s AND run_id IN %(ids)s
-"""
 
 
 @dataclass
@@ -156,7 +146,7 @@ async def _lock_datasets(
     """Lock the datasets (in id order, so two writers never deadlock) and pick the version."""
     locked: dict[Any, dict[str, Any]] = {}
     for dataset_id in sorted(set(dataset_ids), key=str):
-        row = await (await conn.execute(dq.LOCK_DATASET, {"workspace_id": workspace_id, "id": dataset_id})).fetchone()
+        row = await (await conn.execute(q.LOCK_DATASET, {"workspace_id": workspace_id, "id": dataset_id})).fetchone()
         if row is None:
             raise NotFound("dataset not found")
         locked[dataset_id] = row
@@ -168,7 +158,7 @@ async def _lock_datasets(
 
 async def _touch(conn: psycopg.AsyncConnection[Any], dataset_ids: Iterable[Any], version: dt.datetime) -> None:
     for dataset_id in set(dataset_ids):
-        await conn.execute(dq.TOUCH_DATASET, {"id": dataset_id, "version": version})
+        await conn.execute(q.TOUCH_DATASET, {"id": dataset_id, "version": version})
 
 
 async def _store_attachments(
@@ -208,14 +198,14 @@ async def _source_runs(clickhouse: ClickHouse, workspace: str, drafts: list[Draf
         return {}
     params = {"workspace_id": workspace, "ids": tuple(wanted)}
     runs: dict[str, Any] = {}
-    for run_id, inputs, outputs in await clickhouse.aquery(SOURCE_RUNS, params):
+    for run_id, inputs, outputs in await clickhouse.aquery(q.SOURCE_RUNS, params):
         runs[run_id] = {
             "inputs": msgspec.json.decode(inputs) if inputs else {},
             "outputs": msgspec.json.decode(outputs) if outputs else None,
             "attachments": {},
         }
     if any(d.use_source_run_attachments for d in drafts):
-        for run_id, name, content_type, data in await clickhouse.aquery(SOURCE_RUN_ATTACHMENTS, params, binary=True):
+        for run_id, name, content_type, data in await clickhouse.aquery(q.SOURCE_RUN_ATTACHMENTS, params, binary=True):
             run = runs.get(run_id.decode() if isinstance(run_id, bytes) else run_id)
             if run is not None:
                 run["attachments"][name.decode()] = (content_type.decode(), bytes(data))

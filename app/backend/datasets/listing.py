@@ -10,9 +10,9 @@ from typing import Any
 import msgspec
 from psycopg.types.json import Jsonb
 
-from app.backend.examples import queries as q
-from app.backend.examples.filters import compile_example_filter
-from app.backend.examples.schemas import AttachmentUrl, Example
+from app.backend.datasets import queries as q
+from app.backend.datasets.filters import compile_example_filter
+from app.backend.datasets.schemas import AttachmentUrl, Example
 from app.core.postgres import Postgres
 from app.core.signing import Purpose, Signer, reference
 
@@ -30,17 +30,6 @@ class AttachmentClaims(msgspec.Struct, frozen=True):
     s: str | None = None
 
 
-# Fixed condition fragments; which ones apply depends on the query, their values are parameters.
-BY_DATASET = "e.dataset_id = %(dataset_id)s"
-BY_IDS = "e.id = ANY(%(ids)s)"
-BY_METADATA = "e.metadata @> %(metadata)s"
-BY_SPLITS = (
-    "(CASE jsonb_typeof(e.metadata -> 'dataset_split') WHEN 'array' THEN e.metadata -> 'dataset_split' "
-    "ELSE '[\"base\"]'::jsonb END) ?| %(splits)s"
-)
-PAGE = "ORDER BY e.created_at, e.id LIMIT %(limit)s OFFSET %(offset)s"
-
-
 def source_sql(as_of: dt.datetime | None) -> str:
     return q.CURRENT_SOURCE if as_of is None else q.AS_OF_SOURCE
 
@@ -54,39 +43,40 @@ def _compose(
     splits: list[str] | None = None,
     metadata: dict[str, Any] | None = None,
     filter_text: str | None = None,
-) -> tuple[str, dict[str, Any]]:
-    """`FROM … WHERE …` over the chosen source, and its parameters."""
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The source and the joined conditions to fill LIST_EXAMPLES or COUNT_EXAMPLES with, and the
+    parameters."""
     params: dict[str, Any] = {"workspace_id": workspace_id, "dataset_id": dataset_id, "as_of": as_of}
     conditions = ["TRUE"]
     if dataset_id is not None:
-        conditions.append(BY_DATASET)
+        conditions.append(q.BY_DATASET)
     if ids:
-        conditions.append(BY_IDS)
+        conditions.append(q.BY_IDS)
         params["ids"] = ids
     if splits:
-        conditions.append(BY_SPLITS)
+        conditions.append(q.BY_SPLITS)
         params["splits"] = splits
     if metadata:
-        conditions.append(BY_METADATA)
+        conditions.append(q.BY_METADATA)
         params["metadata"] = Jsonb(metadata)
     if filter_text:
         condition, filter_params = compile_example_filter(filter_text)
         conditions.append(condition)
         params.update(filter_params)
-    return f"FROM ({source_sql(as_of)}) e WHERE {' AND '.join(conditions)}", params
+    return {"source": source_sql(as_of), "conditions": " AND ".join(conditions)}, params
 
 
 async def list_examples(
     postgres: Postgres, workspace_id: uuid.UUID, *, limit: int = 100, offset: int = 0, **filters: Any
 ) -> list[dict[str, Any]]:
     """Example rows (filters as `_compose`); `as_of` None reads the current state, the fast path."""
-    body, params = _compose(workspace_id, **filters)
-    return await postgres.fetch_all(f"SELECT e.* {body} {PAGE}", {**params, "limit": limit, "offset": offset})
+    parts, params = _compose(workspace_id, **filters)
+    return await postgres.fetch_all(q.LIST_EXAMPLES.format(**parts), {**params, "limit": limit, "offset": offset})
 
 
 async def count_examples(postgres: Postgres, workspace_id: uuid.UUID, **filters: Any) -> int:
-    body, params = _compose(workspace_id, **filters)
-    row = await postgres.fetch_one(f"SELECT count(*) AS n {body}", params)
+    parts, params = _compose(workspace_id, **filters)
+    row = await postgres.fetch_one(q.COUNT_EXAMPLES.format(**parts), params)
     return int(row["n"]) if row else 0
 
 

@@ -12,13 +12,10 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.backend.datasets.queries import SELECT_SHARE as SELECT_DATASET_SHARE
-from app.backend.datasets.routes import own_dataset
-from app.backend.datasets.versions import resolve_as_of
-from app.backend.examples import listing, store
-from app.backend.examples import queries as q
-from app.backend.examples.multipart import changes_from_parts, drafts_from_parts
-from app.backend.examples.schemas import (
+from app.backend.datasets import listing, writes
+from app.backend.datasets import queries as q
+from app.backend.datasets.multipart import changes_from_parts, drafts_from_parts
+from app.backend.datasets.schemas import (
     Example,
     ExampleCreate,
     ExampleUpdate,
@@ -26,8 +23,10 @@ from app.backend.examples.schemas import (
     MetadataPatch,
     UpsertResult,
 )
+from app.backend.datasets.service import dataset_of_example, own_dataset, read_examples
+from app.backend.datasets.versions import resolve_as_of
 from app.backend.params import json_object_param
-from app.backend.runs.routes import signer_of
+from app.backend.signer import signer_of
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.encoding import decode_body
@@ -41,8 +40,8 @@ PLATFORM_EXAMPLES = "/api/v1/platform/datasets/{dataset_id:uuid}/examples"
 MAX_IDS = 1000
 
 
-def _draft(item: ExampleCreate, index: int | None = None) -> store.Draft:
-    return store.Draft(
+def _draft(item: ExampleCreate, index: int | None = None) -> writes.Draft:
+    return writes.Draft(
         id=item.id or uuid.uuid4(),
         inputs=item.inputs,
         outputs=item.outputs,
@@ -55,9 +54,9 @@ def _draft(item: ExampleCreate, index: int | None = None) -> store.Draft:
     )
 
 
-def _change(item: ExampleUpdate, example_id: uuid.UUID) -> store.Change:
+def _change(item: ExampleUpdate, example_id: uuid.UUID) -> writes.Change:
     ops = item.attachments_operations
-    return store.Change(
+    return writes.Change(
         id=example_id,
         inputs=item.inputs,
         outputs=item.outputs,
@@ -67,22 +66,13 @@ def _change(item: ExampleUpdate, example_id: uuid.UUID) -> store.Change:
     )
 
 
-async def read_examples(
-    request: Request[Any, Any, Any], postgres: Postgres, workspace_id: uuid.UUID, ids: list[uuid.UUID]
-) -> list[Example]:
-    rows = await listing.list_examples(postgres, workspace_id, ids=ids, limit=len(ids) or 1)
-    signer = await signer_of(request.app.state)
-    by_id = {r["id"]: listing.example_from_row(r, signer, workspace_id, link=partial(link, request)) for r in rows}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 def _one_dataset(items: list[ExampleCreate]) -> uuid.UUID:
     datasets = {i.dataset_id for i in items}
     if None in datasets:
         raise BadRequest("every example needs a dataset_id")
     if len(datasets) != 1:
         raise BadRequest("examples of one request must belong to one dataset")
-    return next(iter(datasets))  # type: ignore[return-value]
+    return next(iter(datasets))  # type: ignore[return-value]  # None is refused above; mypy cannot narrow a set
 
 
 @post("/api/v1/examples", status_code=200)
@@ -95,7 +85,7 @@ async def create_example(
 ) -> Example:
     dataset_id = _one_dataset([data])
     draft = _draft(data)
-    await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, [draft])
+    await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, [draft])
     return (await read_examples(request, postgres, principal.workspace_id, [draft.id]))[0]
 
 
@@ -111,7 +101,7 @@ async def create_examples_bulk(
         return []
     dataset_id = _one_dataset(data)
     drafts = [_draft(item) for item in data]
-    await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
+    await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
     return await read_examples(request, postgres, principal.workspace_id, [d.id for d in drafts])
 
 
@@ -167,7 +157,7 @@ async def read_example(
         if not found:
             raise NotFound("example not found")
         return found[0]
-    dataset_id = await _dataset_of_example(postgres, principal.workspace_id, example_id)
+    dataset_id = await dataset_of_example(postgres, principal.workspace_id, example_id)
     point = await resolve_as_of(postgres, dataset_id, as_of)
     rows = await listing.list_examples(
         postgres, principal.workspace_id, dataset_id=dataset_id, ids=[example_id], as_of=point, limit=1
@@ -188,7 +178,7 @@ async def update_example(
 ) -> Example:
     if data.id is not None and data.id != example_id:
         raise BadRequest("the body's id differs from the example id in the path")
-    await store.update_examples(
+    await writes.update_examples(
         postgres, principal.workspace_id, [_change(data, example_id)], dataset_id=data.dataset_id
     )
     return (await read_examples(request, postgres, principal.workspace_id, [example_id]))[0]
@@ -202,8 +192,8 @@ async def update_examples_bulk(
 ) -> UpsertResult:
     if any(item.id is None for item in data):
         raise BadRequest("every update needs the example's id")
-    changes = [_change(item, item.id) for item in data]  # type: ignore[arg-type]
-    version = await store.update_examples(postgres, principal.workspace_id, changes) if changes else None
+    changes = [_change(item, item.id) for item in data]  # type: ignore[arg-type]  # every id checked above
+    version = await writes.update_examples(postgres, principal.workspace_id, changes) if changes else None
     return UpsertResult(example_ids=[c.id for c in changes], count=len(changes), as_of=version)
 
 
@@ -211,8 +201,8 @@ async def update_examples_bulk(
 async def delete_example(
     example_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> dict[str, str]:
-    await _dataset_of_example(postgres, principal.workspace_id, example_id)
-    await store.delete_examples(postgres, principal.workspace_id, [example_id], hard=False)
+    await dataset_of_example(postgres, principal.workspace_id, example_id)
+    await writes.delete_examples(postgres, principal.workspace_id, [example_id], hard=False)
     return {"message": "example deleted"}
 
 
@@ -224,7 +214,7 @@ async def delete_examples(
 ) -> dict[str, Any]:
     if len(example_ids) > MAX_IDS:
         raise BadRequest(f"delete at most {MAX_IDS} examples per request")
-    await store.delete_examples(postgres, principal.workspace_id, example_ids, hard=False)
+    await writes.delete_examples(postgres, principal.workspace_id, example_ids, hard=False)
     return {"message": "examples deleted", "count": len(example_ids)}
 
 
@@ -234,7 +224,7 @@ async def delete_examples_platform(
 ) -> dict[str, Any]:
     if len(data.example_ids) > MAX_IDS:
         raise BadRequest(f"delete at most {MAX_IDS} examples per request")
-    await store.delete_examples(postgres, principal.workspace_id, data.example_ids, hard=data.hard_delete)
+    await writes.delete_examples(postgres, principal.workspace_id, data.example_ids, hard=data.hard_delete)
     return {"message": "examples deleted", "count": len(data.example_ids), "hard_delete": data.hard_delete}
 
 
@@ -258,7 +248,7 @@ async def upload_examples_multipart(
     drafts = drafts_from_parts(await _parts(request))
     if not drafts:
         raise BadRequest("the body has no examples")
-    version = await store.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
+    version = await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
     return UpsertResult(example_ids=[d.id for d in drafts], count=len(drafts), as_of=version)
 
 
@@ -273,7 +263,7 @@ async def update_examples_multipart(
     changes = changes_from_parts(await _parts(request))
     if not changes:
         raise BadRequest("the body has no examples")
-    version = await store.update_examples(postgres, principal.workspace_id, changes, dataset_id=dataset_id)
+    version = await writes.update_examples(postgres, principal.workspace_id, changes, dataset_id=dataset_id)
     return UpsertResult(example_ids=[c.id for c in changes], count=len(changes), as_of=version)
 
 
@@ -288,7 +278,7 @@ async def patch_examples_metadata(
     if len(data.example_ids) > MAX_IDS:
         raise BadRequest(f"update at most {MAX_IDS} examples per request")
     operations = [msgspec.to_builtins(op) for op in data.operations]
-    version = await store.patch_metadata(postgres, principal.workspace_id, dataset_id, data.example_ids, operations)
+    version = await writes.patch_metadata(postgres, principal.workspace_id, dataset_id, data.example_ids, operations)
     return UpsertResult(example_ids=data.example_ids, count=len(data.example_ids), as_of=version)
 
 
@@ -306,26 +296,10 @@ async def download_example_attachment(
         raise NotFound("attachment not found")
     if claims.s is not None:
         # Bound to a public dataset share: unsharing (or sharing anew, with a new token) revokes it now.
-        shared = await postgres.fetch_one(SELECT_DATASET_SHARE, {"workspace_id": claims.w, "id": row["dataset_id"]})
+        shared = await postgres.fetch_one(q.SELECT_SHARE, {"workspace_id": claims.w, "id": row["dataset_id"]})
         if shared is None or shared["share_token"] is None or reference(str(shared["share_token"])) != claims.s:
             raise NotFound("attachment link is invalid or expired")
     return download_response(bytes(row["content"]), row["mime_type"], row["name"])
-
-
-DATASET_OF_EXAMPLE = """
-SELECT dataset_id FROM examples WHERE workspace_id = %(workspace_id)s AND id = %(id)s
-UNION ALL
-SELECT r.dataset_id FROM example_revisions r JOIN datasets d ON d.id = r.dataset_id
-WHERE d.workspace_id = %(workspace_id)s AND r.example_id = %(id)s
-LIMIT 1
-"""
-
-
-async def _dataset_of_example(postgres: Postgres, workspace_id: uuid.UUID, example_id: uuid.UUID) -> uuid.UUID:
-    row = await postgres.fetch_one(DATASET_OF_EXAMPLE, {"workspace_id": workspace_id, "id": example_id})
-    if row is None:
-        raise NotFound("example not found")
-    return row["dataset_id"]
 
 
 ROUTES = [

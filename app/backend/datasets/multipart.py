@@ -18,7 +18,7 @@ from typing import Any
 
 import msgspec
 
-from app.backend.examples.store import Change, Draft, NewAttachment
+from app.backend.datasets.writes import Change, Draft, NewAttachment
 from app.core.errors import BadRequest
 from app.core.multipart import Part
 

@@ -1,4 +1,5 @@
-"""Finding a caller's repo, and a commit in it, from what the SDK puts in a path or a body."""
+"""Finding a caller's repo, and a commit in it, from what the SDK puts in a path or a body (the
+prompt handlers, and the playground through the seam)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,19 @@ def liker(principal: Principal) -> uuid.UUID | None:
     return principal.user_id or principal.key_id
 
 
+async def find_repo_id(postgres: Postgres, workspace_id: uuid.UUID, handle: str) -> uuid.UUID | None:
+    """The id of the workspace's repo with this handle, or None."""
+    row = await postgres.fetch_one(q.SELECT_REPO_ID, {"workspace_id": workspace_id, "handle": handle})
+    return row["id"] if row else None
+
+
 async def own_repo_id(postgres: Postgres, principal: Principal, owner: str, repo: str) -> uuid.UUID:
     if owner != MY_WORKSPACE:
         raise NotFound(f"prompt {owner}/{repo} not found")
-    row = await postgres.fetch_one(q.SELECT_REPO_ID, {"workspace_id": principal.workspace_id, "handle": repo})
-    if row is None:
+    found = await find_repo_id(postgres, principal.workspace_id, repo)
+    if found is None:
         raise NotFound(f"prompt {repo!r} not found")
-    return row["id"]
+    return found
 
 
 async def _by_hash(postgres: Postgres, repo_id: uuid.UUID, ref: str) -> dict[str, Any] | None:

@@ -1,1 +1,0 @@
-"""Examples: the versioned rows of a dataset (wire §6)."""
