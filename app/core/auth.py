@@ -34,7 +34,6 @@ from app.core import redis_keys, sessions
 from app.core.errors import Forbidden, NotAuthenticated, StoreUnavailable
 from app.core.postgres import Postgres
 from app.core.tenancy import queries as q
-from app.core.tenancy import users
 from app.core.tenancy.keys import hash_key, parse_prefix
 
 log = logging.getLogger("tracehouse.auth")
@@ -208,10 +207,10 @@ class Authenticator:
         ):
             # Cookies ride along on cross-site requests; the CSRF header cannot.
             raise Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated request", code="csrf")
-        user = await self._pg.fetch_one(users.SELECT_USER, {"id": session.user_id})
+        user = await self._pg.fetch_one(q.SELECT_USER, {"id": session.user_id})
         if user is None or user["disabled_at"] is not None:
             raise NotAuthenticated("this account is disabled")
-        memberships = await self._pg.fetch_all(users.SELECT_MEMBERSHIPS, {"user_id": session.user_id})
+        memberships = await self._pg.fetch_all(q.SELECT_MEMBERSHIPS, {"user_id": session.user_id})
         chosen = memberships[0] if memberships else None
         if tenant_header:
             chosen = next((m for m in memberships if str(m["workspace_id"]) == tenant_header.strip()), None)

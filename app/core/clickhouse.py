@@ -22,6 +22,7 @@ import anyio.to_thread
 from clickhouse_driver import Client
 from clickhouse_driver import errors as ch_errors
 
+from app.core import queries as q
 from app.core.errors import BadRequest, StoreUnavailable, TracehouseError
 from app.core.settings import ClickHouseSettings
 
@@ -166,7 +167,7 @@ class ClickHouse:
             return client.execute(table_sql, rows, settings=_PROFILE_SETTINGS[Profile.INSERT])
 
     def ping(self) -> None:
-        self.query("SELECT 1")
+        self.query(q.PING)
 
     async def aquery(self, sql: str, params: dict[str, Any] | None = None, **kw: Any) -> list[tuple]:
         return await anyio.to_thread.run_sync(lambda: self.query(sql, params, **kw))

@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 from psycopg.types.datetime import DatetimeDumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from app.core import queries as q
 from app.core.errors import StoreUnavailable
 from app.core.settings import PostgresSettings
 
@@ -97,4 +98,4 @@ class Postgres:
             return cur.rowcount
 
     async def ping(self) -> None:
-        await self.fetch_one("SELECT 1")
+        await self.fetch_one(q.PING)

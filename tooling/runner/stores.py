@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tooling.runner import procs
+from tooling.runner import queries as q
 from tooling.runner.chconfig import users_xml
 from tooling.runner.system import postgres_bin_dir, which
 
@@ -173,11 +174,12 @@ class PostgresServer(Store):
         )
         if ok and (self.dir / ".needs-database").exists():
             import psycopg
+            from psycopg import sql
 
             with psycopg.connect(self.dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+                exists = conn.execute(q.SELECT_DATABASE_EXISTS, (DATABASE,)).fetchone()
                 if not exists:
-                    conn.execute(f"CREATE DATABASE {DATABASE}")  # constant name, not user input
+                    conn.execute(sql.SQL(q.CREATE_DATABASE).format(sql.Identifier(DATABASE)))
             (self.dir / ".needs-database").unlink()
         return ok
 
