@@ -79,10 +79,10 @@ def cache_key(key_hash: bytes) -> str:
 
 
 def extract_key(headers: Any) -> str | None:
-    key = headers.get("x-api-key")
+    key: str | None = headers.get("x-api-key")
     if key:
         return key.strip()
-    authorization = headers.get("authorization", "")
+    authorization: str = headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
@@ -98,7 +98,7 @@ class Authenticator:
     async def _resolve(self, key: str) -> _CachedKey:
         key_hash = hash_key(key)
         ck = cache_key(key_hash)
-        generation: bytes | None = None
+        generation: bytes | str | None = None
         if self._ttl:
             try:
                 cached, generation = await self._redis.mget(ck, redis_keys.APIKEY_GENERATION)
@@ -252,7 +252,7 @@ ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}
 def required_role(opt: Mapping[str, Any], method: str) -> str:
     """The role a route needs: what it declares in `opt={"role": ...}`, else viewer for reads
     (GET/HEAD) and editor for writes. Routes that read through POST declare viewer."""
-    declared = opt.get("role")
+    declared: str | None = opt.get("role")
     if declared is not None:
         if declared not in ROLE_RANK:
             raise ValueError(f"unknown role {declared!r}")
@@ -264,21 +264,23 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
     """Authenticates every route except those marked `opt={"exclude_from_auth": True}`, and checks
     the key's role against the role the route needs: the one place authorization happens."""
 
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         authenticator: Authenticator = connection.app.state.authenticator
         key = extract_key(connection.headers)
         cookie = connection.cookies.get(sessions.COOKIE)
+        # A websocket scope has no method; every route here is HTTP, so this is always a str.
+        method = str(connection.scope.get("method", "GET"))
         if key is None and cookie:
             principal = await authenticator.authenticate_session(
                 cookie,
                 connection.headers.get("x-tenant-id"),
-                method=connection.scope.get("method", "GET"),
+                method=method,
                 csrf_header=connection.headers.get(sessions.CSRF_HEADER),
                 idle_seconds=connection.app.state.settings.auth.session_idle_seconds,
             )
         else:
             principal = await authenticator.authenticate(key, connection.headers.get("x-tenant-id"))
-        needed = required_role(connection.route_handler.opt, connection.scope.get("method", "GET"))
+        needed = required_role(connection.route_handler.opt, method)
         if ROLE_RANK.get(principal.role, 0) < ROLE_RANK[needed]:
             raise Forbidden(f"this needs the {needed} role; the API key has {principal.role}", code="insufficient_role")
         return AuthenticationResult(user=principal, auth=None)

@@ -85,7 +85,7 @@ def response_headers_hook(service: str):  # type: ignore[no-untyped-def]
             request_id = _request_id(scope)
             if request_id:
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
-            message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+            message["headers"] = headers
 
     return before_send
 

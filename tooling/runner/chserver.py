@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     from chdb import _chdb  # late: loading the engine takes ~0.2 s
 
     try:
-        _chdb.query(q.KEEPALIVE, "CSV")
+        _chdb.query(q.KEEPALIVE, "CSV")  # type: ignore[attr-defined]  # private entry point, absent from its stub
     except Exception as exc:  # the keep-alive only ends on error
         print(f"clickhouse (chdb) stopped: {exc}", file=sys.stderr)
         sys.exit(1)

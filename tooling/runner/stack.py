@@ -25,7 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -108,7 +108,7 @@ class NativeStack:
         env_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
         queue_workers: int | None = None,
-        log=print,  # type: ignore[no-untyped-def]
+        log: Callable[[str], object] = print,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.env_file = env_file or default_env_file()

@@ -262,7 +262,8 @@ class ClickHouseServer(Store):
     def _pinged(self) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/ping", timeout=1) as r:
-                return r.read().strip() == b"Ok."
+                body: bytes = r.read()
+                return body.strip() == b"Ok."
         except OSError:
             return False
 

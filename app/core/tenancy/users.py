@@ -69,7 +69,8 @@ async def ensure_user(conn: Conn, email: str, password: str, name: str = "") -> 
     )
     row = await (await conn.execute(q.SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
     assert row is not None
-    return row["id"]
+    user_id: uuid.UUID = row["id"]
+    return user_id
 
 
 async def claim_initial_admin(conn: Conn, email: str, password: str, organization_id: uuid.UUID) -> uuid.UUID | None:
@@ -93,7 +94,8 @@ async def claim_initial_admin(conn: Conn, email: str, password: str, organizatio
         )
     ).fetchone()
     if created is not None:
-        return created["id"]
+        created_id: uuid.UUID = created["id"]
+        return created_id
     row = await (await conn.execute(q.SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
     if row is None or row["organization_id"] not in (None, organization_id):
         return None
