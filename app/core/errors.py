@@ -33,6 +33,7 @@ import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from app.core.logging import request_id_var
 
@@ -249,7 +250,7 @@ def _postgres_error(request: AnyRequest, exc: psycopg.Error) -> ErrorResponse:
     return Response(_body("bad_request", detail), status_code=400)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     TracehouseError: _tracehouse_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -40,7 +41,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _wait(ready, what: str, timeout: float, pid_file: Path, log_file: Path) -> None:  # type: ignore[no-untyped-def]
+def _wait(ready: Callable[[], bool], what: str, timeout: float, pid_file: Path, log_file: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready():
