@@ -16,7 +16,6 @@ DELETE_MEMBER = (
     "DELETE FROM workspace_members WHERE workspace_id = %(workspace_id)s AND user_id = %(user_id)s RETURNING user_id"
 )
 
-
 INSERT_INVITE = """
 INSERT INTO invites (id, token_hash, workspace_id, email, role, created_by, expires_at)
 VALUES (%(id)s, %(token_hash)s, %(workspace_id)s, %(email)s, %(role)s, %(created_by)s, %(expires_at)s)
