@@ -7,7 +7,10 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -17,7 +20,7 @@ from tooling.runner.keys import create_key  # noqa: E402
 from tooling.runner.stack import NativeStack  # noqa: E402
 
 
-def temporary_stack(**kw: object):  # type: ignore[no-untyped-def]
+def temporary_stack(**kw: Any) -> AbstractContextManager[NativeStack]:
     return runner.temporary_stack("tracehouse-bench-", log=lambda m: print(f"# {m}", file=sys.stderr), **kw)
 
 
@@ -36,7 +39,7 @@ def print_figures(figures: dict[str, object], as_json: bool) -> None:
         print(f"{name:<{width}}  {value}")
 
 
-def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(fn: Callable[[int], object], repeat: int) -> list[float]:
     """Seconds each of `repeat` calls of fn(i) took."""
     out = []
     for i in range(repeat):

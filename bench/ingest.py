@@ -33,10 +33,15 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import msgspec
 from _stack import new_key, print_figures, temporary_stack
+
+if TYPE_CHECKING:  # annotations only: the functions import app modules late, when they run
+    from app.core.clickhouse import ClickHouse
+    from tooling.runner.stack import NativeStack
 
 RUNS_PER_REQUEST = 100
 RUNS_PER_TRACE = 5
@@ -158,7 +163,7 @@ async def drive(
         await asyncio.gather(*(loop() for _ in range(concurrency)))
 
 
-def sample_landed(ch, workspace: str, samples: list[tuple[float, int]], stop: threading.Event) -> None:  # type: ignore[no-untyped-def]
+def sample_landed(ch: ClickHouse, workspace: str, samples: list[tuple[float, int]], stop: threading.Event) -> None:
     while not stop.is_set():
         count = ch.query("SELECT count() FROM runs WHERE workspace_id = %(w)s", {"w": workspace})[0][0]
         samples.append((time.monotonic(), count))
@@ -189,7 +194,7 @@ def lag_percentiles(accepted: list[tuple[float, int]], landed: list[tuple[float,
     return percentile(lags, 50), percentile(lags, 99)
 
 
-def raw_insert_rate(stack, rows_wanted: int) -> float:  # type: ignore[no-untyped-def]
+def raw_insert_rate(stack: NativeStack, rows_wanted: int) -> float:
     """Insert the same row shape straight into a copy of `runs`, 1000 rows per INSERT."""
     from app.core.clickhouse import ClickHouse
     from app.core.multipart import parse_multipart

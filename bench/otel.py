@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -134,7 +135,7 @@ async def send(url: str, headers: dict[str, str], bodies: list[bytes], concurren
     return time.monotonic() - started, errors
 
 
-def wait_until(count, total: int, timeout: float = 600) -> float:  # type: ignore[no-untyped-def]
+def wait_until(count: Callable[[], int], total: int, timeout: float = 600) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if count() >= total:

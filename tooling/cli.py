@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.core.settings import SettingsError
 from tooling.runner.stack import DEFAULT_DATA_DIR, REPO_ROOT, SERVICE_NAMES, NativeStack, StackError
@@ -32,7 +33,7 @@ def _err(message: str) -> None:
     print(f"tracehouse: {message}", file=sys.stderr)
 
 
-def _stack(args: argparse.Namespace, **kw) -> NativeStack:  # type: ignore[no-untyped-def]
+def _stack(args: argparse.Namespace, **kw: Any) -> NativeStack:
     return NativeStack(Path(args.data_dir), log=lambda m: print(m, file=sys.stderr), **kw)
 
 

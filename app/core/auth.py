@@ -34,7 +34,6 @@ from app.core import redis_keys, sessions
 from app.core.errors import Forbidden, NotAuthenticated, StoreUnavailable
 from app.core.postgres import Postgres
 from app.core.tenancy import queries as q
-from app.core.tenancy import users
 from app.core.tenancy.keys import hash_key, parse_prefix
 
 log = logging.getLogger("tracehouse.auth")
@@ -80,10 +79,10 @@ def cache_key(key_hash: bytes) -> str:
 
 
 def extract_key(headers: Any) -> str | None:
-    key = headers.get("x-api-key")
+    key: str | None = headers.get("x-api-key")
     if key:
         return key.strip()
-    authorization = headers.get("authorization", "")
+    authorization: str = headers.get("authorization", "")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
@@ -99,7 +98,7 @@ class Authenticator:
     async def _resolve(self, key: str) -> _CachedKey:
         key_hash = hash_key(key)
         ck = cache_key(key_hash)
-        generation: bytes | None = None
+        generation: bytes | str | None = None
         if self._ttl:
             try:
                 cached, generation = await self._redis.mget(ck, redis_keys.APIKEY_GENERATION)
@@ -208,10 +207,10 @@ class Authenticator:
         ):
             # Cookies ride along on cross-site requests; the CSRF header cannot.
             raise Forbidden("missing or wrong X-CSRF-Token for a cookie-authenticated request", code="csrf")
-        user = await self._pg.fetch_one(users.SELECT_USER, {"id": session.user_id})
+        user = await self._pg.fetch_one(q.SELECT_USER, {"id": session.user_id})
         if user is None or user["disabled_at"] is not None:
             raise NotAuthenticated("this account is disabled")
-        memberships = await self._pg.fetch_all(users.SELECT_MEMBERSHIPS, {"user_id": session.user_id})
+        memberships = await self._pg.fetch_all(q.SELECT_MEMBERSHIPS, {"user_id": session.user_id})
         chosen = memberships[0] if memberships else None
         if tenant_header:
             chosen = next((m for m in memberships if str(m["workspace_id"]) == tenant_header.strip()), None)
@@ -253,7 +252,7 @@ ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3}
 def required_role(opt: Mapping[str, Any], method: str) -> str:
     """The role a route needs: what it declares in `opt={"role": ...}`, else viewer for reads
     (GET/HEAD) and editor for writes. Routes that read through POST declare viewer."""
-    declared = opt.get("role")
+    declared: str | None = opt.get("role")
     if declared is not None:
         if declared not in ROLE_RANK:
             raise ValueError(f"unknown role {declared!r}")
@@ -265,21 +264,23 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
     """Authenticates every route except those marked `opt={"exclude_from_auth": True}`, and checks
     the key's role against the role the route needs: the one place authorization happens."""
 
-    async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         authenticator: Authenticator = connection.app.state.authenticator
         key = extract_key(connection.headers)
         cookie = connection.cookies.get(sessions.COOKIE)
+        # A websocket scope has no method; every route here is HTTP, so this is always a str.
+        method = str(connection.scope.get("method", "GET"))
         if key is None and cookie:
             principal = await authenticator.authenticate_session(
                 cookie,
                 connection.headers.get("x-tenant-id"),
-                method=connection.scope.get("method", "GET"),
+                method=method,
                 csrf_header=connection.headers.get(sessions.CSRF_HEADER),
                 idle_seconds=connection.app.state.settings.auth.session_idle_seconds,
             )
         else:
             principal = await authenticator.authenticate(key, connection.headers.get("x-tenant-id"))
-        needed = required_role(connection.route_handler.opt, connection.scope.get("method", "GET"))
+        needed = required_role(connection.route_handler.opt, method)
         if ROLE_RANK.get(principal.role, 0) < ROLE_RANK[needed]:
             raise Forbidden(f"this needs the {needed} role; the API key has {principal.role}", code="insufficient_role")
         return AuthenticationResult(user=principal, auth=None)

@@ -22,6 +22,7 @@ import anyio.to_thread
 from clickhouse_driver import Client
 from clickhouse_driver import errors as ch_errors
 
+from app.core import queries as q
 from app.core.errors import BadRequest, StoreUnavailable, TracehouseError
 from app.core.settings import ClickHouseSettings
 
@@ -154,7 +155,8 @@ class ClickHouse:
         if binary:
             settings = {**settings, "strings_as_bytes": True}
         with self._checkout() as client:
-            return client.execute(sql, _with_timestamps(params), settings=settings)
+            rows: list[tuple[Any, ...]] = client.execute(sql, _with_timestamps(params), settings=settings)
+        return rows
 
     def command(self, sql: str, params: dict[str, Any] | None = None) -> None:
         with self._checkout() as client:
@@ -163,12 +165,13 @@ class ClickHouse:
     def insert(self, table_sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """`table_sql` is `INSERT INTO t (a, b) VALUES`; rows are tuples in that column order."""
         with self._checkout() as client:
-            return client.execute(table_sql, rows, settings=_PROFILE_SETTINGS[Profile.INSERT])
+            written: int = client.execute(table_sql, rows, settings=_PROFILE_SETTINGS[Profile.INSERT])
+        return written
 
     def ping(self) -> None:
-        self.query("SELECT 1")
+        self.query(q.PING)
 
-    async def aquery(self, sql: str, params: dict[str, Any] | None = None, **kw: Any) -> list[tuple]:
+    async def aquery(self, sql: str, params: dict[str, Any] | None = None, **kw: Any) -> list[tuple[Any, ...]]:
         return await anyio.to_thread.run_sync(lambda: self.query(sql, params, **kw))
 
     async def aping(self) -> None:

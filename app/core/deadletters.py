@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 import redis
@@ -70,7 +70,7 @@ def push_letters(
         return 0
     script = connection.register_script(_PUSH)
     keys = [redis_keys.DEADLETTER, redis_keys.DEADLETTER_BYTES, redis_keys.DEADLETTER_DROPPED]
-    args = [max_letters, max_bytes, *letters]
+    args: list[int | bytes] = [max_letters, max_bytes, *letters]
     if pipeline is not None:
         script(keys=keys, args=args, client=pipeline)
         return None
@@ -99,14 +99,19 @@ def stats(connection: redis.Redis) -> tuple[int, int, int]:
     return int(held), int(size or 0), int(dropped or 0)
 
 
+def _lrange(connection: redis.Redis, start: int, end: int) -> list[bytes]:
+    # The clients never decode responses (app/core/redis.py): the letters come back as bytes.
+    return cast(list[bytes], connection.lrange(redis_keys.DEADLETTER, start, end))
+
+
 def _remove(connection: redis.Redis, raw: bytes) -> None:
-    if connection.lrem(redis_keys.DEADLETTER, 1, raw):
+    if connection.lrem(redis_keys.DEADLETTER, 1, raw):  # type: ignore[arg-type]  # redis-py says str; bytes work
         connection.decrby(redis_keys.DEADLETTER_BYTES, len(raw))
 
 
 def list_letters(connection: redis.Redis, limit: int = 50) -> list[DeadLetter]:
     """Newest first."""
-    return [decode_dead_letter(raw) for raw in connection.lrange(redis_keys.DEADLETTER, 0, max(0, limit - 1))]
+    return [decode_dead_letter(raw) for raw in _lrange(connection, 0, max(0, limit - 1))]
 
 
 def replay(connection: redis.Redis, ids: set[str] | None) -> tuple[list[str], list[tuple[str, str]]]:
@@ -114,7 +119,7 @@ def replay(connection: redis.Redis, ids: set[str] | None) -> tuple[list[str], li
     replayed: list[str] = []
     refused: list[tuple[str, str]] = []
     ingest = queue(redis_keys.INGEST_QUEUE, connection)
-    for raw in connection.lrange(redis_keys.DEADLETTER, 0, -1):
+    for raw in _lrange(connection, 0, -1):
         letter = decode_dead_letter(raw)
         if ids is not None and letter.id not in ids:
             continue

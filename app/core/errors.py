@@ -33,10 +33,14 @@ import psycopg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
 
 from app.core.logging import request_id_var
 
 log = logging.getLogger("tracehouse.errors")
+# Exception handlers see every kind of request, and answer with the JSON error body `_body` makes.
+AnyRequest = Request[Any, Any, Any]
+ErrorResponse = Response[dict[str, Any]]
 
 
 class TracehouseError(Exception):
@@ -118,7 +122,7 @@ def _body(code: str, detail: Any, extra: dict[str, Any] | None = None) -> dict[s
 STORES = ("postgres", "clickhouse", "redis")
 
 
-def _bind_request_id(request: Request) -> None:
+def _bind_request_id(request: AnyRequest) -> None:
     """An error raised in a middleware (a store down while authenticating) reaches these handlers
     after the request-id middleware has unwound; take the id from the request again so the log
     line and the answer still name it."""
@@ -141,7 +145,7 @@ def _generic_detail(exc: TracehouseError) -> str:
     return f"internal server error; the service log has the details under {_request_ref()}"
 
 
-def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
+def _tracehouse_error(request: AnyRequest, exc: TracehouseError) -> ErrorResponse:
     _bind_request_id(request)
     headers = {"Retry-After": "5"} if isinstance(exc, StoreUnavailable) else None
     if isinstance(exc, UpstreamFailure):
@@ -160,7 +164,7 @@ def _tracehouse_error(request: Request, exc: TracehouseError) -> Response:
     return Response(_body(exc.code, exc.detail, exc.extra), status_code=exc.status_code, headers=headers)
 
 
-def _validation_error(request: Request, exc: ValidationException) -> Response:
+def _validation_error(request: AnyRequest, exc: ValidationException) -> ErrorResponse:
     # Litestar raises this for undecodable or schema-invalid bodies and bad query parameters. Its
     # detail is a generic "Validation failed for POST /x"; the first error says what is wrong.
     errors = exc.extra if isinstance(exc.extra, list) else []
@@ -173,7 +177,7 @@ def _validation_error(request: Request, exc: ValidationException) -> Response:
     return Response(_body("bad_request", detail, {"errors": errors}), status_code=400)
 
 
-def _http_error(request: Request, exc: HTTPException) -> Response:
+def _http_error(request: AnyRequest, exc: HTTPException) -> ErrorResponse:
     code = {
         400: "bad_request",
         401: "not_authenticated",
@@ -185,7 +189,7 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
     return Response(_body(code, exc.detail), status_code=exc.status_code, headers=exc.headers)
 
 
-def _unexpected_error(request: Request, exc: Exception) -> Response:
+def _unexpected_error(request: AnyRequest, exc: Exception) -> ErrorResponse:
     _bind_request_id(request)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
@@ -194,7 +198,7 @@ def _unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
-def _too_deep(request: Request, exc: RecursionError) -> Response:
+def _too_deep(request: AnyRequest, exc: RecursionError) -> ErrorResponse:
     # msgspec bounds JSON nesting at the interpreter's recursion limit (about 1,000 levels) and
     # raises RecursionError past it; the same bound stops our walkers and the drivers' JSON
     # encoders on a value that nests too deeply. Only caller input nests like that.
@@ -203,27 +207,27 @@ def _too_deep(request: Request, exc: RecursionError) -> Response:
     return Response(_body("bad_request", detail), status_code=400)
 
 
-def _overflow(request: Request, exc: OverflowError) -> Response:
+def _overflow(request: AnyRequest, exc: OverflowError) -> ErrorResponse:
     # A caller's number too large for what it feeds (a timedelta of 2**62 minutes, a C int).
     log.info("%s %s: number out of range: %s", request.method, request.url.path, exc)
     return Response(_body("bad_request", "a number in the request is out of range"), status_code=400)
 
 
-def _undecodable_body(request: Request, exc: UnicodeDecodeError) -> Response:
+def _undecodable_body(request: AnyRequest, exc: UnicodeDecodeError) -> ErrorResponse:
     # Litestar's JSON decoding of a body that is not UTF-8 raises this rather than a validation
     # error.
     log.info("%s %s: body is not UTF-8: %s", request.method, request.url.path, exc.reason)
     return Response(_body("bad_request", "the request body is not valid UTF-8"), status_code=400)
 
 
-def _unencodable_text(request: Request, exc: UnicodeEncodeError) -> Response:
+def _unencodable_text(request: AnyRequest, exc: UnicodeEncodeError) -> ErrorResponse:
     # A `\ud800` escape inside a filter string (or another decoder's output) is an unpaired
     # surrogate, which no store can encode as UTF-8.
     log.info("%s %s: unencodable text: %s", request.method, request.url.path, exc.reason)
     return Response(_body("bad_request", "text contains an unpaired UTF-16 surrogate"), status_code=400)
 
 
-def _postgres_error(request: Request, exc: psycopg.Error) -> Response:
+def _postgres_error(request: AnyRequest, exc: psycopg.Error) -> ErrorResponse:
     """Postgres refusing a value is the caller's input, not our failure. Its message names
     constraints, columns and values, so it is logged and the answer only names the class of
     problem. Any other Postgres error is ours: a generic 500."""
@@ -246,7 +250,7 @@ def _postgres_error(request: Request, exc: psycopg.Error) -> Response:
     return Response(_body("bad_request", detail), status_code=400)
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     TracehouseError: _tracehouse_error,
     ValidationException: _validation_error,
     HTTPException: _http_error,

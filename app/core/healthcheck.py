@@ -21,7 +21,11 @@ from app.core.settings import (
     load_settings,
 )
 
-HTTP_SERVICES = {"backend": BackendSettings, "platform": PlatformSettings, "playground": PlaygroundSettings}
+HTTP_SERVICES: dict[str, type[BackendSettings | PlatformSettings | PlaygroundSettings]] = {
+    "backend": BackendSettings,
+    "platform": PlatformSettings,
+    "playground": PlaygroundSettings,
+}
 
 
 def check_http(service: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -73,7 +73,7 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def response_headers_hook(service: str):  # type: ignore[no-untyped-def]
+def response_headers_hook(service: str) -> Callable[[Message, Scope], Awaitable[None]]:
     """Echo the request id and name the answering service (`X-Tracehouse-Service`: what you want
     to know first when a route lands somewhere odd). A `before_send` hook, unlike middleware,
     also sees responses for unknown routes."""
@@ -85,7 +85,7 @@ def response_headers_hook(service: str):  # type: ignore[no-untyped-def]
             request_id = _request_id(scope)
             if request_id:
                 headers.append((b"x-request-id", request_id.encode("latin-1")))
-            message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+            message["headers"] = headers
 
     return before_send
 
@@ -180,7 +180,7 @@ def create_service_app(
         state=State(state),
         middleware=[request_id_middleware, auth_middleware()],
         before_send=[response_headers_hook(service)],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
         dependencies={
             "postgres": _provide("postgres"),
             "clickhouse": _provide("clickhouse"),

@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 
 import msgspec
 import psycopg
+from psycopg.abc import Buffer
 from psycopg.rows import dict_row
 from psycopg.types.datetime import DatetimeDumper
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
+from app.core import queries as q
 from app.core.errors import StoreUnavailable
 from app.core.settings import PostgresSettings
 
@@ -30,12 +32,12 @@ class _UtcDatetimeDumper(DatetimeDumper):
     as is, Postgres kept a BC timestamp that psycopg then failed to read back on every later
     request. It is refused here instead (DataError, a 400 in the error mapping)."""
 
-    def dump(self, obj: dt.datetime) -> bytes:
+    def dump(self, obj: dt.datetime) -> Buffer | None:
         try:
             obj = obj.astimezone(dt.UTC)
         except OverflowError:
             raise psycopg.DataError("timestamp out of range") from None
-        return super().dump(obj)  # type: ignore[return-value]
+        return super().dump(obj)
 
 
 async def _configure(conn: psycopg.AsyncConnection[Any]) -> None:
@@ -97,4 +99,4 @@ class Postgres:
             return cur.rowcount
 
     async def ping(self) -> None:
-        await self.fetch_one("SELECT 1")
+        await self.fetch_one(q.PING)

@@ -10,11 +10,12 @@ from granian import Granian
 from granian.constants import Interfaces
 
 from app.core.logging import configure_logging
+from app.core.settings import BackendSettings, PlatformSettings, PlaygroundSettings
 
 
-def serve(target: str, settings: object, service: str) -> None:
-    configure_logging(settings.log, service)  # type: ignore[attr-defined]
-    server = settings.server  # type: ignore[attr-defined]
+def serve(target: str, settings: BackendSettings | PlatformSettings | PlaygroundSettings, service: str) -> None:
+    configure_logging(settings.log, service)
+    server = settings.server
     Granian(
         target,
         address=server.host,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from typing import cast
 
 import msgspec
 import redis.asyncio as aredis
@@ -40,7 +41,8 @@ async def load(redis: aredis.Redis, token: str, idle_seconds: int) -> Session | 
     if raw is None:
         return None
     await redis.expire(key, idle_seconds)  # idle timeout: every use extends it
-    return msgspec.msgpack.decode(raw, type=Session)
+    # The clients never decode responses (app/core/redis.py): Redis answers bytes.
+    return msgspec.msgpack.decode(cast(bytes, raw), type=Session)
 
 
 async def delete(redis: aredis.Redis, token: str) -> None:

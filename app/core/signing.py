@@ -21,9 +21,8 @@ from typing import Any, TypeVar
 
 import msgspec
 
+from app.core import queries as q
 from app.core.postgres import Postgres
-
-SELECT_SECRET = "SELECT value FROM instance_settings WHERE key = 'signing_secret'"
 
 C = TypeVar("C", bound=msgspec.Struct)
 
@@ -78,7 +77,7 @@ def _unb64(text: str) -> bytes:
 async def load_signer(postgres: Postgres, secret_key: str | None) -> Signer:
     if secret_key:
         return Signer(secret_key)
-    row = await postgres.fetch_one(SELECT_SECRET)
+    row = await postgres.fetch_one(q.SELECT_SIGNING_SECRET)
     if row is None:
         raise RuntimeError("no signing secret: run migrations (python -m app.migrate) or set SECRET_KEY")
     return Signer(row["value"])

@@ -90,7 +90,8 @@ def download_response(data: bytes, raw_type: str | bytes | None, filename: str) 
 
 
 def _origin(request: Request[Any, Any, Any]) -> str | None:
-    return request.app.state.settings.user_content.user_content_origin
+    origin: str | None = request.app.state.settings.user_content.user_content_origin
+    return origin
 
 
 def link(request: Request[Any, Any, Any], path: str) -> str:

@@ -11,6 +11,8 @@ import asyncio
 import logging
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from app.core.logging import configure_logging
 from app.core.settings import MigrateSettings, load_settings_or_exit
@@ -24,8 +26,10 @@ log = logging.getLogger("tracehouse.migrate")
 setup_log = logging.getLogger("tracehouse.migrate.setup")
 setup_log.setLevel(logging.WARNING)
 
+T = TypeVar("T")
 
-def _retry(what: str, fn, deadline: float):  # type: ignore[no-untyped-def]
+
+def _retry(what: str, fn: Callable[[], T], deadline: float) -> T:
     while True:
         try:
             return fn()

@@ -10,6 +10,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from app.core.settings import BootstrapSettings, PublicUrlSettings
+from app.core.tenancy import queries as q
 from app.core.tenancy import service, setup, users
 
 log = logging.getLogger("tracehouse.migrate")
@@ -47,11 +48,11 @@ async def announce_setup_link(dsn: str, public: PublicUrlSettings, announce: Cal
     async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row, autocommit=True) as conn:
         # Held from writing the token until its link is announced: concurrent starts announce in
         # the order they wrote, so the last link announced is the one that works.
-        await conn.execute(setup.LOCK_ANNOUNCE)
+        await conn.execute(q.LOCK_ANNOUNCE)
         async with conn.transaction():
             token = await setup.issue(conn)
         # Only after the commit: a link announced for a token that was never stored would be a lie.
         if token:
             announce(public.link(f"{setup.PATH}?token={token}"))
-        await conn.execute(setup.UNLOCK_ANNOUNCE)
+        await conn.execute(q.UNLOCK_ANNOUNCE)
     return token is not None

@@ -16,24 +16,13 @@ from pathlib import Path
 
 from app.core.clickhouse import ClickHouse, Profile
 from app.core.settings import ClickHouseSettings
+from app.migrate import queries as q
 from app.migrate.paths import CLICKHOUSE_DIR
 
 log = logging.getLogger("tracehouse.migrate")
 
 _FILE_RE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _STATEMENT_END = re.compile(r";[ \t]*$", re.M)
-
-CREATE_DATABASE = "CREATE DATABASE IF NOT EXISTS {database}"
-CREATE_MIGRATIONS_TABLE = """
-CREATE TABLE IF NOT EXISTS {database}.schema_migrations (
-    id          String,
-    checksum    String,
-    applied_at  DateTime64(3, 'UTC') DEFAULT now64(3)
-) ENGINE = ReplacingMergeTree(applied_at)
-ORDER BY id
-"""
-SELECT_APPLIED = "SELECT id, argMax(checksum, applied_at) FROM {database}.schema_migrations GROUP BY id"
-RECORD_APPLIED = "INSERT INTO {database}.schema_migrations (id, checksum) VALUES"
 
 
 @dataclass(frozen=True)
@@ -69,9 +58,9 @@ def apply_clickhouse(settings: ClickHouseSettings, directory: Path = CLICKHOUSE_
     database = settings.clickhouse_database  # validated as a plain identifier by the settings
     ch = ClickHouse(settings, pool_size=1, use_database=False, timeout=600)  # DDL and mutations can be slow
     try:
-        ch.command(CREATE_DATABASE.format(database=database))
-        ch.command(CREATE_MIGRATIONS_TABLE.format(database=database))
-        applied = dict(ch.query(SELECT_APPLIED.format(database=database), profile=Profile.MIGRATE))
+        ch.command(q.CREATE_DATABASE.format(database=database))
+        ch.command(q.CREATE_MIGRATIONS_TABLE.format(database=database))
+        applied = dict(ch.query(q.SELECT_APPLIED.format(database=database), profile=Profile.MIGRATE))
         done = []
         for migration in discover(directory):
             if migration.id in applied:
@@ -80,7 +69,7 @@ def apply_clickhouse(settings: ClickHouseSettings, directory: Path = CLICKHOUSE_
                 continue
             for statement in migration.statements(database):
                 ch.command(statement)
-            ch.insert(RECORD_APPLIED.format(database=database), [(migration.id, migration.checksum)])
+            ch.insert(q.RECORD_APPLIED.format(database=database), [(migration.id, migration.checksum)])
             log.info("applied clickhouse migration %s", migration.id)
             done.append(migration.id)
         return done

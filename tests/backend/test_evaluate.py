@@ -15,6 +15,7 @@ from langsmith.evaluation import evaluate_existing
 
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import wait_for
+from tooling.runner.stack import NativeStack
 
 pytestmark = pytest.mark.stack
 
@@ -50,7 +51,7 @@ def prefer_correct(runs: list[Any], example: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def evaluated(stack, api_url: str) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+def evaluated(stack: NativeStack, api_url: str) -> Iterator[dict[str, Any]]:
     from tests.conftest import make_tenant
 
     tenant = make_tenant(stack)
@@ -226,7 +227,7 @@ def test_pairwise_comparative_evaluation(evaluated: dict[str, Any]) -> None:
     assert second_id
 
 
-def test_repetitions(stack, api_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_repetitions(stack: NativeStack, api_url: str) -> None:
     from tests.conftest import make_tenant
 
     tenant = make_tenant(stack)
@@ -265,7 +266,7 @@ def test_experiments_are_tenant_scoped(evaluated: dict[str, Any], other_tenant: 
     assert leak.status_code == 400
 
 
-def test_async_evaluate(stack, api_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_async_evaluate(stack: NativeStack, api_url: str) -> None:
     from langsmith import aevaluate
 
     from tests.conftest import make_tenant

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 
 import pytest
 from langsmith import Client
@@ -21,7 +22,7 @@ def client(api_url: str, tenant: Tenant) -> Client:
     return Client(api_url=api_url, api_key=tenant.key)
 
 
-def ingest(tenant: Tenant, runs: list[dict], feedback: list[dict] = ()) -> None:  # type: ignore[assignment]
+def ingest(tenant: Tenant, runs: list[dict], feedback: Sequence[dict] = ()) -> None:
     parts = [json_part(f"post.{r['id']}", r) for r in runs] + [json_part(f"feedback.{f['id']}", f) for f in feedback]
     body, content_type = multipart(parts)
     assert (

@@ -174,7 +174,8 @@ def test_list_like_update_delete(api_url: str, tenant: Tenant) -> None:
     by_likes = tenant.client.get("/repos", params={"query": prefix, "sort_field": "num_likes"}).json()
     assert [r["repo_handle"] for r in by_likes["repos"]] == [a, b]
     assert client.unlike_prompt(a) == {"likes": 0}
-    assert client.get_prompt(a).liked_by_auth_user is False  # type: ignore[union-attr]
+    unliked = client.get_prompt(a)
+    assert unliked is not None and unliked.liked_by_auth_user is False
 
     client.update_prompt(a, description="new words", tags=["y", "z"], is_public=False)
     updated = client.get_prompt(a)

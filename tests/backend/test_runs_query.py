@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from langsmith import Client
@@ -128,7 +129,7 @@ def corpus(stack: NativeStack) -> Iterator[tuple[Tenant, Client]]:
     tenant.client.close()
 
 
-def names(client: Client, **kw) -> set[str]:  # type: ignore[no-untyped-def]
+def names(client: Client, **kw: Any) -> set[str]:
     return {r.name for r in client.list_runs(project_name="corpus", **kw)}
 
 
@@ -162,12 +163,12 @@ def names(client: Client, **kw) -> set[str]:  # type: ignore[no-untyped-def]
         ('or(eq(name, "alpha"), and(eq(run_type, "tool"), not(has(tags, "beta"))))', {"alpha", "search-tool"}),
     ],
 )
-def test_filter_operators_and_fields(corpus, query: str, expected: set[str]) -> None:  # type: ignore[no-untyped-def]
+def test_filter_operators_and_fields(corpus: tuple[Tenant, Client], query: str, expected: set[str]) -> None:
     _, client = corpus
     assert names(client, filter=query) == expected
 
 
-def test_id_and_time_fields(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_id_and_time_fields(corpus: tuple[Tenant, Client]) -> None:
     _, client = corpus
     alpha = next(client.list_runs(project_name="corpus", filter='eq(name, "alpha")'))
     assert names(client, filter=f'eq(id, "{alpha.id}")') == {"alpha"}
@@ -181,7 +182,7 @@ def test_id_and_time_fields(corpus) -> None:  # type: ignore[no-untyped-def]
     assert names(client, filter='eq(session_id, "00000000-0000-0000-0000-000000000000")') == set()
 
 
-def test_trace_and_tree_filters(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_trace_and_tree_filters(corpus: tuple[Tenant, Client]) -> None:
     _, client = corpus
     # Runs of traces whose root carries the tag; of traces containing any llm run slower than 2.8 s.
     assert names(client, trace_filter='has(tags, "beta")') == {"alpha", "llm-1"}
@@ -189,7 +190,7 @@ def test_trace_and_tree_filters(corpus) -> None:  # type: ignore[no-untyped-def]
     assert names(client, filter='eq(run_type, "llm")', tree_filter='eq(name, "gamma")') == {"llm-2"}
 
 
-def test_body_keys(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_body_keys(corpus: tuple[Tenant, Client]) -> None:
     _, client = corpus
     alpha = next(client.list_runs(project_name="corpus", filter='eq(name, "alpha")'))
     assert names(client, is_root=True) == {"alpha", "beta-run", "gamma"}
@@ -203,7 +204,7 @@ def test_body_keys(corpus) -> None:  # type: ignore[no-untyped-def]
     assert alpha.parent_run_ids == []
 
 
-def test_select_and_order(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_select_and_order(corpus: tuple[Tenant, Client]) -> None:
     tenant, _ = corpus
     response = tenant.client.post("/runs/query", json={"filter": 'eq(name, "alpha")', "select": ["name", "tags"]})
     run = response.json()["runs"][0]
@@ -215,7 +216,7 @@ def test_select_and_order(corpus) -> None:  # type: ignore[no-untyped-def]
     assert [r["name"] for r in ascending.json()["runs"]] == ["alpha", "beta-run", "gamma"]
 
 
-def test_root_runs_report_their_traces_usage(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_root_runs_report_their_traces_usage(corpus: tuple[Tenant, Client]) -> None:
     """Tokens are recorded on the LLM runs; a root reports its whole trace's (as LangSmith does)."""
     tenant, _ = corpus
     body = {"filter": 'in(name, ["alpha", "llm-1", "beta-run", "gamma"])', "select": ["name", "total_tokens"]}
@@ -228,7 +229,7 @@ def test_root_runs_report_their_traces_usage(corpus) -> None:  # type: ignore[no
     assert "total_tokens" not in unselected.json()["runs"][0]
 
 
-def test_pagination_past_several_pages(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_pagination_past_several_pages(corpus: tuple[Tenant, Client]) -> None:
     tenant, client = corpus
     seen = [r.name for r in client.list_runs(project_name="many")]
     assert len(seen) == MANY and len(set(seen)) == MANY
@@ -244,14 +245,14 @@ def test_pagination_past_several_pages(corpus) -> None:  # type: ignore[no-untyp
     assert pages == MANY // 50 + 1
 
 
-def test_pagination_within_one_second(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_pagination_within_one_second(corpus: tuple[Tenant, Client]) -> None:
     _, client = corpus
     seen = [r.name for r in client.list_runs(project_name="dense")]
     assert len(seen) == DENSE and len(set(seen)) == DENSE
 
 
 @pytest.mark.parametrize("bad", ['and(eq(name, "x")', "eq(unknown_field, 1)", 'gt(latency, "later")'])
-def test_malformed_filters_are_400_with_position(corpus, bad: str) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_filters_are_400_with_position(corpus: tuple[Tenant, Client], bad: str) -> None:
     tenant, client = corpus
     response = tenant.client.post("/runs/query", json={"filter": bad})
     assert response.status_code == 400
@@ -261,7 +262,7 @@ def test_malformed_filters_are_400_with_position(corpus, bad: str) -> None:  # t
     assert tenant.client.post("/runs/query", json={"cursor": "garbage"}).status_code == 400
 
 
-def test_other_tenant_sees_no_runs(corpus, other_tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+def test_other_tenant_sees_no_runs(corpus: tuple[Tenant, Client], other_tenant: Tenant) -> None:
     _tenant, client = corpus
     alpha = next(client.list_runs(project_name="corpus", filter='eq(name, "alpha")'))
     assert other_tenant.client.post("/runs/query", json={}).json()["runs"] == []

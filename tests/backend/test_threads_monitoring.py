@@ -99,7 +99,7 @@ def window(hours: int = 4, **params: Any) -> dict[str, Any]:
     return {"start_time": T0.isoformat(), "end_time": (T0 + hours * HOUR).isoformat(), **params}
 
 
-def test_traces_per_bucket(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_traces_per_bucket(corpus: tuple[Tenant, str]) -> None:
     tenant, project = corpus
     body = series(tenant, project, **window(interval="1h"))
     assert body["interval"] == "1h" and body["interval_seconds"] == 3600
@@ -128,7 +128,7 @@ def test_traces_per_bucket(corpus) -> None:  # type: ignore[no-untyped-def]
     assert totals["latency_p99"] == pytest.approx(3.96, abs=1e-6)
 
 
-def test_llm_calls_and_child_runs(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_llm_calls_and_child_runs(corpus: tuple[Tenant, str]) -> None:
     tenant, project = corpus
     llm = series(tenant, project, **window(interval="1h", run_type="llm"))
     assert llm["is_root"] is None and llm["run_type"] == "llm"
@@ -140,7 +140,7 @@ def test_llm_calls_and_child_runs(corpus) -> None:  # type: ignore[no-untyped-de
     assert [b["run_count"] for b in children["buckets"]] == [3, 0, 1, 0]
 
 
-def test_interval_is_chosen_and_aligned(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_interval_is_chosen_and_aligned(corpus: tuple[Tenant, str]) -> None:
     tenant, project = corpus
     day = series(tenant, project, **window(hours=24))
     assert day["interval"] == "30m" and len(day["buckets"]) == 48
@@ -171,14 +171,14 @@ def test_interval_is_chosen_and_aligned(corpus) -> None:  # type: ignore[no-unty
         ({"start_time": "yesterday"}, "start_time"),
     ],
 )
-def test_bad_parameters_are_400(corpus, params: dict[str, str], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_parameters_are_400(corpus: tuple[Tenant, str], params: dict[str, str], message: str) -> None:
     tenant, project = corpus
     response = tenant.client.get(f"/sessions/{project}/timeseries", params=params)
     assert response.status_code == 400, response.text
     assert response.json()["error"] == "bad_request" and message in response.json()["detail"]
 
 
-def test_threads_are_listed_latest_first(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_threads_are_listed_latest_first(corpus: tuple[Tenant, str]) -> None:
     tenant, project = corpus
     page = tenant.client.get(f"/sessions/{project}/threads").json()
     assert page["total"] == 2 and page["next_offset"] is None
@@ -207,7 +207,7 @@ def test_threads_are_listed_latest_first(corpus) -> None:  # type: ignore[no-unt
     assert tenant.client.get(f"/sessions/{project}/threads", params={"limit": 0}).status_code == 400
 
 
-def test_a_threads_turns_in_order(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_a_threads_turns_in_order(corpus: tuple[Tenant, str]) -> None:
     tenant, project = corpus
     body = tenant.client.get(f"/sessions/{project}/threads/t-a").json()
     assert body["thread"]["thread_id"] == "t-a" and body["thread"]["turn_count"] == 3
@@ -228,7 +228,7 @@ def test_a_threads_turns_in_order(corpus) -> None:  # type: ignore[no-untyped-de
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
 
 
-def test_another_workspace_sees_nothing(corpus, other_tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+def test_another_workspace_sees_nothing(corpus: tuple[Tenant, str], other_tenant: Tenant) -> None:
     _, project = corpus
     for path in (f"/sessions/{project}/timeseries", f"/sessions/{project}/threads", f"/sessions/{project}/threads/t-a"):
         response = other_tenant.client.get(path)
@@ -236,7 +236,7 @@ def test_another_workspace_sees_nothing(corpus, other_tenant: Tenant) -> None:  
         assert response.json()["error"] == "not_found"
 
 
-def test_a_project_without_runs(corpus) -> None:  # type: ignore[no-untyped-def]
+def test_a_project_without_runs(corpus: tuple[Tenant, str]) -> None:
     tenant, _ = corpus
     empty = tenant.client.post("/sessions", json={"name": "quiet"}).json()["id"]
     body = series(tenant, empty, **window(interval="1h"))

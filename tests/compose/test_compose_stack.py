@@ -64,7 +64,7 @@ def images(workdir: Path) -> dict[str, str]:
 def appliance(workdir: Path, images: dict[str, str]) -> Iterator[Project]:
     project = new_project(workdir, images)
     try:
-        project.up_seconds = project.up()  # type: ignore[attr-defined]
+        project.up_seconds = project.up()  # type: ignore[attr-defined]  # carried to the test that prints it
         yield project
     finally:
         project.down("-v", "--remove-orphans")
@@ -138,7 +138,7 @@ def test_every_service_healthy_and_only_the_frontend_published(appliance: Projec
         if p.get("PublishedPort")
     }
     assert published == {("frontend", "127.0.0.1", 1980)}
-    print(f"docker compose up -d --wait took {appliance.up_seconds:.1f}s")  # type: ignore[attr-defined]
+    print(f"docker compose up -d --wait took {appliance.up_seconds:.1f}s")  # type: ignore[attr-defined]  # set by the fixture
 
 
 def test_containers_run_as_non_root(appliance: Project) -> None:

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import Tenant
+from tooling.runner.stack import NativeStack
 
 pytestmark = pytest.mark.stack
 
@@ -35,7 +36,7 @@ def test_routes_reach_the_right_service(tenant: Tenant, method: str, path: str, 
     assert response.headers.get("x-tracehouse-service") == service, (response.status_code, response.text)
 
 
-def test_bare_otel_path_reaches_platform(stack, tenant: Tenant) -> None:  # type: ignore[no-untyped-def]
+def test_bare_otel_path_reaches_platform(stack: NativeStack, tenant: Tenant) -> None:
     response = httpx.post(f"{stack.url}/otel/v1/traces", headers={"x-api-key": tenant.key})
     assert response.headers.get("x-tracehouse-service") == "platform"
 
@@ -93,7 +94,7 @@ def test_oversize_body_is_413_json(tenant: Tenant) -> None:
     assert response.json()["error"] == "payload_too_large"
 
 
-def test_ui_placeholder_is_served(stack) -> None:  # type: ignore[no-untyped-def]
+def test_ui_placeholder_is_served(stack: NativeStack) -> None:
     response = httpx.get(f"{stack.url}/")
     assert response.status_code == 200
     assert "Tracehouse" in response.text

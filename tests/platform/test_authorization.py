@@ -19,6 +19,7 @@ from app.core.auth import ROLE_RANK, required_role
 from app.core.settings import BackendSettings, PlatformSettings, PlaygroundSettings, load_settings
 from app.platform.main import create_app as create_platform
 from playground.main import create_app as create_playground
+from tests.conftest import Tenant
 from tests.support.ingest_helpers import clickhouse, json_part, multipart, root_run, run_rows, wait_for
 from tooling.runner.keys import create_key
 from tooling.runner.stack import NativeStack
@@ -128,8 +129,8 @@ def test_roles_mean_what_they_say(keys: dict[str, str], client: httpx.Client) ->
 
 
 def test_foreign_workspace_objects_are_404(
-    stack: NativeStack, keys: dict[str, str], client: httpx.Client, tenant, other_tenant
-) -> None:  # type: ignore[no-untyped-def]
+    stack: NativeStack, keys: dict[str, str], client: httpx.Client, tenant: Tenant, other_tenant: Tenant
+) -> None:
     # Objects of `tenant`'s workspace, reached with an admin key of another workspace.
     run = root_run("owned", "owned-project", extra={"metadata": {"thread_id": "owned-thread"}})
     body, content_type = multipart([json_part(f"post.{run['id']}", run)])

@@ -300,7 +300,7 @@ def test_5xx_bodies_carry_the_request_id_only() -> None:
     app = Litestar(
         [clickhouse_fails, store_down, bug],
         middleware=[request_id_middleware],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=EXCEPTION_HANDLERS,
     )
     with TestClient(app) as client:
         for path, status, leak in (("/ch", 500, "SELECT"), ("/down", 503, "10.0.0.5"), ("/bug", 500, "secret")):

@@ -21,7 +21,7 @@ from psycopg.rows import dict_row
 from app.core.auth import cache_key
 from app.core.tenancy import service, users
 from app.core.tenancy.keys import hash_key
-from tests.conftest import python_module
+from tests.conftest import Tenant, python_module
 from tooling.runner.stack import NativeStack
 
 pytestmark = pytest.mark.stack
@@ -324,7 +324,9 @@ def test_links_use_the_public_url_not_the_host_header(
 # --- 4. feedback tokens are the server's ------------------------------------------------------------
 
 
-def test_feedback_tokens_are_never_the_id_a_caller_chose(stack: NativeStack, tenant, other_tenant) -> None:  # type: ignore[no-untyped-def]
+def test_feedback_tokens_are_never_the_id_a_caller_chose(
+    stack: NativeStack, tenant: Tenant, other_tenant: Tenant
+) -> None:
     guessable = "00000000-0000-0000-0000-000000000001"
     body = {"id": guessable, "run_id": str(uuid.uuid4()), "feedback_key": "thumbs"}
     made = tenant.client.post("/feedback/tokens", json=body)

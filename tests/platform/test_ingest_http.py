@@ -6,6 +6,7 @@ import datetime as dt
 import gzip
 import uuid
 
+import httpx
 import msgspec
 import pytest
 import zstandard
@@ -17,7 +18,7 @@ from tooling.runner.stack import NativeStack
 pytestmark = pytest.mark.stack
 
 
-def post_multipart(tenant: Tenant, parts: list[tuple[str, str, bytes]], encoding: str | None = None):  # type: ignore[no-untyped-def]
+def post_multipart(tenant: Tenant, parts: list[tuple[str, str, bytes]], encoding: str | None = None) -> httpx.Response:
     body, content_type = multipart(parts)
     headers = {"content-type": content_type}
     if encoding == "zstd":
@@ -239,8 +240,8 @@ def test_oversize_body_is_413(tenant: Tenant) -> None:
 
 
 def test_ingest_requires_a_key_and_stays_in_its_workspace(
-    stack: NativeStack, tenant: Tenant, other_tenant: Tenant, anonymous
-) -> None:  # type: ignore[no-untyped-def]
+    stack: NativeStack, tenant: Tenant, other_tenant: Tenant, anonymous: httpx.Client
+) -> None:
     body, content_type = multipart(split_parts(root_run()))
     assert anonymous.post("/runs/multipart", content=body, headers={"content-type": content_type}).status_code == 401
     run = root_run(name="mine")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import msgspec
 import pytest
@@ -28,7 +29,9 @@ def client(api_url: str, tenant: Tenant) -> Iterator[Client]:
     c.flush()
 
 
-def landed(stack: NativeStack, tenant: Tenant, count: int, where=lambda r: True):  # type: ignore[no-untyped-def]
+def landed(
+    stack: NativeStack, tenant: Tenant, count: int, where: Callable[[tuple[Any, ...]], bool] = lambda r: True
+) -> list[tuple[Any, ...]]:
     ch = clickhouse(stack)
     return wait_for(
         lambda: (
@@ -40,7 +43,7 @@ def landed(stack: NativeStack, tenant: Tenant, count: int, where=lambda r: True)
     )
 
 
-def by_name(rows):  # type: ignore[no-untyped-def]
+def by_name(rows: list[tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
     return {r[0]: r for r in rows}
 
 

@@ -9,6 +9,7 @@ import os
 import time
 import uuid
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import msgspec
@@ -163,8 +164,8 @@ def test_otlp_body_of_tiny_messages_is_refused_before_parsing(stack: NativeStack
     ],
 )
 def test_json_of_millions_of_tiny_values_is_413_before_decoding(
-    stack: NativeStack, tenant: Tenant, path: str, content_type: str, make
-) -> None:  # type: ignore[no-untyped-def]
+    stack: NativeStack, tenant: Tenant, path: str, content_type: str, make: Callable[[bytes], bytes]
+) -> None:
     """25 MB of `{},` used to decode into 586 MB of dicts (64 MiB compressed: ~1.5 GB)."""
     body = zstandard.ZstdCompressor().compress(make(b"{}," * 15_000_000))
     response = tenant.client.post(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -13,6 +14,7 @@ import pytest
 from psycopg.rows import dict_row
 
 from app.core.tenancy import service, users
+from tests.conftest import Tenant
 from tooling.runner.stack import NativeStack
 
 pytestmark = pytest.mark.stack
@@ -124,7 +126,7 @@ def test_failed_logins_are_rate_limited_and_never_logged_with_passwords(
     assert wrong not in text and PASSWORD not in text
 
 
-def test_initial_admin_from_env(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_initial_admin_from_env(tmp_path: Path) -> None:
     from tooling.runner.stack import temporary_stack
 
     env = {
@@ -206,7 +208,7 @@ def test_personal_access_tokens_follow_their_users_role(stack: NativeStack, brow
     assert refused.status_code == 400
 
 
-def wait_for_status(probe, expected: int) -> None:  # type: ignore[no-untyped-def]
+def wait_for_status(probe: Callable[[], int], expected: int) -> None:
     import time
 
     deadline = time.monotonic() + 15
@@ -238,7 +240,7 @@ def test_admins_create_and_rename_workspaces(stack: NativeStack, browser: httpx.
         assert viewer.post("/workspaces", json={"name": "mine"}, headers=viewer_csrf).status_code == 403
 
 
-def test_api_keys_never_reach_the_logs(stack: NativeStack, tenant, browser: httpx.Client) -> None:  # type: ignore[no-untyped-def]
+def test_api_keys_never_reach_the_logs(stack: NativeStack, tenant: Tenant, browser: httpx.Client) -> None:
     created = tenant.client.post("/api-key", json={"name": "secret-check"}).json()["key"]
     for _ in range(3):
         httpx.get(f"{stack.url}/api/v1/sessions", headers={"x-api-key": created})

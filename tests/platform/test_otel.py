@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import msgspec
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.stack
 COLUMNS = "name, run_type, status, parent_run_id, inputs, outputs, total_tokens, prompt_tokens, metadata, error, id"
 
 
-def rows(stack: NativeStack, tenant: Tenant, count: int) -> dict[str, tuple]:  # type: ignore[type-arg]
+def rows(stack: NativeStack, tenant: Tenant, count: int) -> dict[str, tuple[Any, ...]]:
     ch = clickhouse(stack)
     found = wait_for(
         lambda: (
@@ -222,7 +223,9 @@ def test_langsmith_sdk_in_otel_mode(stack: NativeStack, tenant: Tenant) -> None:
     assert len(sessions) == 1
 
 
-def test_malformed_exports_are_400_and_partial_success(stack: NativeStack, tenant: Tenant, anonymous) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_exports_are_400_and_partial_success(
+    stack: NativeStack, tenant: Tenant, anonymous: httpx.Client
+) -> None:
     url = f"{stack.url}/api/v1/otel/v1/traces"
     bad = httpx.post(
         url,

@@ -131,7 +131,9 @@ def test_migrate_logs_the_link_until_an_admin_exists(scratch_pg: str, stack_env:
     [line] = [line for line in first.stderr.splitlines() if "/setup?token=" in line]
     assert "WARNING migrate [-] tracehouse.migrate.setup: First start: no account exists yet." in line
     assert f" Open {PUBLIC}/setup?token=" in line and "to create the first admin (the link works once" in line
-    token = re.search(r"token=([A-Za-z0-9_-]+)", line).group(1)  # type: ignore[union-attr]
+    found = re.search(r"token=([A-Za-z0-9_-]+)", line)
+    assert found is not None
+    token = found.group(1)
     assert bytes(pending(scratch_pg)[0]["token_hash"]) == hashlib.sha256(token.encode()).digest()
 
     # INITIAL_ADMIN_* made the account: no link, and the one logged before stops working.
@@ -183,7 +185,9 @@ def body(token: str, *, email: str | None = None, password: str = PASSWORD, name
 
 def account_count(stack: NativeStack) -> int:
     with psycopg.connect(stack.env()["POSTGRES_DSN"]) as conn:
-        return conn.execute("SELECT count(*) FROM users").fetchone()[0]  # type: ignore[index]
+        row = conn.execute("SELECT count(*) FROM users").fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 def test_up_found_the_link_migrate_logged(fresh_stack: NativeStack) -> None:

@@ -82,7 +82,7 @@ def page(browser: Any, stack: NativeStack, seeded: dict[str, Any], request: pyte
     tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
     login(tab, seeded["email"], PASSWORD)
-    tab.errors = errors  # type: ignore[attr-defined]
+    tab.errors = errors  # type: ignore[attr-defined]  # a Page has no slot for them; tests read them here
     yield tab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)

@@ -23,13 +23,8 @@ import sys
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from tooling.runner import queries as q
 from tooling.runner.chconfig import system_log_settings_xml, users_xml
-
-KEEPALIVE = (
-    "SYSTEM START LISTEN TCP; SYSTEM START LISTEN HTTP; "
-    "SELECT sleepEachRow(1) FROM numbers(1000000000000) FORMAT Null "
-    "SETTINGS max_block_size=1, function_sleep_max_microseconds_per_block=0, max_execution_time=0"
-)
 
 
 def render_config(  # noqa: PLR0917 (one argument per config element)
@@ -121,7 +116,7 @@ def main(argv: list[str] | None = None) -> None:
     from chdb import _chdb  # late: loading the engine takes ~0.2 s
 
     try:
-        _chdb.query(KEEPALIVE, "CSV")
+        _chdb.query(q.KEEPALIVE, "CSV")  # type: ignore[attr-defined]  # private entry point, absent from its stub
     except Exception as exc:  # the keep-alive only ends on error
         print(f"clickhouse (chdb) stopped: {exc}", file=sys.stderr)
         sys.exit(1)

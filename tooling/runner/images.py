@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from tooling.runner.envfile import parse_env_file, update_env_file
 
@@ -241,14 +242,14 @@ def _run(
     capture: bool = False,
     stream: bool = False,
     env: dict[str, str] | None = None,
-    stdin: object = None,
+    stdin: int | IO[bytes] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     if stream:  # build logs go to stderr as they come; the summary goes to stdout
         return subprocess.run(argv, env=env, stdout=sys.stderr, stderr=sys.stderr, text=True, check=False)
     return subprocess.run(
         argv,
         env=env,
-        stdin=stdin,  # type: ignore[arg-type]
+        stdin=stdin,
         capture_output=capture,
         text=True,
         check=False,

@@ -25,9 +25,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.core.settings import StoreRunnerSettings, load_settings
 from tooling.runner import procs, ui
@@ -108,7 +109,7 @@ class NativeStack:
         env_file: Path | None = None,
         extra_env: dict[str, str] | None = None,
         queue_workers: int | None = None,
-        log=print,  # type: ignore[no-untyped-def]
+        log: Callable[[str], object] = print,
     ) -> None:
         self.data_dir = data_dir.resolve()
         self.env_file = env_file or default_env_file()
@@ -409,11 +410,11 @@ def scratch_dir(prefix: str) -> Path:
 
 
 @contextlib.contextmanager
-def temporary_stack(prefix: str, *, log=lambda _m: None, **kw: object) -> Iterator[NativeStack]:  # type: ignore[no-untyped-def]
+def temporary_stack(prefix: str, *, log: Callable[[str], object] = lambda _m: None, **kw: Any) -> Iterator[NativeStack]:
     """A throwaway stack (tests, benchmarks) in a scratch dir on free ports, removed afterwards;
     it never touches ./.tracehouse or the default port."""
     data_dir = scratch_dir(prefix)
-    stack = NativeStack(data_dir, frontend_port=free_port(), env_file=REPO_ROOT / ".env.example", log=log, **kw)  # type: ignore[arg-type]
+    stack = NativeStack(data_dir, frontend_port=free_port(), env_file=REPO_ROOT / ".env.example", log=log, **kw)
     try:
         stack.up()
         yield stack

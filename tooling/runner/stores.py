@@ -16,11 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from tooling.runner import procs
+from tooling.runner import queries as q
 from tooling.runner.chconfig import users_xml
 from tooling.runner.system import postgres_bin_dir, which
 
@@ -39,7 +41,7 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def _wait(ready, what: str, timeout: float, pid_file: Path, log_file: Path) -> None:  # type: ignore[no-untyped-def]
+def _wait(ready: Callable[[], bool], what: str, timeout: float, pid_file: Path, log_file: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready():
@@ -173,11 +175,12 @@ class PostgresServer(Store):
         )
         if ok and (self.dir / ".needs-database").exists():
             import psycopg
+            from psycopg import sql
 
             with psycopg.connect(self.dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-                exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
+                exists = conn.execute(q.SELECT_DATABASE_EXISTS, (DATABASE,)).fetchone()
                 if not exists:
-                    conn.execute(f"CREATE DATABASE {DATABASE}")  # constant name, not user input
+                    conn.execute(sql.SQL(q.CREATE_DATABASE).format(sql.Identifier(DATABASE)))
             (self.dir / ".needs-database").unlink()
         return ok
 
@@ -260,7 +263,8 @@ class ClickHouseServer(Store):
     def _pinged(self) -> bool:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/ping", timeout=1) as r:
-                return r.read().strip() == b"Ok."
+                body: bytes = r.read()
+                return body.strip() == b"Ok."
         except OSError:
             return False
 

@@ -16,12 +16,10 @@ import psycopg
 import redis
 from psycopg.rows import dict_row
 
+from app.core.tenancy import queries as tq
 from app.core.tenancy import service, users
 from app.platform.login import throttle
-
-UPDATE_PASSWORD = """
-UPDATE users SET password_hash = %(hash)s WHERE lower(email) = lower(%(email)s) RETURNING id
-"""
+from tooling.runner import queries as q
 
 
 class UserCommandError(RuntimeError):
@@ -46,7 +44,7 @@ async def create_user(
     async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row) as conn, conn.transaction():
         created = await (
             await conn.execute(
-                users.INSERT_USER,
+                tq.INSERT_USER,
                 {"id": uuid.uuid4(), "email": email, "name": name, "hash": password_hash, "organization_id": None},
             )
         ).fetchone()
@@ -64,7 +62,7 @@ async def reset_password(dsn: str, email: str, password: str) -> None:
     except users.PasswordTooWeak as exc:
         raise UserCommandError(str(exc)) from None
     async with await psycopg.AsyncConnection.connect(dsn, row_factory=dict_row) as conn, conn.transaction():
-        row = await (await conn.execute(UPDATE_PASSWORD, {"hash": password_hash, "email": email.strip()})).fetchone()
+        row = await (await conn.execute(q.UPDATE_PASSWORD, {"hash": password_hash, "email": email.strip()})).fetchone()
     if row is None:
         raise UserCommandError(f"no account for {email.strip()}")
 

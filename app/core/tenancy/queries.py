@@ -1,4 +1,5 @@
-"""SQL for organizations, workspaces and API keys (Postgres). Values always go as parameters."""
+"""SQL for organizations, workspaces, API keys, users and their memberships, and the setup token
+(Postgres), as used by more than one service. Values always go as parameters."""
 
 INSERT_ORG = """
 INSERT INTO organizations (id, name) VALUES (%(id)s, %(name)s)
@@ -71,17 +72,55 @@ WHERE user_id = %(user_id)s AND workspace_id = %(workspace_id)s AND revoked_at I
 
 TOUCH_API_KEY = "UPDATE api_keys SET last_used_at = now() WHERE id = %(id)s"
 
-CREATE_WORKSPACE = """
-INSERT INTO workspaces (id, organization_id, name) VALUES (%(id)s, %(organization_id)s, %(name)s)
-ON CONFLICT (organization_id, lower(name)) DO NOTHING
-RETURNING id, organization_id, name, created_at
+# Users and memberships (app/core/tenancy/users.py, login, members, setup, `./tracehouse user`).
+
+INSERT_USER = """
+INSERT INTO users (id, email, display_name, password_hash, organization_id)
+VALUES (%(id)s, %(email)s, %(name)s, %(hash)s, %(organization_id)s)
+ON CONFLICT (lower(email)) DO NOTHING
+RETURNING id
 """
 
-RENAME_WORKSPACE = """
-UPDATE workspaces SET name = %(name)s WHERE id = %(id)s AND organization_id = %(organization_id)s
-RETURNING id, organization_id, name, created_at
+SELECT_USER_BY_EMAIL = """
+SELECT id, email, display_name, password_hash, disabled_at, organization_id
+FROM users WHERE lower(email) = lower(%(email)s)
 """
 
-SELECT_ORG = "SELECT id, name, created_at FROM organizations WHERE id = %(id)s"
+SELECT_USER = "SELECT id, email, display_name, disabled_at FROM users WHERE id = %(id)s"
 
-SELECT_USER_WORKSPACE_IDS = "SELECT workspace_id FROM workspace_members WHERE user_id = %(user_id)s"
+UPSERT_MEMBER = """
+INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (%(workspace_id)s, %(user_id)s, %(role)s)
+ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = EXCLUDED.role
+"""
+
+SELECT_MEMBERSHIPS = """
+SELECT m.workspace_id, m.role, w.organization_id, w.name
+FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id
+WHERE m.user_id = %(user_id)s
+ORDER BY m.created_at, m.workspace_id
+"""
+
+# The setup token (app/core/tenancy/setup.py): `migrate` issues it, POST /api/v1/setup spends it.
+# Kept together because both sides follow one locking protocol.
+
+# Blocks every writer of `users` (and itself) until the transaction ends; reads go on. It is
+# taken only while there is no account yet, so nothing waits on it in normal operation.
+LOCK_USERS = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"
+
+SELECT_STATE = """
+SELECT EXISTS (SELECT 1 FROM users) AS set_up, (SELECT token_hash FROM setup_token) AS token_hash
+"""
+
+SELECT_SET_UP = "SELECT EXISTS (SELECT 1 FROM users) AS set_up"
+
+UPSERT_TOKEN = """
+INSERT INTO setup_token (token_hash) VALUES (%(token_hash)s)
+ON CONFLICT (singleton) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()
+"""
+
+DELETE_TOKEN = "DELETE FROM setup_token"
+
+# A session lock only `migrate` takes, around writing a token and logging its link.
+LOCK_ANNOUNCE = "SELECT pg_advisory_lock(hashtext('tracehouse.setup_token'))"
+
+UNLOCK_ANNOUNCE = "SELECT pg_advisory_unlock(hashtext('tracehouse.setup_token'))"

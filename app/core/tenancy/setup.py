@@ -5,7 +5,7 @@ previous one stops working: only the latest log line is to be trusted) and retur
 logged as a link; once an account exists it deletes any pending token. `POST /api/v1/setup`
 spends the token to create the first admin (app/platform/setup/).
 
-Both sides hold `LOCK_USERS` while they decide, so "no account yet" stays true until they commit:
+Both sides hold `queries.LOCK_USERS` while they decide, so "no account yet" stays true until they commit:
 two setups cannot both create an admin, and a start replacing the token cannot race a setup
 spending it. Only the token's sha256 is stored.
 """
@@ -19,22 +19,9 @@ from typing import Any
 
 import psycopg
 
+from app.core.tenancy import queries as q
+
 PATH = "/setup"
-# Blocks every writer of `users` (and itself) until the transaction ends; reads go on. It is
-# taken only while there is no account yet, so nothing waits on it in normal operation.
-LOCK_USERS = "LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"
-SELECT_STATE = """
-SELECT EXISTS (SELECT 1 FROM users) AS set_up, (SELECT token_hash FROM setup_token) AS token_hash
-"""
-SELECT_SET_UP = "SELECT EXISTS (SELECT 1 FROM users) AS set_up"
-UPSERT_TOKEN = """
-INSERT INTO setup_token (token_hash) VALUES (%(token_hash)s)
-ON CONFLICT (singleton) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = now()
-"""
-DELETE_TOKEN = "DELETE FROM setup_token"
-# A session lock only `migrate` takes, around writing a token and logging its link.
-LOCK_ANNOUNCE = "SELECT pg_advisory_lock(hashtext('tracehouse.setup_token'))"
-UNLOCK_ANNOUNCE = "SELECT pg_advisory_unlock(hashtext('tracehouse.setup_token'))"
 
 Conn = psycopg.AsyncConnection[dict[str, Any]]
 
@@ -51,12 +38,12 @@ def matches(stored_hash: bytes | None, token: str) -> bool:
 async def issue(conn: Conn) -> str | None:
     """Inside a transaction: a new token when no account exists (replacing any pending one), else
     None after deleting any pending one. The caller logs the token only once this commits."""
-    await conn.execute(LOCK_USERS)
-    state = await (await conn.execute(SELECT_SET_UP)).fetchone()
+    await conn.execute(q.LOCK_USERS)
+    state = await (await conn.execute(q.SELECT_SET_UP)).fetchone()
     assert state is not None
     if state["set_up"]:
-        await conn.execute(DELETE_TOKEN)
+        await conn.execute(q.DELETE_TOKEN)
         return None
     token = secrets.token_urlsafe(32)  # 256 bits: guessing is out of the question, throttled or not
-    await conn.execute(UPSERT_TOKEN, {"token_hash": hash_token(token)})
+    await conn.execute(q.UPSERT_TOKEN, {"token_hash": hash_token(token)})
     return token

@@ -18,41 +18,13 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.core.errors import BadRequest
+from app.core.tenancy import queries as q
 
 _hasher = PasswordHasher()  # argon2id, the library's current recommended parameters
 # Verifying against this when the email is unknown keeps the response time the same, so a
 # login attempt cannot tell whether an account exists.
 _DUMMY_HASH = _hasher.hash("tracehouse-dummy-password")
 
-INSERT_USER = """
-INSERT INTO users (id, email, display_name, password_hash, organization_id)
-VALUES (%(id)s, %(email)s, %(name)s, %(hash)s, %(organization_id)s)
-ON CONFLICT (lower(email)) DO NOTHING
-RETURNING id
-"""
-SELECT_USER_BY_EMAIL = """
-SELECT id, email, display_name, password_hash, disabled_at, organization_id
-FROM users WHERE lower(email) = lower(%(email)s)
-"""
-# Whether an account is already part of an organization: managed by it, or a member of one of
-# its workspaces. Only then may that organization's admins learn that the account exists.
-SELECT_USER_IN_ORG = """
-SELECT (u.organization_id IS NOT DISTINCT FROM %(organization_id)s
-        OR EXISTS (SELECT 1 FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id
-                   WHERE m.user_id = u.id AND w.organization_id = %(organization_id)s)) AS in_org
-FROM users u WHERE u.id = %(id)s
-"""
-SELECT_USER = "SELECT id, email, display_name, disabled_at FROM users WHERE id = %(id)s"
-UPSERT_MEMBER = """
-INSERT INTO workspace_members (workspace_id, user_id, role) VALUES (%(workspace_id)s, %(user_id)s, %(role)s)
-ON CONFLICT (workspace_id, user_id) DO UPDATE SET role = EXCLUDED.role
-"""
-SELECT_MEMBERSHIPS = """
-SELECT m.workspace_id, m.role, w.organization_id, w.name
-FROM workspace_members m JOIN workspaces w ON w.id = m.workspace_id
-WHERE m.user_id = %(user_id)s
-ORDER BY m.created_at, m.workspace_id
-"""
 MIN_PASSWORD = 12
 
 Conn = psycopg.AsyncConnection[dict[str, Any]]
@@ -86,7 +58,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 async def ensure_user(conn: Conn, email: str, password: str, name: str = "") -> uuid.UUID:
     """Create the user unless the email exists; returns its id (the password is not changed)."""
     await conn.execute(
-        INSERT_USER,
+        q.INSERT_USER,
         {
             "id": uuid.uuid4(),
             "email": email.strip(),
@@ -95,9 +67,10 @@ async def ensure_user(conn: Conn, email: str, password: str, name: str = "") -> 
             "organization_id": None,
         },
     )
-    row = await (await conn.execute(SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
+    row = await (await conn.execute(q.SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
     assert row is not None
-    return row["id"]
+    user_id: uuid.UUID = row["id"]
+    return user_id
 
 
 async def claim_initial_admin(conn: Conn, email: str, password: str, organization_id: uuid.UUID) -> uuid.UUID | None:
@@ -110,7 +83,7 @@ async def claim_initial_admin(conn: Conn, email: str, password: str, organizatio
     """
     created = await (
         await conn.execute(
-            INSERT_USER,
+            q.INSERT_USER,
             {
                 "id": uuid.uuid4(),
                 "email": email.strip(),
@@ -121,12 +94,13 @@ async def claim_initial_admin(conn: Conn, email: str, password: str, organizatio
         )
     ).fetchone()
     if created is not None:
-        return created["id"]
-    row = await (await conn.execute(SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
+        created_id: uuid.UUID = created["id"]
+        return created_id
+    row = await (await conn.execute(q.SELECT_USER_BY_EMAIL, {"email": email.strip()})).fetchone()
     if row is None or row["organization_id"] not in (None, organization_id):
         return None
     return row["id"] if verify_password(row["password_hash"], password) else None
 
 
 async def add_member(conn: Conn, workspace_id: uuid.UUID, user_id: uuid.UUID, role: str) -> None:
-    await conn.execute(UPSERT_MEMBER, {"workspace_id": workspace_id, "user_id": user_id, "role": role})
+    await conn.execute(q.UPSERT_MEMBER, {"workspace_id": workspace_id, "user_id": user_id, "role": role})

@@ -4,6 +4,7 @@ logged-in member may create a personal access token, which acts with their own r
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
@@ -50,7 +51,7 @@ class ApiKeysController(Controller):
         key_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
-        request: Request,
+        request: Request[Any, Any, Any],
     ) -> None:
         async with postgres.transaction() as conn:
             key_hash = await service.revoke_api_key(conn, key_id=key_id, workspace_id=principal.workspace_id)

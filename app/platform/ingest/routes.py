@@ -83,7 +83,9 @@ async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[di
 
 
 @post("/api/v1/runs/multipart", status_code=202)
-async def ingest_multipart(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
+async def ingest_multipart(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+) -> Response[dict[str, Any]]:
     body = await _raw(request)
     try:
         parts = parse_multipart(body, boundary_of(request.headers.get("content-type", "")), MAX_ITEMS_PER_REQUEST)
@@ -95,7 +97,9 @@ async def ingest_multipart(request: Request[Any, Any, Any], principal: NamedDepe
 
 
 @post("/api/v1/runs/batch", status_code=202)
-async def ingest_batch(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
+async def ingest_batch(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+) -> Response[dict[str, Any]]:
     body, tame = _json(await _raw(request))
     if not isinstance(body, dict):
         raise BadRequest('body must be an object {"post": [...], "patch": [...]}')
@@ -105,7 +109,9 @@ async def ingest_batch(request: Request[Any, Any, Any], principal: NamedDependen
 
 
 @post("/api/v1/runs", status_code=202)
-async def create_run(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response:
+async def create_run(
+    request: Request[Any, Any, Any], principal: NamedDependency[Principal]
+) -> Response[dict[str, Any]]:
     run, tame = _json(await _raw(request))
     envelope = from_single(str(principal.workspace_id), "post", run, walk=not tame)
     return await _accept(request, envelope)
@@ -114,7 +120,7 @@ async def create_run(request: Request[Any, Any, Any], principal: NamedDependency
 @patch("/api/v1/runs/{run_id:str}", status_code=202)
 async def update_run(
     request: Request[Any, Any, Any], principal: NamedDependency[Principal], run_id: FromPath[str]
-) -> Response:
+) -> Response[dict[str, Any]]:
     try:
         canonical = str(uuid.UUID(run_id))
     except ValueError:

@@ -25,7 +25,9 @@ from app.core import sessions
 from app.core.auth import Principal
 from app.core.errors import BadRequest, Conflict, NotAuthenticated, TracehouseError
 from app.core.postgres import Postgres
+from app.core.tenancy import queries as tq
 from app.core.tenancy import users
+from app.platform.login import queries as q
 from app.platform.login import throttle
 
 log = logging.getLogger("tracehouse.login")
@@ -123,7 +125,7 @@ async def login(
             extra={"retry_after": refused.retry_after},
         )
     try:
-        row = await postgres.fetch_one(users.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
+        row = await postgres.fetch_one(tq.SELECT_USER_BY_EMAIL, {"email": data.email.strip()})
         # argon2 is CPU-bound: off the event loop, so other requests are not held up meanwhile.
         ok = await asyncio.to_thread(users.verify_password, row["password_hash"] if row else None, data.password)
     except BaseException:
@@ -158,8 +160,8 @@ async def me(
 ) -> dict[str, Any]:
     if principal.user_id is None:
         return {"user": None, "workspace_id": str(principal.workspace_id), "role": principal.role}
-    user = await postgres.fetch_one(users.SELECT_USER, {"id": principal.user_id})
-    memberships = await postgres.fetch_all(users.SELECT_MEMBERSHIPS, {"user_id": principal.user_id})
+    user = await postgres.fetch_one(tq.SELECT_USER, {"id": principal.user_id})
+    memberships = await postgres.fetch_all(tq.SELECT_MEMBERSHIPS, {"user_id": principal.user_id})
     # The UI keeps the CSRF token in memory only, so after a reload it asks again here. A GET
     # cannot be forged into reading the answer cross-site (no CORS), so handing it out is safe.
     session = await sessions.load(
@@ -190,11 +192,11 @@ async def create_user(
     password_hash = users.checked_hash(data.password)
     email = data.email.strip()
     async with postgres.transaction() as conn:
-        existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": email})).fetchone()
+        existing = await (await conn.execute(tq.SELECT_USER_BY_EMAIL, {"email": email})).fetchone()
         user_id = uuid.uuid4()
         if existing is None:
             inserted = await conn.execute(
-                users.INSERT_USER,
+                tq.INSERT_USER,
                 {
                     "id": user_id,
                     "email": email,
@@ -209,7 +211,7 @@ async def create_user(
         else:
             in_org = await (
                 await conn.execute(
-                    users.SELECT_USER_IN_ORG, {"id": existing["id"], "organization_id": principal.organization_id}
+                    q.SELECT_USER_IN_ORG, {"id": existing["id"], "organization_id": principal.organization_id}
                 )
             ).fetchone()
             if in_org is not None and in_org["in_org"]:

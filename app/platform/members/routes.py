@@ -33,33 +33,11 @@ from app.core import sessions
 from app.core.auth import Authenticator, Principal
 from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, TracehouseError
 from app.core.postgres import Postgres
+from app.core.tenancy import queries as tq
 from app.core.tenancy import users
+from app.platform.members import queries as q
 
 INVITE_TTL = dt.timedelta(days=7)
-SELECT_MEMBERS = """
-SELECT u.id, u.email, u.display_name, m.role, m.created_at
-FROM workspace_members m JOIN users u ON u.id = m.user_id
-WHERE m.workspace_id = %(workspace_id)s
-ORDER BY m.created_at, u.id
-"""
-UPDATE_MEMBER = """
-UPDATE workspace_members SET role = %(role)s WHERE workspace_id = %(workspace_id)s AND user_id = %(user_id)s
-RETURNING user_id
-"""
-DELETE_MEMBER = (
-    "DELETE FROM workspace_members WHERE workspace_id = %(workspace_id)s AND user_id = %(user_id)s RETURNING user_id"
-)
-COUNT_ADMINS = "SELECT count(*) AS n FROM workspace_members WHERE workspace_id = %(workspace_id)s AND role = 'admin'"
-INSERT_INVITE = """
-INSERT INTO invites (id, token_hash, workspace_id, email, role, created_by, expires_at)
-VALUES (%(id)s, %(token_hash)s, %(workspace_id)s, %(email)s, %(role)s, %(created_by)s, %(expires_at)s)
-"""
-CLAIM_INVITE = """
-UPDATE invites SET accepted_at = now()
-WHERE token_hash = %(token_hash)s AND accepted_at IS NULL AND expires_at > now()
-RETURNING workspace_id, email, role,
-          (SELECT w.organization_id FROM workspaces w WHERE w.id = invites.workspace_id) AS organization_id
-"""
 
 Role = Literal["admin", "editor", "viewer"]
 
@@ -88,7 +66,7 @@ async def list_members(
     workspace_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> list[dict[str, Any]]:
     _own(principal, workspace_id)
-    rows = await postgres.fetch_all(SELECT_MEMBERS, {"workspace_id": workspace_id})
+    rows = await postgres.fetch_all(q.SELECT_MEMBERS, {"workspace_id": workspace_id})
     return [
         {
             "user_id": str(r["id"]),
@@ -102,7 +80,7 @@ async def list_members(
 
 
 async def _keep_an_admin(postgres: Postgres, workspace_id: uuid.UUID, user_id: uuid.UUID, new_role: str | None) -> None:
-    members = {r["id"]: r["role"] for r in await postgres.fetch_all(SELECT_MEMBERS, {"workspace_id": workspace_id})}
+    members = {r["id"]: r["role"] for r in await postgres.fetch_all(q.SELECT_MEMBERS, {"workspace_id": workspace_id})}
     if members.get(user_id) == "admin" and new_role != "admin":
         if sum(1 for role in members.values() if role == "admin") <= 1:
             raise Conflict("a workspace keeps at least one admin")
@@ -121,7 +99,7 @@ async def change_role(
     _own(principal, workspace_id)
     await _keep_an_admin(postgres, workspace_id, user_id, data.role)
     if (
-        await postgres.fetch_one(UPDATE_MEMBER, {"workspace_id": workspace_id, "user_id": user_id, "role": data.role})
+        await postgres.fetch_one(q.UPDATE_MEMBER, {"workspace_id": workspace_id, "user_id": user_id, "role": data.role})
         is None
     ):
         raise NotFound("member not found")
@@ -140,7 +118,7 @@ async def remove_member(
 ) -> None:
     _own(principal, workspace_id)
     await _keep_an_admin(postgres, workspace_id, user_id, None)
-    if await postgres.fetch_one(DELETE_MEMBER, {"workspace_id": workspace_id, "user_id": user_id}) is None:
+    if await postgres.fetch_one(q.DELETE_MEMBER, {"workspace_id": workspace_id, "user_id": user_id}) is None:
         raise NotFound("member not found")
     authenticator: Authenticator = request.app.state.authenticator
     await authenticator.evict_personal_keys(user_id, workspace_id)  # their tokens stop working now
@@ -158,7 +136,7 @@ async def invite(
     token = secrets.token_urlsafe(32)
     expires = dt.datetime.now(dt.UTC) + INVITE_TTL
     await postgres.execute(
-        INSERT_INVITE,
+        q.INSERT_INVITE,
         {
             "id": uuid.uuid4(),
             "token_hash": hashlib.sha256(token.encode()).digest(),
@@ -214,18 +192,18 @@ async def accept_invite(
     password_hash = users.checked_hash(data.password) if data.password is not None else None
     async with postgres.transaction() as conn:
         claimed = await (
-            await conn.execute(CLAIM_INVITE, {"token_hash": hashlib.sha256(token.encode()).digest()})
+            await conn.execute(q.CLAIM_INVITE, {"token_hash": hashlib.sha256(token.encode()).digest()})
         ).fetchone()
         if claimed is None:
             raise NotFound("invitation is invalid, used or expired")
-        existing = await (await conn.execute(users.SELECT_USER_BY_EMAIL, {"email": claimed["email"]})).fetchone()
+        existing = await (await conn.execute(tq.SELECT_USER_BY_EMAIL, {"email": claimed["email"]})).fetchone()
         # Every refusal below raises inside the transaction, so the invitation stays unused.
         if existing is None:
             if password_hash is None:
                 raise BadRequest(f"choose a password of at least {users.MIN_PASSWORD} characters")
             user_id = uuid.uuid4()
             inserted = await conn.execute(
-                users.INSERT_USER,
+                tq.INSERT_USER,
                 {
                     "id": user_id,
                     "email": claimed["email"],

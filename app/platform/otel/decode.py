@@ -44,7 +44,10 @@ def decode_request(body: bytes, content_type: str) -> ExportTraceServiceRequest:
             if problem := json_problem(data, MAX_DEPTH * 2):
                 raise ValueError(problem)
             _hex_ids_to_base64(data)
-            return json_format.ParseDict(data, ExportTraceServiceRequest(), ignore_unknown_fields=True)
+            export: ExportTraceServiceRequest = json_format.ParseDict(
+                data, ExportTraceServiceRequest(), ignore_unknown_fields=True
+            )
+            return export
         except (msgspec.DecodeError, json_format.ParseError, ValueError, TypeError, RecursionError) as exc:
             raise BadRequest(f"body is not a valid OTLP JSON ExportTraceServiceRequest: {exc}") from None
     raise BadRequest(f"unsupported Content-Type {content_type!r}; use application/x-protobuf or application/json")

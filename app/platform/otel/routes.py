@@ -61,7 +61,13 @@ def parents_first(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
         on_path: set[str] = set()
         current: str | None = run["id"]
         # Walk up until a run of known depth, a parent outside this export, or a repeat.
-        while current in by_id and current not in depth and current not in cyclic and current not in on_path:
+        while (
+            current is not None
+            and current in by_id
+            and current not in depth
+            and current not in cyclic
+            and current not in on_path
+        ):
             path.append(current)
             on_path.add(current)
             current = by_id[current].get("parent_run_id")

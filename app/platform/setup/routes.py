@@ -27,6 +27,7 @@ from litestar.params import JSONBody
 from app.core.errors import BadRequest, Conflict, Forbidden
 from app.core.postgres import Postgres
 from app.core.settings import InitialTenantSettings
+from app.core.tenancy import queries as tq
 from app.core.tenancy import service, setup, users
 from app.platform.login import throttle
 from app.platform.login.routes import TooManyAttempts, client_ip, session_response
@@ -69,7 +70,7 @@ class AlreadySetUp(Conflict):
 @get("/api/v1/setup", opt={"exclude_from_auth": True})
 async def setup_status(postgres: NamedDependency[Postgres]) -> dict[str, bool]:
     """Whether the installation still waits for its first account (the login page's hint)."""
-    row = await postgres.fetch_one(setup.SELECT_SET_UP)
+    row = await postgres.fetch_one(tq.SELECT_SET_UP)
     return {"needs_setup": not row["set_up"]}
 
 
@@ -83,14 +84,14 @@ def _check(state: dict[str, Any] | None, token: str) -> None:
 async def _create_first_admin(postgres: Postgres, data: SetupBody, initial: InitialTenantSettings) -> uuid.UUID:
     # A look without the lock first: an installed appliance answers at once, and a wrong token
     # costs no password hash.
-    _check(await postgres.fetch_one(setup.SELECT_STATE), data.token)
+    _check(await postgres.fetch_one(tq.SELECT_STATE), data.token)
     # argon2 is CPU-bound: off the event loop, and before the lock, which it would hold up.
     password_hash = await asyncio.to_thread(users.checked_hash, data.password)
     async with postgres.transaction() as conn:
-        await conn.execute(setup.LOCK_USERS)
+        await conn.execute(tq.LOCK_USERS)
         # Again under the lock: a concurrent setup may have won meanwhile (it committed an account,
         # so this one is the 409), or a restart may have replaced the token.
-        _check(await (await conn.execute(setup.SELECT_STATE)).fetchone(), data.token)
+        _check(await (await conn.execute(tq.SELECT_STATE)).fetchone(), data.token)
         org = await (
             service.ensure_org(conn, initial.initial_org_name)
             if initial.initial_org_name
@@ -99,7 +100,7 @@ async def _create_first_admin(postgres: Postgres, data: SetupBody, initial: Init
         workspace = await service.workspace_for_cli(conn, org, initial.initial_workspace_name)
         user_id = uuid.uuid4()
         await conn.execute(
-            users.INSERT_USER,
+            tq.INSERT_USER,
             {
                 "id": user_id,
                 "email": data.email,
@@ -109,7 +110,7 @@ async def _create_first_admin(postgres: Postgres, data: SetupBody, initial: Init
             },
         )
         await users.add_member(conn, workspace.id, user_id, "admin")
-        await conn.execute(setup.DELETE_TOKEN)
+        await conn.execute(tq.DELETE_TOKEN)
     return user_id
 
 

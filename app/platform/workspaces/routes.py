@@ -16,8 +16,9 @@ from litestar.params import FromPath, JSONBody
 from app.core.auth import Principal
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
-from app.core.tenancy import queries as q
+from app.core.tenancy import queries as tq
 from app.core.tenancy import users
+from app.platform.workspaces import queries as q
 
 
 class WorkspaceOut(msgspec.Struct, kw_only=True):
@@ -54,7 +55,7 @@ class WorkspacesController(Controller):
     async def list_workspaces(
         self, principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
     ) -> list[WorkspaceOut]:
-        rows = await postgres.fetch_all(q.SELECT_WORKSPACES_OF_ORG, {"organization_id": principal.organization_id})
+        rows = await postgres.fetch_all(tq.SELECT_WORKSPACES_OF_ORG, {"organization_id": principal.organization_id})
         if principal.user_id is not None:  # a person: the workspaces they are a member of
             mine = {
                 r["workspace_id"]

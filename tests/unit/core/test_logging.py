@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,7 +13,7 @@ from app.core.settings import LogSettings
 
 
 @pytest.fixture(autouse=True)
-def restore_root_logger():  # type: ignore[no-untyped-def]
+def restore_root_logger() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
     yield
