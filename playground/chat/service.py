@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import anyio
@@ -17,7 +17,9 @@ from playground.tracing import CallTrace
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}  # nginx: do not buffer
 
 
-async def open_stream(request: Request[Any, Any, Any], principal: Principal, trace: CallTrace) -> AsyncIterator[Any]:
+async def open_stream(
+    request: Request[Any, Any, Any], principal: Principal, trace: CallTrace
+) -> AsyncGenerator[StreamEvent, None]:
     """Start the provider's stream and wait for its first event, so that a provider refusing the
     call is answered as an HTTP error before any event is sent."""
     events = request.app.state.caller.stream(principal.workspace_id, trace.config, trace)
@@ -28,7 +30,7 @@ async def open_stream(request: Request[Any, Any, Any], principal: Principal, tra
             "upstream_error", f"{trace.config.name}: empty answer", provider=trace.config.name
         ) from None
 
-    async def chained() -> AsyncIterator[StreamEvent]:
+    async def chained() -> AsyncGenerator[StreamEvent, None]:
         try:
             yield first
             async for event in events:

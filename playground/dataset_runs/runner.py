@@ -54,7 +54,8 @@ class DatasetRunner:
         spec = row["spec"]
         as_of = await resolve_as_of(self.postgres, row["dataset_id"], spec["as_of"]) if spec.get("as_of") else None
         done = {r["example_id"] for r in await self.postgres.fetch_all(q.DONE_ITEMS, {"id": row["id"]})}
-        pending, offset = [], 0
+        pending: list[dict[str, Any]] = []
+        offset = 0
         while True:
             page = await list_examples(
                 self.postgres,
@@ -128,6 +129,7 @@ class DatasetRunner:
         variables = example["inputs"] or {}
         trace_id = uuid.uuid5(row["id"], str(example["id"]))
         caller = self.state.caller
+        failure: str | None
         try:
             if hub is not None:
                 rendered = hub.render(variables)

@@ -45,5 +45,7 @@ async def load_provider(
             bytes(row["api_key_cipher"]), workspace_id=workspace_id, provider_id=row["id"]
         )
     base_url = row["base_url"] or provider_for(row["kind"]).default_base_url
+    # Saving refuses a kind without a default base URL unless one is given.
+    assert base_url is not None
     await state.egress.check(base_url)
     return ProviderConfig(kind=row["kind"], name=row["name"], base_url=base_url, api_key=api_key), row

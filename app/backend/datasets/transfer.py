@@ -88,7 +88,7 @@ async def upload_csv(
         spec = DatasetCreate(
             name=name,
             id=uuid.UUID(fields["id"][0]) if fields.get("id") else None,
-            description=(fields.get("description") or [None])[0],
+            description=fields["description"][0] if fields.get("description") else None,
             data_type=(fields.get("data_type") or ["kv"])[0],  # type: ignore[arg-type]  # msgspec.convert checks it next
         )
         spec = msgspec.convert(msgspec.to_builtins(spec), DatasetCreate)

@@ -42,8 +42,9 @@ class FeedbackController(Controller):
     ) -> Feedback:
         now = dt.datetime.now(dt.UTC)
         source = data.feedback_source or {"type": "api"}
+        feedback_id = str(data.id or uuid.uuid4())
         row = {
-            "id": str(data.id or uuid.uuid4()),
+            "id": feedback_id,
             "run_id": _str(data.run_id),
             "trace_id": _str(data.trace_id),
             "project_id": _str(data.session_id),
@@ -64,7 +65,7 @@ class FeedbackController(Controller):
             "version": time.time_ns(),
         }
         await insert_feedback_row(clickhouse, str(principal.workspace_id), row)
-        return feedback_from_row({**row, "id": uuid.UUID(row["id"]), **_uuids(row)})
+        return feedback_from_row({**row, "id": uuid.UUID(feedback_id), **_uuids(row)})
 
     @get("/{feedback_id:uuid}")
     async def read_feedback(

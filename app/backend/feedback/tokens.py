@@ -77,7 +77,9 @@ def _url(request: Request[Any, Any, Any], token: uuid.UUID) -> str:
     return request.app.state.settings.public.link(f"/api/v1/feedback/tokens/{token}")
 
 
-async def _create(request: Request, postgres: Postgres, principal: Principal, body: TokenCreate) -> TokenOut:
+async def _create(
+    request: Request[Any, Any, Any], postgres: Postgres, principal: Principal, body: TokenCreate
+) -> TokenOut:
     params = {"workspace_id": principal.workspace_id, "request_id": body.id}
     row = await postgres.fetch_one(
         fq.INSERT_TOKEN,
@@ -125,7 +127,9 @@ async def list_tokens(
     return [TokenOut(id=r["id"], url=_url(request, r["id"]), expires_at=r["expires_at"]) for r in rows]
 
 
-async def _feedback_from_token(token: uuid.UUID, body: TokenFeedback, postgres: Postgres, ch: ClickHouse) -> dict:
+async def _feedback_from_token(
+    token: uuid.UUID, body: TokenFeedback, postgres: Postgres, ch: ClickHouse
+) -> dict[str, Any]:
     grant = await postgres.fetch_one(fq.SELECT_TOKEN, {"id": token})
     if grant is None or grant["expires_at"] <= dt.datetime.now(dt.UTC):
         raise NotFound("feedback link is invalid or expired")

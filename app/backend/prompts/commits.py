@@ -106,6 +106,7 @@ async def create_commit(
         }
         row = await (await conn.execute(q.INSERT_COMMIT, params)).fetchone()
         await conn.execute(q.TOUCH_REPO, {"repo_id": repo_id})
+    assert row is not None  # INSERT … RETURNING always returns the row
     return {"commit": commit_from_row(row)}
 
 

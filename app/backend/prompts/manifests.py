@@ -29,6 +29,6 @@ def without_model(manifest: dict[str, Any]) -> dict[str, Any]:
     kwargs = manifest.get("kwargs") or {}
     first = kwargs.get("first")
     rest = [*(kwargs.get("middle") or []), kwargs.get("last")]
-    if "prompts" in _class_path(first) and any(_is_model(step) for step in rest):
+    if isinstance(first, dict) and "prompts" in _class_path(first) and any(_is_model(step) for step in rest):
         return first
     return manifest

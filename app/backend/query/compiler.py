@@ -263,6 +263,7 @@ def _convert(value: Any, kind: str, node: Call, field_name: str | None = None) -
         if kind == "uuid":
             return str(uuid.UUID(str(value)))
         if kind == "time":
+            parsed: dt.datetime | None
             if isinstance(value, (int, float)):
                 parsed = dt.datetime.fromtimestamp(value, dt.UTC)
             else:

@@ -70,6 +70,7 @@ def _tokens(text: str) -> list[tuple[str, Any, int]]:
             start = position + (len(text[position:]) - len(text[position:].lstrip()))
             raise FilterError(f"unexpected character {text[start]!r}", start)
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
         start = match.start(kind)
         raw = match.group(kind)
         if kind == "number":

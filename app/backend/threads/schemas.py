@@ -90,7 +90,7 @@ def _text(value: Any, *, user: bool, depth: int = 0) -> str | None:
             users = [m for m in messages if _role(m) in _USER_ROLES]
             if users:
                 return _text(users[-1], user=user, depth=depth + 1)
-        parts = [m.get("text") for m in messages if m.get("type") == "text" and isinstance(m.get("text"), str)]
+        parts = [m["text"] for m in messages if m.get("type") == "text" and isinstance(m.get("text"), str)]
         if parts and len(parts) == len(items):  # content parts
             return " ".join(parts)
         return _text(items[-1], user=user, depth=depth + 1) if items else None

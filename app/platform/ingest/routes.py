@@ -12,17 +12,14 @@ import uuid
 from typing import Any
 
 import anyio.to_thread
-import redis
 from litestar import Request, Response, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from rq import Queue
 
 from app.core.auth import Principal
-from app.core.deadletters import note_dropped, push_letters
 from app.core.encoding import decode_body
-from app.core.errors import BadRequest, PayloadTooLarge, StoreUnavailable
-from app.core.ingest import MAX_ITEMS_PER_REQUEST, enqueue_batch, scan_json_text
+from app.core.errors import BadRequest
+from app.core.ingest import MAX_ITEMS_PER_REQUEST, scan_json_text
 from app.core.multipart import MultipartError, TooManyParts, boundary_of, parse_multipart
 from app.platform.ingest.envelope import (
     Envelope,
@@ -32,8 +29,7 @@ from app.platform.ingest.envelope import (
     from_multipart,
     from_single,
 )
-
-# How long a stage-1 job may run before rq treats it as hung (it normally takes milliseconds).
+from app.platform.ingest.service import store, too_many
 
 
 async def _raw(request: Request[Any, Any, Any]) -> bytes:
@@ -48,28 +44,6 @@ def _json(body: bytes) -> tuple[Any, bool]:
         return decode_json(body), scan.tame
     except ValueError as exc:
         raise BadRequest(f"body is not valid JSON: {exc}") from None
-
-
-def too_many(what: str) -> PayloadTooLarge:
-    return PayloadTooLarge(f"more than {MAX_ITEMS_PER_REQUEST} {what} in one request; send them in several")
-
-
-def store(queue: Queue, env: Envelope) -> None:
-    """Runs in a worker thread: rq and the dead-letter list use the synchronous Redis client.
-
-    The job and the dead letters go in one MULTI/EXEC, so a refusal (Redis out of memory under
-    noeviction, or down) leaves nothing half-stored: the client gets 503 and resends it all."""
-    letters = env.dead_letters
-    try:
-        with queue.connection.pipeline(transaction=True) as pipe:
-            if env.batch.size():
-                enqueue_batch(queue, env.batch, pipeline=pipe)
-            push_letters(queue.connection, letters, pipeline=pipe)
-            results = pipe.execute()
-    except redis.RedisError as exc:
-        raise StoreUnavailable(f"redis refused the request, nothing was accepted: {exc}") from exc
-    if letters:
-        note_dropped(results[-1])
 
 
 async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[dict[str, Any]]:

@@ -17,7 +17,7 @@ from app.core.auth import Principal
 from app.core.encoding import decode_body
 from app.core.ingest import MAX_ITEMS_PER_REQUEST
 from app.platform.ingest.envelope import Envelope, add_run
-from app.platform.ingest.routes import store, too_many
+from app.platform.ingest.service import store, too_many
 from app.platform.otel.decode import decode_request, encode_response
 from app.platform.otel.mapping import SpanError, attributes, span_to_run
 

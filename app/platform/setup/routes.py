@@ -30,7 +30,7 @@ from app.core.settings import InitialTenantSettings
 from app.core.tenancy import queries as tq
 from app.core.tenancy import service, setup, users
 from app.platform.login import throttle
-from app.platform.login.routes import TooManyAttempts, client_ip, session_response
+from app.platform.login.service import TooManyAttempts, client_ip, session_response
 
 log = logging.getLogger("tracehouse.setup")
 

@@ -17,7 +17,7 @@ NOTHING = (None,) * 6
 
 def usage(outputs: Any = None, extra: Any = None) -> tuple[Any, ...]:
     record = normalize_run({"id": RUN_ID, "outputs": outputs, "extra": extra}, "post", 0)
-    return tuple(record[f] for f in FIELDS)
+    return tuple(getattr(record, f) for f in FIELDS)
 
 
 def in_outputs(**fields: Any) -> dict[str, Any]:
