@@ -146,27 +146,25 @@ export function CredentialFields({
   );
 }
 
+/** The name, new password and repetition a new account is made with (setup, invite). */
+export function useNewAccount() {
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  return { name, setName, password, setPassword, repeat, setRepeat, problem: () => newPasswordProblem(password, repeat) };
+}
+
 /** Name, a new password and its repetition, as the setup page and the invite page's new account ask. */
-export function NewAccountFields({
-  name,
-  password,
-  repeat,
-  onName,
-  onPassword,
-  onRepeat,
-}: {
-  name: string;
-  password: string;
-  repeat: string;
-  onName: (value: string) => void;
-  onPassword: (value: string) => void;
-  onRepeat: (value: string) => void;
-}) {
+export function NewAccountFields({ account }: { account: ReturnType<typeof useNewAccount> }) {
   return (
     <>
-      <InputField label="Your name" name="name" autoComplete="name" value={name} onValue={onName} />
-      <InputField label="Password" type="password" autoComplete="new-password" required value={password} onValue={onPassword} />
-      <InputField label="Repeat password" type="password" autoComplete="new-password" required value={repeat} onValue={onRepeat} />
+      <InputField label="Your name" name="name" autoComplete="name" value={account.name} onValue={account.setName} />
+      <NewPasswordField label="Password" value={account.password} onValue={account.setPassword} />
+      <NewPasswordField label="Repeat password" value={account.repeat} onValue={account.setRepeat} />
     </>
   );
+}
+
+function NewPasswordField({ label, value, onValue }: { label: string; value: string; onValue: (value: string) => void }) {
+  return <InputField label={label} type="password" autoComplete="new-password" required value={value} onValue={onValue} />;
 }

@@ -8,8 +8,8 @@ import {
   AuthSubmit,
   CredentialFields,
   NewAccountFields,
-  newPasswordProblem,
   useFormAction,
+  useNewAccount,
 } from "../components/CredentialFields";
 
 type Joined = { email: string; role: string; existing: boolean };
@@ -21,10 +21,9 @@ export function InvitePage() {
   const { token = "" } = useParams();
   const { me, checking, refresh, logout } = useAuth();
   const [mode, setMode] = useState<"new" | "login">("new");
-  const [name, setName] = useState("");
+  const account = useNewAccount();
+  const { password, setPassword } = account;
   const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [repeat, setRepeat] = useState("");
   const form = useFormAction();
   const { error, setError, pending } = form;
   const [joined, setJoined] = useState<Joined | null>(null);
@@ -51,9 +50,9 @@ export function InvitePage() {
 
   function submitNew(event: FormEvent) {
     event.preventDefault();
-    const problem = newPasswordProblem(password, repeat);
+    const problem = account.problem();
     if (problem) return setError(problem);
-    void run(() => accept({ password, display_name: name.trim() }, false));
+    void run(() => accept({ password, display_name: account.name.trim() }, false));
   }
 
   function submitLogin(event: FormEvent) {
@@ -79,15 +78,9 @@ export function InvitePage() {
         <p>
           {joined.email} joined the workspace as {joined.role}.
         </p>
-        {joined.existing ? (
-          <Link className="btn btn-primary" to="/">
-            Open Tracehouse
-          </Link>
-        ) : (
-          <Link className="btn btn-primary" to="/login">
-            Log in
-          </Link>
-        )}
+        <Link className="btn btn-primary" to={joined.existing ? "/" : "/login"}>
+          {joined.existing ? "Open Tracehouse" : "Log in"}
+        </Link>
       </AuthCard>
     );
   }
@@ -127,14 +120,7 @@ export function InvitePage() {
 
   return (
     <AuthCard title="Accept your invitation" titleId="invite-title" onSubmit={submitNew}>
-      <NewAccountFields
-        name={name}
-        password={password}
-        repeat={repeat}
-        onName={setName}
-        onPassword={setPassword}
-        onRepeat={setRepeat}
-      />
+      <NewAccountFields account={account} />
       <AuthSubmit error={error} pending={pending} label="Join the workspace" pendingLabel="Joining…" />
       <button type="button" className="btn" onClick={() => switchTo("login")}>
         I already have an account

@@ -9,9 +9,9 @@ import {
   AuthSubmit,
   EmailField,
   NewAccountFields,
-  newPasswordProblem,
   useFormAction,
   useNeedsSetup,
+  useNewAccount,
 } from "../components/CredentialFields";
 
 /** /setup?token=… — the one-time link `migrate` logs while the installation has no account. Whoever
@@ -25,21 +25,19 @@ export function SetupPage() {
   const [needsSetup, setNeedsSetup] = useNeedsSetup(true);
   const [token, setToken] = useState(linkToken);
   const [email, setEmail] = useState("");
-  const [name, setName] = useState("");
-  const [password, setPassword] = useState("");
-  const [repeat, setRepeat] = useState("");
+  const account = useNewAccount();
   const { error, setError, pending, run } = useFormAction();
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const problem = newPasswordProblem(password, repeat);
+    const problem = account.problem();
     if (problem) return setError(problem);
     void run(
       async () => {
         const answer = await api<{ csrf_token: string }>({
           path: "/setup",
           method: "POST",
-          body: { token: token.trim(), email, name: name.trim(), password },
+          body: { token: token.trim(), email, name: account.name.trim(), password: account.password },
         });
         setCsrfToken(answer.csrf_token);
         await refresh();
@@ -79,14 +77,7 @@ export function SetupPage() {
         />
       )}
       <EmailField email={email} onEmail={setEmail} />
-      <NewAccountFields
-        name={name}
-        password={password}
-        repeat={repeat}
-        onName={setName}
-        onPassword={setPassword}
-        onRepeat={setRepeat}
-      />
+      <NewAccountFields account={account} />
       <AuthSubmit error={error} pending={pending} label="Create admin and log in" pendingLabel="Creating…" />
     </AuthCard>
   );
