@@ -44,3 +44,12 @@ export function DataTable({
 export function RelativeTime({ value }: { value: string | null | undefined }) {
   return <span title={formatTime(value)}>{formatRelative(value)}</span>;
 }
+
+/** A table cell with a time as "3 hours ago", the exact time on hover. */
+export function TimeCell({ value }: { value: string | null | undefined }) {
+  return (
+    <td className="nowrap" title={formatTime(value)}>
+      {formatRelative(value)}
+    </td>
+  );
+}

@@ -6,21 +6,33 @@ import { useWorkspace } from "../../auth/AuthContext";
 import { Dialog, DialogActions } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
-import { formatNumber, formatRelative, formatTime } from "../../lib/format";
+import { formatNumber } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
+import { Pager, Refreshing, SearchBox, useNumberParam } from "../../components/ListPage";
+import { DataTable, TimeCell, type Column } from "../../components/Table";
 import { DATA_TYPES, type Dataset, type DataType } from "./api";
 import { csvHeader, guessColumns } from "./logic";
 import "./datasets.css";
 
 const PAGE_SIZE = 50;
 
+const DATASET_COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Description" },
+  { label: "Type" },
+  { label: "Examples", className: "num" },
+  { label: "Experiments", className: "num" },
+  { label: "Last experiment" },
+  { label: "Modified" },
+];
+
 export default function DatasetsPage() {
   const { tenant = "" } = useParams();
   const workspace = useWorkspace();
   const canWrite = workspace.role !== "viewer";
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const query = params.get("q") ?? "";
-  const offset = Number(params.get("offset") ?? 0) || 0;
+  const [offset, goTo] = useNumberParam("offset");
   const [search, setSearch] = useSearchInput("q", { resetParam: "offset" });
   const [dialog, setDialog] = useState<"new" | "upload" | null>(null);
   const navigate = useNavigate();
@@ -31,13 +43,6 @@ export default function DatasetsPage() {
   });
   const rows = datasets.data?.slice(0, PAGE_SIZE) ?? [];
   const hasMore = (datasets.data?.length ?? 0) > PAGE_SIZE;
-
-  const goTo = (nextOffset: number) => {
-    const next = new URLSearchParams(params);
-    if (nextOffset > 0) next.set("offset", String(nextOffset));
-    else next.delete("offset");
-    setParams(next);
-  };
 
   return (
     <div className="datasets-page">
@@ -58,15 +63,14 @@ export default function DatasetsPage() {
         }
       />
       <div className="row ds-toolbar">
-        <input
-          type="search"
-          aria-label="Search datasets by name"
+        <SearchBox
+          label="Search datasets by name"
           placeholder="Search by name…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
           className="ds-search"
+          value={search}
+          onValue={setSearch}
         />
-        {datasets.loading && datasets.data && <span className="spinner" aria-label="Refreshing" />}
+        <Refreshing state={datasets} />
       </div>
       <Async
         state={datasets}
@@ -91,73 +95,51 @@ export default function DatasetsPage() {
       >
         {() => (
           <>
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" className="num">
-                      Examples
-                    </th>
-                    <th scope="col" className="num">
-                      Experiments
-                    </th>
-                    <th scope="col">Last experiment</th>
-                    <th scope="col">Modified</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((d) => (
-                    <tr
-                      key={d.id}
-                      className="clickable"
-                      onClick={(e) => {
-                        if ((e.target as HTMLElement).closest("a, button, input")) return;
-                        navigate(`/o/${tenant}/datasets/${d.id}`);
-                      }}
-                    >
-                      <td className="ds-name-cell">
-                        <Link to={`/o/${tenant}/datasets/${d.id}`}>{d.name}</Link>
-                      </td>
-                      <td className="cell-preview" title={d.description ?? undefined}>
-                        {d.description || <span className="muted">–</span>}
-                      </td>
-                      <td>
-                        <span className="badge">{d.data_type}</span>
-                      </td>
-                      <td className="num">{formatNumber(d.example_count)}</td>
-                      <td className="num">
-                        {d.session_count ? (
-                          <Link to={`/o/${tenant}/datasets/${d.id}/experiments`}>{formatNumber(d.session_count)}</Link>
-                        ) : (
-                          formatNumber(0)
-                        )}
-                      </td>
-                      <td className="nowrap" title={formatTime(d.last_session_start_time)}>
-                        {formatRelative(d.last_session_start_time)}
-                      </td>
-                      <td className="nowrap" title={formatTime(d.modified_at)}>
-                        {formatRelative(d.modified_at)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable scoped columns={DATASET_COLUMNS}>
+              {rows.map((d) => (
+                <tr
+                  key={d.id}
+                  className="clickable"
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest("a, button, input")) return;
+                    navigate(`/o/${tenant}/datasets/${d.id}`);
+                  }}
+                >
+                  <td className="ds-name-cell">
+                    <Link to={`/o/${tenant}/datasets/${d.id}`}>{d.name}</Link>
+                  </td>
+                  <td className="cell-preview" title={d.description ?? undefined}>
+                    {d.description || <span className="muted">–</span>}
+                  </td>
+                  <td>
+                    <span className="badge">{d.data_type}</span>
+                  </td>
+                  <td className="num">{formatNumber(d.example_count)}</td>
+                  <td className="num">
+                    {d.session_count ? (
+                      <Link to={`/o/${tenant}/datasets/${d.id}/experiments`}>{formatNumber(d.session_count)}</Link>
+                    ) : (
+                      formatNumber(0)
+                    )}
+                  </td>
+                  <TimeCell value={d.last_session_start_time} />
+                  <TimeCell value={d.modified_at} />
+                </tr>
+              ))}
+            </DataTable>
             {(offset > 0 || hasMore) && (
-              <nav className="pager" aria-label="Pages">
-                <span className="muted">
-                  {offset + 1}–{offset + rows.length}
-                </span>
-                <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => goTo(Math.max(0, offset - PAGE_SIZE))}>
-                  Previous
-                </button>
-                <button type="button" className="btn btn-small" disabled={!hasMore} onClick={() => goTo(offset + PAGE_SIZE)}>
-                  Next
-                </button>
-              </nav>
+              <Pager
+                label="Pages"
+                status={
+                  <>
+                    {offset + 1}–{offset + rows.length}
+                  </>
+                }
+                hasPrevious={offset !== 0}
+                hasNext={hasMore}
+                onPrevious={() => goTo(Math.max(0, offset - PAGE_SIZE))}
+                onNext={() => goTo(offset + PAGE_SIZE)}
+              />
             )}
           </>
         )}

@@ -8,6 +8,7 @@ import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
+import { Pager, Refreshing, SearchBox, useNumberParam } from "../../components/ListPage";
 import { sortProjects, type SortKey, type SortState } from "./sort";
 import "./ProjectsPage.css";
 
@@ -17,9 +18,10 @@ const PAGE_SIZE = 100;
 export function ProjectsPage() {
   const { tenant = "" } = useParams();
   const navigate = useNavigate();
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams] = useSearchParams();
   const q = searchParams.get("q") ?? "";
-  const page = Math.max(0, Number(searchParams.get("page") ?? 0) || 0);
+  const [pageParam, goToPage] = useNumberParam("page");
+  const page = Math.max(0, pageParam);
   const [search, setSearch] = useSearchInput("q", { resetParam: "page" });
   const [creating, setCreating] = useState(false);
   const [sort, setSort] = useState<SortState>({ key: "last_run", desc: true });
@@ -37,13 +39,6 @@ export function ProjectsPage() {
   const hasNext = (state.data?.length ?? 0) > PAGE_SIZE;
   const rows = useMemo(() => sortProjects((state.data ?? []).slice(0, PAGE_SIZE), sort), [state.data, sort]);
 
-  const goToPage = (n: number) => {
-    const params = new URLSearchParams(searchParams);
-    if (n > 0) params.set("page", String(n));
-    else params.delete("page");
-    setSearchParams(params);
-  };
-
   return (
     <div className="projects-page">
       <PageHeader
@@ -56,15 +51,14 @@ export function ProjectsPage() {
         }
       />
       <div className="projects-toolbar row">
-        <input
-          type="search"
-          className="projects-search"
-          aria-label="Search projects by name"
+        <SearchBox
+          label="Search projects by name"
           placeholder="Search projects…"
+          className="projects-search"
           value={search}
-          onChange={(e) => setSearch(e.target.value)}
+          onValue={setSearch}
         />
-        {state.loading && state.data !== undefined && <span className="spinner" aria-label="Refreshing" />}
+        <Refreshing state={state} />
       </div>
       <Async
         state={state}
@@ -86,15 +80,17 @@ export function ProjectsPage() {
           <>
             <ProjectsTable rows={rows} tenant={tenant} sort={sort} onSort={setSort} />
             {(page > 0 || hasNext) && (
-              <nav className="pager" aria-label="Pages">
-                <span className="muted">Page {page + 1}</span>
-                <button type="button" className="btn" disabled={page === 0} onClick={() => goToPage(page - 1)}>
-                  ‹ Previous
-                </button>
-                <button type="button" className="btn" disabled={!hasNext} onClick={() => goToPage(page + 1)}>
-                  Next ›
-                </button>
-              </nav>
+              <Pager
+                label="Pages"
+                status={<>Page {page + 1}</>}
+                hasPrevious={page !== 0}
+                hasNext={hasNext}
+                onPrevious={() => goToPage(page - 1)}
+                onNext={() => goToPage(page + 1)}
+                buttonClassName="btn"
+                previousLabel="‹ Previous"
+                nextLabel="Next ›"
+              />
             )}
           </>
         )}

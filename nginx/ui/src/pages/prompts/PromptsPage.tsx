@@ -8,12 +8,22 @@ import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
 import { formatNumber, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
+import { Pager, SearchBox } from "../../components/ListPage";
+import { DataTable, type Column } from "../../components/Table";
 import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList } from "./api";
 import { buildChatManifest, type DraftMessage } from "./manifest";
 import { draftProblem, MessagesEditor } from "./MessagesEditor";
 import "./prompts.css";
 
 const PAGE = 50;
+const PROMPT_COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Tags" },
+  { label: "Commits", className: "num" },
+  { label: "Last commit" },
+  { label: "Likes", className: "num" },
+  { label: "Pulls", className: "num" },
+];
 const SORTS = [
   { value: "updated_at:desc", label: "Recently updated" },
   { value: "created_at:desc", label: "Newest" },
@@ -72,13 +82,12 @@ export default function PromptsPage() {
         }
       />
       <div className="toolbar row wrap">
-        <input
-          type="search"
-          className="search"
-          aria-label="Search prompts"
+        <SearchBox
+          label="Search prompts"
           placeholder="Search by name or description"
+          className="search"
           value={search}
-          onChange={(event) => setSearch(event.target.value)}
+          onValue={setSearch}
         />
         <label className="row">
           <span className="muted">Sort</span>
@@ -132,47 +141,23 @@ export default function PromptsPage() {
       >
         {(data) => (
           <>
-            <div className="table-wrap">
-              <table className="table prompts-table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Tags</th>
-                    <th className="num">Commits</th>
-                    <th>Last commit</th>
-                    <th className="num">Likes</th>
-                    <th className="num">Pulls</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.repos.map((repo) => (
-                    <RepoRow key={repo.id} repo={repo} base={base} onTag={(t) => setParam("tag", t)} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable className="prompts-table" columns={PROMPT_COLUMNS}>
+              {data.repos.map((repo) => (
+                <RepoRow key={repo.id} repo={repo} base={base} onTag={(t) => setParam("tag", t)} />
+              ))}
+            </DataTable>
             {data.total > PAGE && (
-              <div className="pager">
-                <span className="muted">
-                  {offset + 1}–{Math.min(offset + PAGE, data.total)} of {data.total}
-                </span>
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={offset === 0}
-                  onClick={() => setParam("offset", String(Math.max(0, offset - PAGE)) || null)}
-                >
-                  Previous
-                </button>
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={offset + PAGE >= data.total}
-                  onClick={() => setParam("offset", String(offset + PAGE))}
-                >
-                  Next
-                </button>
-              </div>
+              <Pager
+                status={
+                  <>
+                    {offset + 1}–{Math.min(offset + PAGE, data.total)} of {data.total}
+                  </>
+                }
+                hasPrevious={offset !== 0}
+                hasNext={offset + PAGE < data.total}
+                onPrevious={() => setParam("offset", String(Math.max(0, offset - PAGE)) || null)}
+                onNext={() => setParam("offset", String(offset + PAGE))}
+              />
             )}
           </>
         )}
