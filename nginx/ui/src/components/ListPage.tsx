@@ -3,21 +3,18 @@
 import type { ReactNode } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { ApiState } from "../api/hooks";
+import { EmptyState } from "./States";
 
-/** A search box (its text usually comes from useSearchInput). */
-export function SearchBox({
-  label,
-  placeholder,
-  className,
-  value,
-  onValue,
-}: {
+type SearchBoxProps = {
   label: string;
   placeholder: string;
   className: string;
   value: string;
   onValue: (value: string) => void;
-}) {
+};
+
+/** A search box (its text usually comes from useSearchInput). */
+export function SearchBox({ label, placeholder, className, value, onValue }: SearchBoxProps) {
   return (
     <input
       type="search"
@@ -27,6 +24,40 @@ export function SearchBox({
       value={value}
       onChange={(e) => onValue(e.target.value)}
     />
+  );
+}
+
+/** A list's toolbar: its search box, then `children`, then (given the list's `state`) the refreshing spinner. */
+export function SearchToolbar({
+  className,
+  search,
+  state,
+  children,
+}: {
+  className: string;
+  search: SearchBoxProps;
+  state?: Pick<ApiState<unknown>, "loading" | "data">;
+  children?: ReactNode;
+}) {
+  return (
+    <div className={className}>
+      <SearchBox {...search} />
+      {children}
+      {state && <Refreshing state={state} />}
+    </div>
+  );
+}
+
+/** The empty state of a search that found nothing, with a button that clears it (given `onClear`). */
+export function NoMatches({ title, onClear }: { title: string; onClear?: () => void }) {
+  return (
+    <EmptyState title={title}>
+      {onClear && (
+        <button type="button" className="btn" onClick={onClear}>
+          Clear search
+        </button>
+      )}
+    </EmptyState>
   );
 }
 

@@ -3,13 +3,14 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { Dialog, DialogForm } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
 import { formatNumber } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
-import { Pager, Refreshing, SearchBox, useNumberParam } from "../../components/ListPage";
+import { NoMatches, Pager, SearchToolbar, useNumberParam } from "../../components/ListPage";
 import { DataTable, TimeCell, type Column } from "../../components/Table";
+import { Field } from "../../components/Field";
 import { DATA_TYPES, type Dataset, type DataType } from "./api";
 import { csvHeader, guessColumns } from "./logic";
 import "./datasets.css";
@@ -62,29 +63,21 @@ export default function DatasetsPage() {
           )
         }
       />
-      <div className="row ds-toolbar">
-        <SearchBox
-          label="Search datasets by name"
-          placeholder="Search by name…"
-          className="ds-search"
-          value={search}
-          onValue={setSearch}
-        />
-        <Refreshing state={datasets} />
-      </div>
+      <SearchToolbar
+        className="row ds-toolbar"
+        search={{ label: "Search datasets by name", placeholder: "Search by name…", className: "ds-search", value: search, onValue: setSearch }}
+        state={datasets}
+      />
       <Async
         state={datasets}
         label="Loading datasets"
         isEmpty={(d) => d.length === 0}
         empty={
           query || offset ? (
-            <EmptyState title={query ? `No dataset matches “${query}”` : "No more datasets"}>
-              {query && (
-                <button type="button" className="btn" onClick={() => setSearch("")}>
-                  Clear search
-                </button>
-              )}
-            </EmptyState>
+            <NoMatches
+              title={query ? `No dataset matches “${query}”` : "No more datasets"}
+              onClear={query ? () => setSearch("") : undefined}
+            />
           ) : (
             <EmptyState title="No datasets yet">
               Create one here, upload a CSV, or from code with <code>client.create_dataset(…)</code> in the
@@ -197,25 +190,23 @@ function NewDatasetDialog({ open, onClose, tenant }: { open: boolean; onClose: (
 
   return (
     <Dialog open={open} title="New dataset" onClose={close}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>Name</span>
+      <DialogForm
+        onSubmit={submit}
+        errors={[create.error]}
+        onCancel={close}
+        submitLabel="Create dataset"
+        pendingLabel="Creating…"
+        pending={create.pending}
+        disabled={!name.trim()}
+      >
+        <Field label="Name">
           <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} autoFocus />
-        </label>
-        <label className="field">
-          <span>Description</span>
+        </Field>
+        <Field label="Description">
           <textarea className="ds-plain-textarea" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
+        </Field>
         <DataTypeField value={dataType} onChange={setDataType} />
-        <FormError error={create.error} />
-        <DialogActions
-          onCancel={close}
-          submitLabel="Create dataset"
-          pendingLabel="Creating…"
-          pending={create.pending}
-          disabled={!name.trim()}
-        />
-      </form>
+      </DialogForm>
     </Dialog>
   );
 }
@@ -294,11 +285,18 @@ function UploadCsvDialog({ open, onClose, tenant }: { open: boolean; onClose: ()
 
   return (
     <Dialog open={open} title="Upload a CSV" onClose={close} wide>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>CSV file (UTF-8, with a header row)</span>
+      <DialogForm
+        onSubmit={submit}
+        errors={[upload.error]}
+        onCancel={close}
+        submitLabel="Create dataset"
+        pendingLabel="Uploading…"
+        pending={upload.pending}
+        disabled={!file || inputs.length === 0 || !name.trim()}
+      >
+        <Field label="CSV file (UTF-8, with a header row)">
           <input type="file" accept=".csv,text/csv" onChange={(e) => void pick(e.target.files?.[0] ?? null)} required />
-        </label>
+        </Field>
         <FormError error={readError} />
         {header.length > 0 && (
           <fieldset className="ds-fieldset">
@@ -345,25 +343,15 @@ function UploadCsvDialog({ open, onClose, tenant }: { open: boolean; onClose: ()
           </fieldset>
         )}
         <div className="ds-two-col">
-          <label className="field">
-            <span>Dataset name</span>
+          <Field label="Dataset name">
             <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
-          </label>
-          <label className="field">
-            <span>Description</span>
+          </Field>
+          <Field label="Description">
             <input value={description} onChange={(e) => setDescription(e.target.value)} />
-          </label>
+          </Field>
         </div>
         <DataTypeField value={dataType} onChange={setDataType} />
-        <FormError error={upload.error} />
-        <DialogActions
-          onCancel={close}
-          submitLabel="Create dataset"
-          pendingLabel="Uploading…"
-          pending={upload.pending}
-          disabled={!file || inputs.length === 0 || !name.trim()}
-        />
-      </form>
+      </DialogForm>
     </Dialog>
   );
 }

@@ -2,7 +2,7 @@ import { useCallback, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { Async, EmptyState } from "../../components/States";
-import { Pager, Refreshing, SearchBox } from "../../components/ListPage";
+import { Pager, Refreshing, SearchToolbar } from "../../components/ListPage";
 import { DataTable, TimeCell, type Column } from "../../components/Table";
 import { formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
@@ -88,14 +88,10 @@ export function ExamplesTab() {
 
   return (
     <section aria-label="Examples" className="ds-examples">
-      <div className="row wrap ds-toolbar">
-        <SearchBox
-          label="Search examples"
-          placeholder="Search inputs, outputs, metadata…"
-          className="ds-search"
-          value={search}
-          onValue={setSearch}
-        />
+      <SearchToolbar
+        className="row wrap ds-toolbar"
+        search={{ label: "Search examples", placeholder: "Search inputs, outputs, metadata…", className: "ds-search", value: search, onValue: setSearch }}
+      >
         <label className="row ds-inline-field">
           <span>Split</span>
           <select value={split} onChange={(e) => update({ split: e.target.value || null })} aria-label="Filter by split">
@@ -127,7 +123,7 @@ export function ExamplesTab() {
             New example
           </button>
         )}
-      </div>
+      </SearchToolbar>
       {asOf && (
         <div className="ds-banner" role="status">
           <span>

@@ -2,8 +2,9 @@ import { useMemo, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { Async, EmptyState, ErrorState, FormError, Loading } from "../../components/States";
+import { Dialog, DialogForm } from "../../components/Dialog";
+import { Async, EmptyState, ErrorState, Loading } from "../../components/States";
+import { Field } from "../../components/Field";
 import { formatRelative, formatTime } from "../../lib/format";
 import type { DatasetVersion, Example, VersionDiff } from "./api";
 import { useDataset } from "./context";
@@ -309,25 +310,23 @@ function TagDialog({ version, onClose, onTagged }: { version: DatasetVersion; on
   };
   return (
     <Dialog open title="Tag version" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
+      <DialogForm
+        onSubmit={submit}
+        errors={[clientError, save.error]}
+        onCancel={onClose}
+        submitLabel="Tag version"
+        pendingLabel="Tagging…"
+        pending={save.pending}
+        disabled={!trimmed || !!clientError}
+      >
         <p className="muted">
           Version {formatVersion(version.as_of, formatTime)}
           {version.tags.length > 0 && <> · tagged {version.tags.join(", ")}</>}. A tag that already exists moves here.
         </p>
-        <label className="field">
-          <span>Tag</span>
+        <Field label="Tag">
           <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={100} required autoFocus placeholder="e.g. prod, v2" />
-        </label>
-        <FormError error={clientError} />
-        <FormError error={save.error} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel="Tag version"
-          pendingLabel="Tagging…"
-          pending={save.pending}
-          disabled={!trimmed || !!clientError}
-        />
-      </form>
+        </Field>
+      </DialogForm>
     </Dialog>
   );
 }

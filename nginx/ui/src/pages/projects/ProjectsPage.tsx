@@ -3,12 +3,13 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { api, type ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import type { Project } from "../../api/types";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { Dialog, DialogForm } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
-import { Async, EmptyState, FormError } from "../../components/States";
+import { Async, EmptyState } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
-import { Pager, Refreshing, SearchBox, useNumberParam } from "../../components/ListPage";
+import { NoMatches, Pager, SearchToolbar, useNumberParam } from "../../components/ListPage";
+import { Field } from "../../components/Field";
 import { sortProjects, type SortKey, type SortState } from "./sort";
 import "./ProjectsPage.css";
 
@@ -50,27 +51,18 @@ export function ProjectsPage() {
           </button>
         }
       />
-      <div className="projects-toolbar row">
-        <SearchBox
-          label="Search projects by name"
-          placeholder="Search projects…"
-          className="projects-search"
-          value={search}
-          onValue={setSearch}
-        />
-        <Refreshing state={state} />
-      </div>
+      <SearchToolbar
+        className="projects-toolbar row"
+        search={{ label: "Search projects by name", placeholder: "Search projects…", className: "projects-search", value: search, onValue: setSearch }}
+        state={state}
+      />
       <Async
         state={state}
         label="Loading projects"
         isEmpty={(data) => data.length === 0 && page === 0}
         empty={
           q ? (
-            <EmptyState title={`No projects match “${q}”`}>
-              <button type="button" className="btn" onClick={() => setSearch("")}>
-                Clear search
-              </button>
-            </EmptyState>
+            <NoMatches title={`No projects match “${q}”`} onClear={() => setSearch("")} />
           ) : (
             <NoProjects onCreate={() => setCreating(true)} />
           )
@@ -251,9 +243,16 @@ function NewProjectDialog({
 
   return (
     <Dialog open={open} title="New project" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>Name</span>
+      <DialogForm
+        onSubmit={submit}
+        errors={[message]}
+        onCancel={onClose}
+        submitLabel="Create project"
+        pendingLabel="Creating…"
+        pending={create.pending}
+        disabled={!name.trim()}
+      >
+        <Field label="Name">
           <input
             value={name}
             onChange={(e) => setName(e.target.value)}
@@ -262,20 +261,11 @@ function NewProjectDialog({
             autoFocus
             placeholder="my-app-prod"
           />
-        </label>
-        <label className="field">
-          <span>Description (optional)</span>
+        </Field>
+        <Field label="Description (optional)">
           <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
-        </label>
-        <FormError error={message} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel="Create project"
-          pendingLabel="Creating…"
-          pending={create.pending}
-          disabled={!name.trim()}
-        />
-      </form>
+        </Field>
+      </DialogForm>
     </Dialog>
   );
 }

@@ -8,8 +8,9 @@ import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
 import { formatNumber, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
-import { Pager, SearchBox } from "../../components/ListPage";
+import { Pager, SearchToolbar } from "../../components/ListPage";
 import { DataTable, type Column } from "../../components/Table";
+import { Field } from "../../components/Field";
 import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList } from "./api";
 import { buildChatManifest, type DraftMessage } from "./manifest";
 import { draftProblem, MessagesEditor } from "./MessagesEditor";
@@ -81,14 +82,10 @@ export default function PromptsPage() {
           )
         }
       />
-      <div className="toolbar row wrap">
-        <SearchBox
-          label="Search prompts"
-          placeholder="Search by name or description"
-          className="search"
-          value={search}
-          onValue={setSearch}
-        />
+      <SearchToolbar
+        className="toolbar row wrap"
+        search={{ label: "Search prompts", placeholder: "Search by name or description", className: "search", value: search, onValue: setSearch }}
+      >
         <label className="row">
           <span className="muted">Sort</span>
           <select aria-label="Sort prompts" value={sort} onChange={(event) => setParam("sort", event.target.value)}>
@@ -113,7 +110,7 @@ export default function PromptsPage() {
             {state.data.total} prompt{state.data.total === 1 ? "" : "s"}
           </span>
         )}
-      </div>
+      </SearchToolbar>
       <Async
         state={state}
         label="Loading prompts"
@@ -286,8 +283,7 @@ function NewPromptDialog({ open, onClose, base }: { open: boolean; onClose: () =
     <Dialog open={open} title="New prompt" onClose={onClose} wide>
       <form className="stack" onSubmit={(event) => void submit(event)}>
         <div className="form-grid">
-          <label className="field">
-            <span>Name</span>
+          <Field label="Name">
             <input
               required
               autoFocus
@@ -298,20 +294,18 @@ function NewPromptDialog({ open, onClose, base }: { open: boolean; onClose: () =
               disabled={created !== null}
               onChange={(event) => setHandle(event.target.value.toLowerCase())}
             />
-          </label>
-          <label className="field">
-            <span>Tags (comma separated, optional)</span>
+          </Field>
+          <Field label="Tags (comma separated, optional)">
             <input value={tags} placeholder="support, triage" onChange={(event) => setTags(event.target.value)} />
-          </label>
+          </Field>
         </div>
-        <label className="field">
-          <span>Description (optional)</span>
+        <Field label="Description (optional)">
           <input
             value={description}
             placeholder="What the prompt is for"
             onChange={(event) => setDescription(event.target.value)}
           />
-        </label>
+        </Field>
         <label className="checkbox">
           <input type="checkbox" checked={withCommit} onChange={(event) => setWithCommit(event.target.checked)} />
           Write the first version now (a chat prompt)

@@ -5,9 +5,9 @@ import { useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
 import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
 import { CopyButton } from "../../components/CopyButton";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { InputField } from "../../components/Field";
-import { EmptyState, FormError } from "../../components/States";
+import { Dialog, DialogForm } from "../../components/Dialog";
+import { Field, InputField } from "../../components/Field";
+import { EmptyState } from "../../components/States";
 import { ACTIONS_COLUMN, RelativeTime, type Column } from "../../components/Table";
 import { formatTime, parseTime } from "../../lib/format";
 import { CloseRow, OneTimeSecret, RowButton, SettingsSection, SettingsTable } from "./parts";
@@ -261,7 +261,14 @@ function CreateKeyDialog({
 
   return (
     <Dialog open={open} title={isAdmin ? "Create API key" : "Create personal token"} onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)}>
+      <DialogForm
+        onSubmit={submit}
+        errors={[problem, create.error]}
+        onCancel={onClose}
+        submitLabel="Create key"
+        pendingLabel="Creating…"
+        pending={create.pending}
+      >
         <InputField
           label="Name"
           autoFocus
@@ -284,18 +291,16 @@ function CreateKeyDialog({
           </fieldset>
         )}
         {kind === "service" && (
-          <label className="field">
-            <span>Role</span>
+          <Field label="Role">
             <select value={role} onChange={(event) => setRole(event.target.value)}>
               <option value="viewer">Viewer — read only</option>
               <option value="editor">Editor — send traces, write data</option>
               <option value="admin">Admin — also manage keys, members, providers</option>
             </select>
-          </label>
+          </Field>
         )}
         <div className="row wrap">
-          <label className="field">
-            <span>Expires</span>
+          <Field label="Expires">
             <select value={expiry} onChange={(event) => setExpiry(event.target.value)}>
               {EXPIRY.map((e) => (
                 <option key={e.value} value={e.value}>
@@ -303,18 +308,14 @@ function CreateKeyDialog({
                 </option>
               ))}
             </select>
-          </label>
+          </Field>
           {expiry === "date" && (
-            <label className="field">
-              <span>Expiry date</span>
+            <Field label="Expiry date">
               <input type="date" value={date} onChange={(event) => setDate(event.target.value)} required />
-            </label>
+            </Field>
           )}
         </div>
-        <FormError error={problem} />
-        <FormError error={create.error} />
-        <DialogActions onCancel={onClose} submitLabel="Create key" pendingLabel="Creating…" pending={create.pending} />
-      </form>
+      </DialogForm>
     </Dialog>
   );
 }

@@ -4,9 +4,9 @@ import { api } from "../../api/client";
 import { useApi, useMutation } from "../../api/hooks";
 import { useAuth, useWorkspace } from "../../auth/AuthContext";
 import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { Dialog, DialogForm } from "../../components/Dialog";
 import { Field, InputField } from "../../components/Field";
-import { EmptyState, FormError } from "../../components/States";
+import { EmptyState } from "../../components/States";
 import { ACTIONS_COLUMN, RelativeTime } from "../../components/Table";
 import { formatTime } from "../../lib/format";
 import { CloseRow, OneTimeSecret, RowButton, SettingsSection, SettingsTable } from "./parts";
@@ -190,7 +190,14 @@ function AddUserDialog({ open, onClose, onAdded }: { open: boolean; onClose: () 
   };
   return (
     <Dialog open={open} title="Add user" onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)}>
+      <DialogForm
+        onSubmit={submit}
+        errors={[add.error]}
+        onCancel={onClose}
+        submitLabel="Add user"
+        pendingLabel="Adding…"
+        pending={add.pending}
+      >
         <p className="muted">
           Creates an account with a password you choose and adds it to this workspace. Tell them the password over a safe
           channel. To let people pick their own password, invite them by link instead.
@@ -206,9 +213,7 @@ function AddUserDialog({ open, onClose, onAdded }: { open: boolean; onClose: () 
           onValue={setPassword}
         />
         <RoleField value={role} onChange={setRole} />
-        <FormError error={add.error} />
-        <DialogActions onCancel={onClose} submitLabel="Add user" pendingLabel="Adding…" pending={add.pending} />
-      </form>
+      </DialogForm>
     </Dialog>
   );
 }
@@ -257,21 +262,21 @@ function InviteDialog({ open, onClose }: { open: boolean; onClose: () => void })
 
   return (
     <Dialog open={open} title="Invite by link" onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)}>
+      <DialogForm
+        onSubmit={submit}
+        errors={[create.error]}
+        onCancel={onClose}
+        submitLabel="Create invitation"
+        pendingLabel="Creating…"
+        pending={create.pending}
+      >
         <p className="muted">
           Makes a one-time invitation for an email address, valid for 7 days. The person sets their own password when they
           accept it.
         </p>
         <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
         <RoleField value={role} onChange={setRole} />
-        <FormError error={create.error} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel="Create invitation"
-          pendingLabel="Creating…"
-          pending={create.pending}
-        />
-      </form>
+      </DialogForm>
     </Dialog>
   );
 }

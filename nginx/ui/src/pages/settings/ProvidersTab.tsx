@@ -3,9 +3,10 @@ import { api, ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
 import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { EmptyState, FormError } from "../../components/States";
+import { Dialog, DialogForm } from "../../components/Dialog";
+import { EmptyState } from "../../components/States";
 import { ACTIONS_COLUMN, RelativeTime, type Column } from "../../components/Table";
+import { Field } from "../../components/Field";
 import { RowButton, SettingsSection, SettingsTable } from "./parts";
 import { DEFAULT_BASE_URL, KIND_LABEL, type Provider, type ProviderKind } from "./types";
 
@@ -285,10 +286,17 @@ function ProviderDialog({
 
   return (
     <Dialog open={open} title={provider ? `Edit ${provider.name}` : "Add model provider"} onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)} autoComplete="off">
+      <DialogForm
+        onSubmit={submit}
+        errors={[problem, save.error]}
+        autoComplete="off"
+        onCancel={onClose}
+        submitLabel={provider ? "Save" : "Add provider"}
+        pendingLabel="Saving…"
+        pending={save.pending}
+      >
         <div className="form-grid">
-          <label className="field">
-            <span>Name</span>
+          <Field label="Name">
             <input
               required
               autoFocus
@@ -296,9 +304,8 @@ function ProviderDialog({
               placeholder="openai"
               onChange={(e) => setName(e.target.value.toLowerCase())}
             />
-          </label>
-          <label className="field">
-            <span>Kind</span>
+          </Field>
+          <Field label="Kind">
             <select
               value={kind}
               disabled={provider !== null}
@@ -309,7 +316,7 @@ function ProviderDialog({
               <option value="anthropic">Anthropic</option>
               <option value="openai_compatible">OpenAI-compatible (vLLM, Ollama, LiteLLM…)</option>
             </select>
-          </label>
+          </Field>
         </div>
         <label className="field">
           <span>Base URL{kind === "openai_compatible" ? "" : " (optional)"}</span>
@@ -346,23 +353,14 @@ function ProviderDialog({
             Remove the stored key
           </label>
         )}
-        <label className="field">
-          <span>Default model (optional)</span>
+        <Field label="Default model (optional)">
           <input
             value={defaultModel}
             placeholder={kind === "anthropic" ? "claude-3-5-haiku-latest" : "gpt-4o-mini"}
             onChange={(e) => setDefaultModel(e.target.value)}
           />
-        </label>
-        <FormError error={problem} />
-        <FormError error={save.error} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel={provider ? "Save" : "Add provider"}
-          pendingLabel="Saving…"
-          pending={save.pending}
-        />
-      </form>
+        </Field>
+      </DialogForm>
     </Dialog>
   );
 }
