@@ -103,3 +103,21 @@ export function DialogForm({
     </form>
   );
 }
+
+/** A Dialog holding one DialogForm, whose Cancel closes it. */
+export function FormDialog({
+  open,
+  title,
+  onClose,
+  wide,
+  ...form
+}: { open: boolean; title: string; onClose: () => void; wide?: boolean } & Omit<
+  Parameters<typeof DialogForm>[0],
+  "onCancel"
+>) {
+  return (
+    <Dialog open={open} title={title} onClose={onClose} wide={wide}>
+      <DialogForm onCancel={onClose} {...form} />
+    </Dialog>
+  );
+}

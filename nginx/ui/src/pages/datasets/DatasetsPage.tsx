@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
-import { Dialog, DialogForm } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
 import { formatNumber } from "../../lib/format";
@@ -189,25 +189,25 @@ function NewDatasetDialog({ open, onClose, tenant }: { open: boolean; onClose: (
   };
 
   return (
-    <Dialog open={open} title="New dataset" onClose={close}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[create.error]}
-        onCancel={close}
-        submitLabel="Create dataset"
-        pendingLabel="Creating…"
-        pending={create.pending}
-        disabled={!name.trim()}
-      >
-        <Field label="Name">
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} autoFocus />
-        </Field>
-        <Field label="Description">
-          <textarea className="ds-plain-textarea" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </Field>
-        <DataTypeField value={dataType} onChange={setDataType} />
-      </DialogForm>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="New dataset"
+      onClose={close}
+      onSubmit={submit}
+      errors={[create.error]}
+      submitLabel="Create dataset"
+      pendingLabel="Creating…"
+      pending={create.pending}
+      disabled={!name.trim()}
+    >
+      <Field label="Name">
+        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} autoFocus />
+      </Field>
+      <Field label="Description">
+        <textarea className="ds-plain-textarea" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
+      <DataTypeField value={dataType} onChange={setDataType} />
+    </FormDialog>
   );
 }
 
@@ -284,74 +284,75 @@ function UploadCsvDialog({ open, onClose, tenant }: { open: boolean; onClose: ()
   };
 
   return (
-    <Dialog open={open} title="Upload a CSV" onClose={close} wide>
-      <DialogForm
-        onSubmit={submit}
-        errors={[upload.error]}
-        onCancel={close}
-        submitLabel="Create dataset"
-        pendingLabel="Uploading…"
-        pending={upload.pending}
-        disabled={!file || inputs.length === 0 || !name.trim()}
-      >
-        <Field label="CSV file (UTF-8, with a header row)">
-          <input type="file" accept=".csv,text/csv" onChange={(e) => void pick(e.target.files?.[0] ?? null)} required />
-        </Field>
-        <FormError error={readError} />
-        {header.length > 0 && (
-          <fieldset className="ds-fieldset">
-            <legend>Columns</legend>
-            <p className="muted ds-hint">Each row becomes an example: input columns go into its inputs, output columns into its outputs.</p>
-            <div className="table-wrap ds-columns">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Column</th>
-                    <th scope="col">Input</th>
-                    <th scope="col">Output</th>
-                    <th scope="col">Skip</th>
+    <FormDialog
+      open={open}
+      title="Upload a CSV"
+      onClose={close}
+      wide
+      onSubmit={submit}
+      errors={[upload.error]}
+      submitLabel="Create dataset"
+      pendingLabel="Uploading…"
+      pending={upload.pending}
+      disabled={!file || inputs.length === 0 || !name.trim()}
+    >
+      <Field label="CSV file (UTF-8, with a header row)">
+        <input type="file" accept=".csv,text/csv" onChange={(e) => void pick(e.target.files?.[0] ?? null)} required />
+      </Field>
+      <FormError error={readError} />
+      {header.length > 0 && (
+        <fieldset className="ds-fieldset">
+          <legend>Columns</legend>
+          <p className="muted ds-hint">Each row becomes an example: input columns go into its inputs, output columns into its outputs.</p>
+          <div className="table-wrap ds-columns">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Input</th>
+                  <th scope="col">Output</th>
+                  <th scope="col">Skip</th>
+                </tr>
+              </thead>
+              <tbody>
+                {header.map((column, index) => (
+                  <tr key={`${index}-${column}`}>
+                    <td className="mono">{column || <span className="muted">(blank)</span>}</td>
+                    {(["input", "output", "skip"] as const).map((role) => (
+                      <td key={role}>
+                        <input
+                          type="radio"
+                          name={`column-${index}`}
+                          aria-label={`${column}: ${role}`}
+                          checked={roles[column] === role}
+                          onChange={() => setRoles((r) => ({ ...r, [column]: role }))}
+                        />
+                      </td>
+                    ))}
                   </tr>
-                </thead>
-                <tbody>
-                  {header.map((column, index) => (
-                    <tr key={`${index}-${column}`}>
-                      <td className="mono">{column || <span className="muted">(blank)</span>}</td>
-                      {(["input", "output", "skip"] as const).map((role) => (
-                        <td key={role}>
-                          <input
-                            type="radio"
-                            name={`column-${index}`}
-                            aria-label={`${column}: ${role}`}
-                            checked={roles[column] === role}
-                            onChange={() => setRoles((r) => ({ ...r, [column]: role }))}
-                          />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <p className="muted ds-hint">
-              Inputs: {inputs.join(", ") || "none"} · Outputs: {outputs.join(", ") || "none"}
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted ds-hint">
+            Inputs: {inputs.join(", ") || "none"} · Outputs: {outputs.join(", ") || "none"}
+          </p>
+          {inputs.length === 0 && (
+            <p className="form-error" role="alert">
+              Choose at least one input column.
             </p>
-            {inputs.length === 0 && (
-              <p className="form-error" role="alert">
-                Choose at least one input column.
-              </p>
-            )}
-          </fieldset>
-        )}
-        <div className="ds-two-col">
-          <Field label="Dataset name">
-            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
-          </Field>
-          <Field label="Description">
-            <input value={description} onChange={(e) => setDescription(e.target.value)} />
-          </Field>
-        </div>
-        <DataTypeField value={dataType} onChange={setDataType} />
-      </DialogForm>
-    </Dialog>
+          )}
+        </fieldset>
+      )}
+      <div className="ds-two-col">
+        <Field label="Dataset name">
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
+        </Field>
+        <Field label="Description">
+          <input value={description} onChange={(e) => setDescription(e.target.value)} />
+        </Field>
+      </div>
+      <DataTypeField value={dataType} onChange={setDataType} />
+    </FormDialog>
   );
 }

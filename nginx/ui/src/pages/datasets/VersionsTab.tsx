@@ -2,7 +2,7 @@ import { useMemo, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
-import { Dialog, DialogForm } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { Async, EmptyState, ErrorState, Loading } from "../../components/States";
 import { Field } from "../../components/Field";
 import { formatRelative, formatTime } from "../../lib/format";
@@ -309,24 +309,24 @@ function TagDialog({ version, onClose, onTagged }: { version: DatasetVersion; on
     if (await save.mutate({ as_of: version.as_of, tag: trimmed })) onTagged();
   };
   return (
-    <Dialog open title="Tag version" onClose={onClose}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[clientError, save.error]}
-        onCancel={onClose}
-        submitLabel="Tag version"
-        pendingLabel="Tagging…"
-        pending={save.pending}
-        disabled={!trimmed || !!clientError}
-      >
-        <p className="muted">
-          Version {formatVersion(version.as_of, formatTime)}
-          {version.tags.length > 0 && <> · tagged {version.tags.join(", ")}</>}. A tag that already exists moves here.
-        </p>
-        <Field label="Tag">
-          <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={100} required autoFocus placeholder="e.g. prod, v2" />
-        </Field>
-      </DialogForm>
-    </Dialog>
+    <FormDialog
+      open
+      title="Tag version"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[clientError, save.error]}
+      submitLabel="Tag version"
+      pendingLabel="Tagging…"
+      pending={save.pending}
+      disabled={!trimmed || !!clientError}
+    >
+      <p className="muted">
+        Version {formatVersion(version.as_of, formatTime)}
+        {version.tags.length > 0 && <> · tagged {version.tags.join(", ")}</>}. A tag that already exists moves here.
+      </p>
+      <Field label="Tag">
+        <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={100} required autoFocus placeholder="e.g. prod, v2" />
+      </Field>
+    </FormDialog>
   );
 }

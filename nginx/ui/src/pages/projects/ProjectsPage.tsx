@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { api, type ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import type { Project } from "../../api/types";
-import { Dialog, DialogForm } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
@@ -242,30 +242,30 @@ function NewProjectDialog({
     error?.status === 409 ? new Error(`A project named “${name.trim()}” already exists. Choose another name.`) : error;
 
   return (
-    <Dialog open={open} title="New project" onClose={onClose}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[message]}
-        onCancel={onClose}
-        submitLabel="Create project"
-        pendingLabel="Creating…"
-        pending={create.pending}
-        disabled={!name.trim()}
-      >
-        <Field label="Name">
-          <input
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            required
-            maxLength={400}
-            autoFocus
-            placeholder="my-app-prod"
-          />
-        </Field>
-        <Field label="Description (optional)">
-          <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
-        </Field>
-      </DialogForm>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="New project"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[message]}
+      submitLabel="Create project"
+      pendingLabel="Creating…"
+      pending={create.pending}
+      disabled={!name.trim()}
+    >
+      <Field label="Name">
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={400}
+          autoFocus
+          placeholder="my-app-prod"
+        />
+      </Field>
+      <Field label="Description (optional)">
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
+      </Field>
+    </FormDialog>
   );
 }

@@ -5,7 +5,7 @@ import { useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
 import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
 import { CopyButton } from "../../components/CopyButton";
-import { Dialog, DialogForm } from "../../components/Dialog";
+import { Dialog, FormDialog } from "../../components/Dialog";
 import { Field, InputField } from "../../components/Field";
 import { EmptyState } from "../../components/States";
 import { ACTIONS_COLUMN, RelativeTime, type Column } from "../../components/Table";
@@ -260,62 +260,62 @@ function CreateKeyDialog({
   }
 
   return (
-    <Dialog open={open} title={isAdmin ? "Create API key" : "Create personal token"} onClose={onClose}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[problem, create.error]}
-        onCancel={onClose}
-        submitLabel="Create key"
-        pendingLabel="Creating…"
-        pending={create.pending}
-      >
-        <InputField
-          label="Name"
-          autoFocus
-          value={name}
-          maxLength={200}
-          placeholder="e.g. ci-evals, prod-tracing"
-          onValue={setName}
-        />
-        {isAdmin && (
-          <fieldset className="field plain">
-            <legend>Kind</legend>
-            <label className="checkbox">
-              <input type="radio" name="kind" checked={kind === "service"} onChange={() => setKind("service")} />
-              Service key — has its own role; for apps and CI
-            </label>
-            <label className="checkbox">
-              <input type="radio" name="kind" checked={kind === "personal"} onChange={() => setKind("personal")} />
-              Personal token — acts as you, with your role
-            </label>
-          </fieldset>
-        )}
-        {kind === "service" && (
-          <Field label="Role">
-            <select value={role} onChange={(event) => setRole(event.target.value)}>
-              <option value="viewer">Viewer — read only</option>
-              <option value="editor">Editor — send traces, write data</option>
-              <option value="admin">Admin — also manage keys, members, providers</option>
-            </select>
+    <FormDialog
+      open={open}
+      title={isAdmin ? "Create API key" : "Create personal token"}
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[problem, create.error]}
+      submitLabel="Create key"
+      pendingLabel="Creating…"
+      pending={create.pending}
+    >
+      <InputField
+        label="Name"
+        autoFocus
+        value={name}
+        maxLength={200}
+        placeholder="e.g. ci-evals, prod-tracing"
+        onValue={setName}
+      />
+      {isAdmin && (
+        <fieldset className="field plain">
+          <legend>Kind</legend>
+          <label className="checkbox">
+            <input type="radio" name="kind" checked={kind === "service"} onChange={() => setKind("service")} />
+            Service key — has its own role; for apps and CI
+          </label>
+          <label className="checkbox">
+            <input type="radio" name="kind" checked={kind === "personal"} onChange={() => setKind("personal")} />
+            Personal token — acts as you, with your role
+          </label>
+        </fieldset>
+      )}
+      {kind === "service" && (
+        <Field label="Role">
+          <select value={role} onChange={(event) => setRole(event.target.value)}>
+            <option value="viewer">Viewer — read only</option>
+            <option value="editor">Editor — send traces, write data</option>
+            <option value="admin">Admin — also manage keys, members, providers</option>
+          </select>
+        </Field>
+      )}
+      <div className="row wrap">
+        <Field label="Expires">
+          <select value={expiry} onChange={(event) => setExpiry(event.target.value)}>
+            {EXPIRY.map((e) => (
+              <option key={e.value} value={e.value}>
+                {e.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {expiry === "date" && (
+          <Field label="Expiry date">
+            <input type="date" value={date} onChange={(event) => setDate(event.target.value)} required />
           </Field>
         )}
-        <div className="row wrap">
-          <Field label="Expires">
-            <select value={expiry} onChange={(event) => setExpiry(event.target.value)}>
-              {EXPIRY.map((e) => (
-                <option key={e.value} value={e.value}>
-                  {e.label}
-                </option>
-              ))}
-            </select>
-          </Field>
-          {expiry === "date" && (
-            <Field label="Expiry date">
-              <input type="date" value={date} onChange={(event) => setDate(event.target.value)} required />
-            </Field>
-          )}
-        </div>
-      </DialogForm>
-    </Dialog>
+      </div>
+    </FormDialog>
   );
 }

@@ -4,7 +4,7 @@ import { api } from "../../api/client";
 import { useApi, useMutation } from "../../api/hooks";
 import { useAuth, useWorkspace } from "../../auth/AuthContext";
 import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
-import { Dialog, DialogForm } from "../../components/Dialog";
+import { Dialog, FormDialog } from "../../components/Dialog";
 import { Field, InputField } from "../../components/Field";
 import { EmptyState } from "../../components/States";
 import { ACTIONS_COLUMN, RelativeTime } from "../../components/Table";
@@ -189,32 +189,32 @@ function AddUserDialog({ open, onClose, onAdded }: { open: boolean; onClose: () 
     }
   };
   return (
-    <Dialog open={open} title="Add user" onClose={onClose}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[add.error]}
-        onCancel={onClose}
-        submitLabel="Add user"
-        pendingLabel="Adding…"
-        pending={add.pending}
-      >
-        <p className="muted">
-          Creates an account with a password you choose and adds it to this workspace. Tell them the password over a safe
-          channel. To let people pick their own password, invite them by link instead.
-        </p>
-        <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
-        <InputField label="Display name (optional)" value={displayName} onValue={setDisplayName} />
-        <InputField
-          label="Initial password"
-          type="password"
-          required
-          autoComplete="new-password"
-          value={password}
-          onValue={setPassword}
-        />
-        <RoleField value={role} onChange={setRole} />
-      </DialogForm>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Add user"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[add.error]}
+      submitLabel="Add user"
+      pendingLabel="Adding…"
+      pending={add.pending}
+    >
+      <p className="muted">
+        Creates an account with a password you choose and adds it to this workspace. Tell them the password over a safe
+        channel. To let people pick their own password, invite them by link instead.
+      </p>
+      <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
+      <InputField label="Display name (optional)" value={displayName} onValue={setDisplayName} />
+      <InputField
+        label="Initial password"
+        type="password"
+        required
+        autoComplete="new-password"
+        value={password}
+        onValue={setPassword}
+      />
+      <RoleField value={role} onChange={setRole} />
+    </FormDialog>
   );
 }
 
@@ -261,22 +261,22 @@ function InviteDialog({ open, onClose }: { open: boolean; onClose: () => void })
   }
 
   return (
-    <Dialog open={open} title="Invite by link" onClose={onClose}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[create.error]}
-        onCancel={onClose}
-        submitLabel="Create invitation"
-        pendingLabel="Creating…"
-        pending={create.pending}
-      >
-        <p className="muted">
-          Makes a one-time invitation for an email address, valid for 7 days. The person sets their own password when they
-          accept it.
-        </p>
-        <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
-        <RoleField value={role} onChange={setRole} />
-      </DialogForm>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Invite by link"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[create.error]}
+      submitLabel="Create invitation"
+      pendingLabel="Creating…"
+      pending={create.pending}
+    >
+      <p className="muted">
+        Makes a one-time invitation for an email address, valid for 7 days. The person sets their own password when they
+        accept it.
+      </p>
+      <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
+      <RoleField value={role} onChange={setRole} />
+    </FormDialog>
   );
 }

@@ -3,7 +3,7 @@ import { api, ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
 import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
-import { Dialog, DialogForm } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { EmptyState } from "../../components/States";
 import { ACTIONS_COLUMN, RelativeTime, type Column } from "../../components/Table";
 import { Field } from "../../components/Field";
@@ -285,82 +285,82 @@ function ProviderDialog({
       : "sk-…";
 
   return (
-    <Dialog open={open} title={provider ? `Edit ${provider.name}` : "Add model provider"} onClose={onClose}>
-      <DialogForm
-        onSubmit={submit}
-        errors={[problem, save.error]}
-        autoComplete="off"
-        onCancel={onClose}
-        submitLabel={provider ? "Save" : "Add provider"}
-        pendingLabel="Saving…"
-        pending={save.pending}
-      >
-        <div className="form-grid">
-          <Field label="Name">
-            <input
-              required
-              autoFocus
-              value={name}
-              placeholder="openai"
-              onChange={(e) => setName(e.target.value.toLowerCase())}
-            />
-          </Field>
-          <Field label="Kind">
-            <select
-              value={kind}
-              disabled={provider !== null}
-              title={provider ? "The kind cannot change; add another provider instead" : undefined}
-              onChange={(e) => setKind(e.target.value as ProviderKind)}
-            >
-              <option value="openai">OpenAI</option>
-              <option value="anthropic">Anthropic</option>
-              <option value="openai_compatible">OpenAI-compatible (vLLM, Ollama, LiteLLM…)</option>
-            </select>
-          </Field>
-        </div>
-        <label className="field">
-          <span>Base URL{kind === "openai_compatible" ? "" : " (optional)"}</span>
+    <FormDialog
+      open={open}
+      title={provider ? `Edit ${provider.name}` : "Add model provider"}
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[problem, save.error]}
+      autoComplete="off"
+      submitLabel={provider ? "Save" : "Add provider"}
+      pendingLabel="Saving…"
+      pending={save.pending}
+    >
+      <div className="form-grid">
+        <Field label="Name">
           <input
-            type="url"
-            required={kind === "openai_compatible"}
-            value={baseUrl}
-            placeholder={DEFAULT_BASE_URL[kind] ?? "http://vllm.internal:8000/v1"}
-            onChange={(e) => setBaseUrl(e.target.value)}
-          />
-          {kind !== "openai_compatible" && (
-            <small className="muted">Empty uses {DEFAULT_BASE_URL[kind]}. Set it for a proxy or gateway.</small>
-          )}
-        </label>
-        <label className="field">
-          <span>API key{provider ? "" : " (optional for local servers)"}</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={apiKey}
-            disabled={removeKey}
-            placeholder={keyPlaceholder}
-            onChange={(e) => setApiKey(e.target.value)}
-          />
-          <small className="muted">Write-only: stored encrypted, never shown or sent back to the browser.</small>
-          {provider?.has_api_key && !apiKey && !removeKey && (baseUrl.trim() || null) !== provider.base_url && (
-            // The server refuses to send a stored key to another host without it being entered again.
-            <small className="muted">A base URL on another server needs its key entered again (or the key removed).</small>
-          )}
-        </label>
-        {provider?.has_api_key && (
-          <label className="checkbox">
-            <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.target.checked)} />
-            Remove the stored key
-          </label>
-        )}
-        <Field label="Default model (optional)">
-          <input
-            value={defaultModel}
-            placeholder={kind === "anthropic" ? "claude-3-5-haiku-latest" : "gpt-4o-mini"}
-            onChange={(e) => setDefaultModel(e.target.value)}
+            required
+            autoFocus
+            value={name}
+            placeholder="openai"
+            onChange={(e) => setName(e.target.value.toLowerCase())}
           />
         </Field>
-      </DialogForm>
-    </Dialog>
+        <Field label="Kind">
+          <select
+            value={kind}
+            disabled={provider !== null}
+            title={provider ? "The kind cannot change; add another provider instead" : undefined}
+            onChange={(e) => setKind(e.target.value as ProviderKind)}
+          >
+            <option value="openai">OpenAI</option>
+            <option value="anthropic">Anthropic</option>
+            <option value="openai_compatible">OpenAI-compatible (vLLM, Ollama, LiteLLM…)</option>
+          </select>
+        </Field>
+      </div>
+      <label className="field">
+        <span>Base URL{kind === "openai_compatible" ? "" : " (optional)"}</span>
+        <input
+          type="url"
+          required={kind === "openai_compatible"}
+          value={baseUrl}
+          placeholder={DEFAULT_BASE_URL[kind] ?? "http://vllm.internal:8000/v1"}
+          onChange={(e) => setBaseUrl(e.target.value)}
+        />
+        {kind !== "openai_compatible" && (
+          <small className="muted">Empty uses {DEFAULT_BASE_URL[kind]}. Set it for a proxy or gateway.</small>
+        )}
+      </label>
+      <label className="field">
+        <span>API key{provider ? "" : " (optional for local servers)"}</span>
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={apiKey}
+          disabled={removeKey}
+          placeholder={keyPlaceholder}
+          onChange={(e) => setApiKey(e.target.value)}
+        />
+        <small className="muted">Write-only: stored encrypted, never shown or sent back to the browser.</small>
+        {provider?.has_api_key && !apiKey && !removeKey && (baseUrl.trim() || null) !== provider.base_url && (
+          // The server refuses to send a stored key to another host without it being entered again.
+          <small className="muted">A base URL on another server needs its key entered again (or the key removed).</small>
+        )}
+      </label>
+      {provider?.has_api_key && (
+        <label className="checkbox">
+          <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.target.checked)} />
+          Remove the stored key
+        </label>
+      )}
+      <Field label="Default model (optional)">
+        <input
+          value={defaultModel}
+          placeholder={kind === "anthropic" ? "claude-3-5-haiku-latest" : "gpt-4o-mini"}
+          onChange={(e) => setDefaultModel(e.target.value)}
+        />
+      </Field>
+    </FormDialog>
   );
 }
