@@ -1,6 +1,7 @@
 import "./confirm.css";
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import type { ApiError } from "../api/client";
+import { useMutation } from "../api/hooks";
 import { Dialog } from "./Dialog";
 import { FormError } from "./States";
 
@@ -38,5 +39,54 @@ export function ConfirmDialog({
         </button>
       </div>
     </Dialog>
+  );
+}
+
+/** A destructive action on one item, asked about first: `ask(item)` opens the dialog (clearing the
+ * last attempt's error); confirming runs `action` and closes the dialog once it succeeds. */
+export function useConfirmedAction<T>(action: (item: T) => Promise<void>) {
+  const [target, setTarget] = useState<T | null>(null);
+  const mutation = useMutation(async (item: T) => {
+    await action(item);
+    return true;
+  });
+  return {
+    target,
+    mutation,
+    ask: (item: T) => {
+      mutation.clearError();
+      setTarget(item);
+    },
+    close: () => setTarget(null),
+    confirm: async () => {
+      if (target && (await mutation.mutate(target))) setTarget(null);
+    },
+  };
+}
+
+/** The ConfirmDialog of a `useConfirmedAction`, open while it has a target. */
+export function ConfirmAction<T>({
+  action,
+  title,
+  confirmLabel,
+  children,
+}: {
+  action: ReturnType<typeof useConfirmedAction<T>>;
+  title: string;
+  confirmLabel: string;
+  children: ReactNode;
+}) {
+  return (
+    <ConfirmDialog
+      open={action.target !== null}
+      title={title}
+      confirmLabel={confirmLabel}
+      pending={action.mutation.pending}
+      error={action.mutation.error}
+      onClose={action.close}
+      onConfirm={() => void action.confirm()}
+    >
+      {children}
+    </ConfirmDialog>
   );
 }

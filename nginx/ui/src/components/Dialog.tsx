@@ -1,4 +1,6 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useRef, type FormEvent, type ReactNode } from "react";
+import type { ApiError } from "../api/client";
+import { FormError } from "./States";
 
 /** A modal built on <dialog>: focus trapping, Escape to close and the backdrop come with it. */
 export function Dialog({
@@ -72,5 +74,50 @@ export function DialogActions({
         {pending ? pendingLabel : submitLabel}
       </button>
     </div>
+  );
+}
+
+/**
+ * A dialog's form: its fields, then an error line for each of `errors` (the form's own checks, the
+ * request's), then DialogActions with the remaining props.
+ */
+export function DialogForm({
+  onSubmit,
+  errors,
+  autoComplete,
+  children,
+  ...actions
+}: {
+  onSubmit: (event: FormEvent) => unknown;
+  errors: (ApiError | Error | string | null | undefined)[];
+  autoComplete?: string;
+  children: ReactNode;
+} & Omit<Parameters<typeof DialogActions>[0], "children">) {
+  return (
+    <form className="stack" onSubmit={(event) => void onSubmit(event)} autoComplete={autoComplete}>
+      {children}
+      {errors.map((error, i) => (
+        <FormError key={i} error={error} />
+      ))}
+      <DialogActions {...actions} />
+    </form>
+  );
+}
+
+/** A Dialog holding one DialogForm, whose Cancel closes it. */
+export function FormDialog({
+  open,
+  title,
+  onClose,
+  wide,
+  ...form
+}: { open: boolean; title: string; onClose: () => void; wide?: boolean } & Omit<
+  Parameters<typeof DialogForm>[0],
+  "onCancel"
+>) {
+  return (
+    <Dialog open={open} title={title} onClose={onClose} wide={wide}>
+      <DialogForm onCancel={onClose} {...form} />
+    </Dialog>
   );
 }

@@ -3,9 +3,10 @@ import { Link, Route, Routes, useLocation, useNavigate, useParams } from "react-
 import { api, ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
-import { ErrorState, FormError } from "../../components/States";
+import { ErrorState } from "../../components/States";
+import { Field } from "../../components/Field";
 import { formatNumber, formatRelative, formatTime } from "../../lib/format";
 import { NotFoundPage } from "../NotFoundPage";
 import { DATA_TYPES, type Dataset } from "./api";
@@ -247,26 +248,24 @@ function EditDatasetDialog({
     }
   };
   return (
-    <Dialog open={open} title="Edit dataset" onClose={close}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
-        </label>
-        <label className="field">
-          <span>Description</span>
-          <textarea className="ds-plain-textarea" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <FormError error={save.error} />
-        <DialogActions
-          onCancel={close}
-          submitLabel="Save"
-          pendingLabel="Saving…"
-          pending={save.pending}
-          disabled={!name.trim()}
-        />
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Edit dataset"
+      onClose={close}
+      onSubmit={submit}
+      errors={[save.error]}
+      submitLabel="Save"
+      pendingLabel="Saving…"
+      pending={save.pending}
+      disabled={!name.trim()}
+    >
+      <Field label="Name">
+        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
+      </Field>
+      <Field label="Description">
+        <textarea className="ds-plain-textarea" rows={4} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -299,28 +298,27 @@ function DeleteDatasetDialog({
     navigate(`/o/${tenant}/datasets`, { replace: true });
   };
   return (
-    <Dialog open={open} title="Delete dataset" onClose={close}>
-      <form className="stack" onSubmit={submit}>
-        <p>
-          This deletes <strong>{dataset.name}</strong> and its {formatNumber(dataset.example_count)} examples with their
-          whole version history.
-          {dataset.session_count > 0 &&
-            ` Its ${formatNumber(dataset.session_count)} experiment${dataset.session_count === 1 ? "" : "s"} stay, as projects with their runs.`}
-        </p>
-        <label className="field">
-          <span>Type the dataset name to confirm</span>
-          <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
-        </label>
-        <FormError error={remove.error} />
-        <DialogActions
-          onCancel={close}
-          submitLabel="Delete dataset"
-          pendingLabel="Deleting…"
-          pending={remove.pending}
-          disabled={typed !== dataset.name}
-          danger
-        />
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Delete dataset"
+      onClose={close}
+      onSubmit={submit}
+      errors={[remove.error]}
+      submitLabel="Delete dataset"
+      pendingLabel="Deleting…"
+      pending={remove.pending}
+      disabled={typed !== dataset.name}
+      danger
+    >
+      <p>
+        This deletes <strong>{dataset.name}</strong> and its {formatNumber(dataset.example_count)} examples with their
+        whole version history.
+        {dataset.session_count > 0 &&
+          ` Its ${formatNumber(dataset.session_count)} experiment${dataset.session_count === 1 ? "" : "s"} stay, as projects with their runs.`}
+      </p>
+      <Field label="Type the dataset name to confirm">
+        <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+      </Field>
+    </FormDialog>
   );
 }

@@ -3,24 +3,37 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
-import { formatNumber, formatRelative, formatTime } from "../../lib/format";
+import { formatNumber } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
+import { NoMatches, Pager, SearchToolbar, useNumberParam } from "../../components/ListPage";
+import { DataTable, TimeCell, type Column } from "../../components/Table";
+import { Field } from "../../components/Field";
 import { DATA_TYPES, type Dataset, type DataType } from "./api";
 import { csvHeader, guessColumns } from "./logic";
 import "./datasets.css";
 
 const PAGE_SIZE = 50;
 
+const DATASET_COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Description" },
+  { label: "Type" },
+  { label: "Examples", className: "num" },
+  { label: "Experiments", className: "num" },
+  { label: "Last experiment" },
+  { label: "Modified" },
+];
+
 export default function DatasetsPage() {
   const { tenant = "" } = useParams();
   const workspace = useWorkspace();
   const canWrite = workspace.role !== "viewer";
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const query = params.get("q") ?? "";
-  const offset = Number(params.get("offset") ?? 0) || 0;
+  const [offset, goTo] = useNumberParam("offset");
   const [search, setSearch] = useSearchInput("q", { resetParam: "offset" });
   const [dialog, setDialog] = useState<"new" | "upload" | null>(null);
   const navigate = useNavigate();
@@ -31,13 +44,6 @@ export default function DatasetsPage() {
   });
   const rows = datasets.data?.slice(0, PAGE_SIZE) ?? [];
   const hasMore = (datasets.data?.length ?? 0) > PAGE_SIZE;
-
-  const goTo = (nextOffset: number) => {
-    const next = new URLSearchParams(params);
-    if (nextOffset > 0) next.set("offset", String(nextOffset));
-    else next.delete("offset");
-    setParams(next);
-  };
 
   return (
     <div className="datasets-page">
@@ -57,30 +63,21 @@ export default function DatasetsPage() {
           )
         }
       />
-      <div className="row ds-toolbar">
-        <input
-          type="search"
-          aria-label="Search datasets by name"
-          placeholder="Search by name…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-          className="ds-search"
-        />
-        {datasets.loading && datasets.data && <span className="spinner" aria-label="Refreshing" />}
-      </div>
+      <SearchToolbar
+        className="row ds-toolbar"
+        search={{ label: "Search datasets by name", placeholder: "Search by name…", className: "ds-search", value: search, onValue: setSearch }}
+        state={datasets}
+      />
       <Async
         state={datasets}
         label="Loading datasets"
         isEmpty={(d) => d.length === 0}
         empty={
           query || offset ? (
-            <EmptyState title={query ? `No dataset matches “${query}”` : "No more datasets"}>
-              {query && (
-                <button type="button" className="btn" onClick={() => setSearch("")}>
-                  Clear search
-                </button>
-              )}
-            </EmptyState>
+            <NoMatches
+              title={query ? `No dataset matches “${query}”` : "No more datasets"}
+              onClear={query ? () => setSearch("") : undefined}
+            />
           ) : (
             <EmptyState title="No datasets yet">
               Create one here, upload a CSV, or from code with <code>client.create_dataset(…)</code> in the
@@ -91,73 +88,51 @@ export default function DatasetsPage() {
       >
         {() => (
           <>
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Type</th>
-                    <th scope="col" className="num">
-                      Examples
-                    </th>
-                    <th scope="col" className="num">
-                      Experiments
-                    </th>
-                    <th scope="col">Last experiment</th>
-                    <th scope="col">Modified</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((d) => (
-                    <tr
-                      key={d.id}
-                      className="clickable"
-                      onClick={(e) => {
-                        if ((e.target as HTMLElement).closest("a, button, input")) return;
-                        navigate(`/o/${tenant}/datasets/${d.id}`);
-                      }}
-                    >
-                      <td className="ds-name-cell">
-                        <Link to={`/o/${tenant}/datasets/${d.id}`}>{d.name}</Link>
-                      </td>
-                      <td className="cell-preview" title={d.description ?? undefined}>
-                        {d.description || <span className="muted">–</span>}
-                      </td>
-                      <td>
-                        <span className="badge">{d.data_type}</span>
-                      </td>
-                      <td className="num">{formatNumber(d.example_count)}</td>
-                      <td className="num">
-                        {d.session_count ? (
-                          <Link to={`/o/${tenant}/datasets/${d.id}/experiments`}>{formatNumber(d.session_count)}</Link>
-                        ) : (
-                          formatNumber(0)
-                        )}
-                      </td>
-                      <td className="nowrap" title={formatTime(d.last_session_start_time)}>
-                        {formatRelative(d.last_session_start_time)}
-                      </td>
-                      <td className="nowrap" title={formatTime(d.modified_at)}>
-                        {formatRelative(d.modified_at)}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable scoped columns={DATASET_COLUMNS}>
+              {rows.map((d) => (
+                <tr
+                  key={d.id}
+                  className="clickable"
+                  onClick={(e) => {
+                    if ((e.target as HTMLElement).closest("a, button, input")) return;
+                    navigate(`/o/${tenant}/datasets/${d.id}`);
+                  }}
+                >
+                  <td className="ds-name-cell">
+                    <Link to={`/o/${tenant}/datasets/${d.id}`}>{d.name}</Link>
+                  </td>
+                  <td className="cell-preview" title={d.description ?? undefined}>
+                    {d.description || <span className="muted">–</span>}
+                  </td>
+                  <td>
+                    <span className="badge">{d.data_type}</span>
+                  </td>
+                  <td className="num">{formatNumber(d.example_count)}</td>
+                  <td className="num">
+                    {d.session_count ? (
+                      <Link to={`/o/${tenant}/datasets/${d.id}/experiments`}>{formatNumber(d.session_count)}</Link>
+                    ) : (
+                      formatNumber(0)
+                    )}
+                  </td>
+                  <TimeCell value={d.last_session_start_time} />
+                  <TimeCell value={d.modified_at} />
+                </tr>
+              ))}
+            </DataTable>
             {(offset > 0 || hasMore) && (
-              <nav className="pager" aria-label="Pages">
-                <span className="muted">
-                  {offset + 1}–{offset + rows.length}
-                </span>
-                <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => goTo(Math.max(0, offset - PAGE_SIZE))}>
-                  Previous
-                </button>
-                <button type="button" className="btn btn-small" disabled={!hasMore} onClick={() => goTo(offset + PAGE_SIZE)}>
-                  Next
-                </button>
-              </nav>
+              <Pager
+                label="Pages"
+                status={
+                  <>
+                    {offset + 1}–{offset + rows.length}
+                  </>
+                }
+                hasPrevious={offset !== 0}
+                hasNext={hasMore}
+                onPrevious={() => goTo(Math.max(0, offset - PAGE_SIZE))}
+                onNext={() => goTo(offset + PAGE_SIZE)}
+              />
             )}
           </>
         )}
@@ -214,27 +189,25 @@ function NewDatasetDialog({ open, onClose, tenant }: { open: boolean; onClose: (
   };
 
   return (
-    <Dialog open={open} title="New dataset" onClose={close}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} autoFocus />
-        </label>
-        <label className="field">
-          <span>Description</span>
-          <textarea className="ds-plain-textarea" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <DataTypeField value={dataType} onChange={setDataType} />
-        <FormError error={create.error} />
-        <DialogActions
-          onCancel={close}
-          submitLabel="Create dataset"
-          pendingLabel="Creating…"
-          pending={create.pending}
-          disabled={!name.trim()}
-        />
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="New dataset"
+      onClose={close}
+      onSubmit={submit}
+      errors={[create.error]}
+      submitLabel="Create dataset"
+      pendingLabel="Creating…"
+      pending={create.pending}
+      disabled={!name.trim()}
+    >
+      <Field label="Name">
+        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} autoFocus />
+      </Field>
+      <Field label="Description">
+        <textarea className="ds-plain-textarea" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Field>
+      <DataTypeField value={dataType} onChange={setDataType} />
+    </FormDialog>
   );
 }
 
@@ -311,77 +284,75 @@ function UploadCsvDialog({ open, onClose, tenant }: { open: boolean; onClose: ()
   };
 
   return (
-    <Dialog open={open} title="Upload a CSV" onClose={close} wide>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>CSV file (UTF-8, with a header row)</span>
-          <input type="file" accept=".csv,text/csv" onChange={(e) => void pick(e.target.files?.[0] ?? null)} required />
-        </label>
-        <FormError error={readError} />
-        {header.length > 0 && (
-          <fieldset className="ds-fieldset">
-            <legend>Columns</legend>
-            <p className="muted ds-hint">Each row becomes an example: input columns go into its inputs, output columns into its outputs.</p>
-            <div className="table-wrap ds-columns">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th scope="col">Column</th>
-                    <th scope="col">Input</th>
-                    <th scope="col">Output</th>
-                    <th scope="col">Skip</th>
+    <FormDialog
+      open={open}
+      title="Upload a CSV"
+      onClose={close}
+      wide
+      onSubmit={submit}
+      errors={[upload.error]}
+      submitLabel="Create dataset"
+      pendingLabel="Uploading…"
+      pending={upload.pending}
+      disabled={!file || inputs.length === 0 || !name.trim()}
+    >
+      <Field label="CSV file (UTF-8, with a header row)">
+        <input type="file" accept=".csv,text/csv" onChange={(e) => void pick(e.target.files?.[0] ?? null)} required />
+      </Field>
+      <FormError error={readError} />
+      {header.length > 0 && (
+        <fieldset className="ds-fieldset">
+          <legend>Columns</legend>
+          <p className="muted ds-hint">Each row becomes an example: input columns go into its inputs, output columns into its outputs.</p>
+          <div className="table-wrap ds-columns">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Input</th>
+                  <th scope="col">Output</th>
+                  <th scope="col">Skip</th>
+                </tr>
+              </thead>
+              <tbody>
+                {header.map((column, index) => (
+                  <tr key={`${index}-${column}`}>
+                    <td className="mono">{column || <span className="muted">(blank)</span>}</td>
+                    {(["input", "output", "skip"] as const).map((role) => (
+                      <td key={role}>
+                        <input
+                          type="radio"
+                          name={`column-${index}`}
+                          aria-label={`${column}: ${role}`}
+                          checked={roles[column] === role}
+                          onChange={() => setRoles((r) => ({ ...r, [column]: role }))}
+                        />
+                      </td>
+                    ))}
                   </tr>
-                </thead>
-                <tbody>
-                  {header.map((column, index) => (
-                    <tr key={`${index}-${column}`}>
-                      <td className="mono">{column || <span className="muted">(blank)</span>}</td>
-                      {(["input", "output", "skip"] as const).map((role) => (
-                        <td key={role}>
-                          <input
-                            type="radio"
-                            name={`column-${index}`}
-                            aria-label={`${column}: ${role}`}
-                            checked={roles[column] === role}
-                            onChange={() => setRoles((r) => ({ ...r, [column]: role }))}
-                          />
-                        </td>
-                      ))}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-            <p className="muted ds-hint">
-              Inputs: {inputs.join(", ") || "none"} · Outputs: {outputs.join(", ") || "none"}
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="muted ds-hint">
+            Inputs: {inputs.join(", ") || "none"} · Outputs: {outputs.join(", ") || "none"}
+          </p>
+          {inputs.length === 0 && (
+            <p className="form-error" role="alert">
+              Choose at least one input column.
             </p>
-            {inputs.length === 0 && (
-              <p className="form-error" role="alert">
-                Choose at least one input column.
-              </p>
-            )}
-          </fieldset>
-        )}
-        <div className="ds-two-col">
-          <label className="field">
-            <span>Dataset name</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
-          </label>
-          <label className="field">
-            <span>Description</span>
-            <input value={description} onChange={(e) => setDescription(e.target.value)} />
-          </label>
-        </div>
-        <DataTypeField value={dataType} onChange={setDataType} />
-        <FormError error={upload.error} />
-        <DialogActions
-          onCancel={close}
-          submitLabel="Create dataset"
-          pendingLabel="Uploading…"
-          pending={upload.pending}
-          disabled={!file || inputs.length === 0 || !name.trim()}
-        />
-      </form>
-    </Dialog>
+          )}
+        </fieldset>
+      )}
+      <div className="ds-two-col">
+        <Field label="Dataset name">
+          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={400} />
+        </Field>
+        <Field label="Description">
+          <input value={description} onChange={(e) => setDescription(e.target.value)} />
+        </Field>
+      </div>
+      <DataTypeField value={dataType} onChange={setDataType} />
+    </FormDialog>
   );
 }

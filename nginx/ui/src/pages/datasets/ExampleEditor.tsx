@@ -6,6 +6,7 @@ import { Dialog } from "../../components/Dialog";
 import { JsonView } from "../../components/JsonView";
 import { RunIO } from "../../components/RunIO";
 import { ErrorState, FormError, Loading } from "../../components/States";
+import { Field } from "../../components/Field";
 import { formatTime } from "../../lib/format";
 import type { Example } from "./api";
 import { useDataset } from "./context";
@@ -169,8 +170,7 @@ function EditorBody({
         rows={rowsFor(draft.outputs, 4, 14)}
       />
       <div className="ds-editor-pair">
-        <label className="field">
-          <span>Metadata</span>
+        <Field label="Metadata">
           <textarea
             rows={rowsFor(draft.metadata, 3, 10)}
             value={draft.metadata}
@@ -185,12 +185,11 @@ function EditorBody({
               {check.errors.metadata}
             </span>
           )}
-        </label>
+        </Field>
         <div className="field">
-          <label className="field">
-            <span>Splits (comma separated)</span>
+          <Field label="Splits (comma separated)">
             <input value={draft.splits} onChange={(e) => set("splits")(e.target.value)} placeholder="base" aria-describedby="splits-hint" />
-          </label>
+          </Field>
           <div className="ds-chips" role="group" aria-label="Toggle splits">
             {splitChoices.map((s) => (
               <button

@@ -2,7 +2,9 @@ import { useCallback, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { Async, EmptyState } from "../../components/States";
-import { formatRelative, formatTime } from "../../lib/format";
+import { Pager, Refreshing, SearchToolbar } from "../../components/ListPage";
+import { DataTable, TimeCell, type Column } from "../../components/Table";
+import { formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
 import type { DatasetVersion, Example } from "./api";
 import { useDataset } from "./context";
@@ -10,6 +12,14 @@ import { ExampleEditor } from "./ExampleEditor";
 import { formatVersion, ioPreview, metadataWithoutSplits, splitsOf } from "./logic";
 
 const PAGE_SIZE = 50;
+
+const EXAMPLE_COLUMNS: Column[] = [
+  { label: "Inputs" },
+  { label: "Outputs" },
+  { label: "Splits" },
+  { label: "Metadata" },
+  { label: "Modified" },
+];
 
 export function versionLabel(v: DatasetVersion): string {
   const time = formatVersion(v.as_of, formatTime);
@@ -78,15 +88,10 @@ export function ExamplesTab() {
 
   return (
     <section aria-label="Examples" className="ds-examples">
-      <div className="row wrap ds-toolbar">
-        <input
-          type="search"
-          className="ds-search"
-          aria-label="Search examples"
-          placeholder="Search inputs, outputs, metadata…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
+      <SearchToolbar
+        className="row wrap ds-toolbar"
+        search={{ label: "Search examples", placeholder: "Search inputs, outputs, metadata…", className: "ds-search", value: search, onValue: setSearch }}
+      >
         <label className="row ds-inline-field">
           <span>Split</span>
           <select value={split} onChange={(e) => update({ split: e.target.value || null })} aria-label="Filter by split">
@@ -111,14 +116,14 @@ export function ExamplesTab() {
             {asOf && versions.data && !selectedVersion && <option value={asOf}>{asOf}</option>}
           </select>
         </label>
-        {(examples.loading || splits.loading) && examples.data && <span className="spinner" aria-label="Refreshing" />}
+        <Refreshing state={{ loading: examples.loading || splits.loading, data: examples.data }} />
         <span className="spacer" />
         {canWrite && (
           <button type="button" className="btn btn-primary" onClick={() => setCreating(true)} disabled={!!asOf} title={asOf ? "Switch to the latest version to add examples" : undefined}>
             New example
           </button>
         )}
-      </div>
+      </SearchToolbar>
       {asOf && (
         <div className="ds-banner" role="status">
           <span>
@@ -155,69 +160,55 @@ export function ExamplesTab() {
       >
         {() => (
           <>
-            <div className="table-wrap">
-              <table className="table ds-examples-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Inputs</th>
-                    <th scope="col">Outputs</th>
-                    <th scope="col">Splits</th>
-                    <th scope="col">Metadata</th>
-                    <th scope="col">Modified</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((ex) => {
-                    const meta = metadataWithoutSplits(ex.metadata);
-                    const to = `${base}/e/${ex.id}${suffix}`;
-                    return (
-                      <tr
-                        key={ex.id}
-                        className={ex.id === exampleId ? "clickable selected" : "clickable"}
-                        onClick={(e) => {
-                          if ((e.target as HTMLElement).closest("a")) return;
-                          navigate(to);
-                        }}
-                      >
-                        <td className="cell-preview ds-io-cell">
-                          <Link to={to} aria-label={`Open example ${ex.id}`}>
-                            {ioPreview(ex.inputs) || <span className="muted">{"{}"}</span>}
-                          </Link>
-                        </td>
-                        <td className="cell-preview ds-io-cell">{ex.outputs ? ioPreview(ex.outputs) : <span className="muted">–</span>}</td>
-                        <td>
-                          <span className="ds-chips">
-                            {splitsOf(ex.metadata).map((s) => (
-                              <span key={s} className="badge">
-                                {s}
-                              </span>
-                            ))}
+            <DataTable scoped className="ds-examples-table" columns={EXAMPLE_COLUMNS}>
+              {rows.map((ex) => {
+                const meta = metadataWithoutSplits(ex.metadata);
+                const to = `${base}/e/${ex.id}${suffix}`;
+                return (
+                  <tr
+                    key={ex.id}
+                    className={ex.id === exampleId ? "clickable selected" : "clickable"}
+                    onClick={(e) => {
+                      if ((e.target as HTMLElement).closest("a")) return;
+                      navigate(to);
+                    }}
+                  >
+                    <td className="cell-preview ds-io-cell">
+                      <Link to={to} aria-label={`Open example ${ex.id}`}>
+                        {ioPreview(ex.inputs) || <span className="muted">{"{}"}</span>}
+                      </Link>
+                    </td>
+                    <td className="cell-preview ds-io-cell">{ex.outputs ? ioPreview(ex.outputs) : <span className="muted">–</span>}</td>
+                    <td>
+                      <span className="ds-chips">
+                        {splitsOf(ex.metadata).map((s) => (
+                          <span key={s} className="badge">
+                            {s}
                           </span>
-                        </td>
-                        <td className="cell-preview ds-meta-cell">
-                          {Object.keys(meta).length ? ioPreview(meta, 100) : <span className="muted">–</span>}
-                        </td>
-                        <td className="nowrap" title={formatTime(ex.modified_at)}>
-                          {formatRelative(ex.modified_at)}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-            <nav className="pager" aria-label="Pages">
-              <span className="muted">
-                {rows.length ? `${offset + 1}–${offset + rows.length}` : "0"}
-                {total !== undefined ? ` of ${total}` : ""}
-              </span>
-              <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => update({ offset: offset > PAGE_SIZE ? String(offset - PAGE_SIZE) : null })}>
-                Previous
-              </button>
-              <button type="button" className="btn btn-small" disabled={!hasMore} onClick={() => update({ offset: String(offset + PAGE_SIZE) })}>
-                Next
-              </button>
-            </nav>
+                        ))}
+                      </span>
+                    </td>
+                    <td className="cell-preview ds-meta-cell">
+                      {Object.keys(meta).length ? ioPreview(meta, 100) : <span className="muted">–</span>}
+                    </td>
+                    <TimeCell value={ex.modified_at} />
+                  </tr>
+                );
+              })}
+            </DataTable>
+            <Pager
+              label="Pages"
+              status={
+                <>
+                  {rows.length ? `${offset + 1}–${offset + rows.length}` : "0"}
+                  {total !== undefined ? ` of ${total}` : ""}
+                </>
+              }
+              hasPrevious={offset !== 0}
+              hasNext={hasMore}
+              onPrevious={() => update({ offset: offset > PAGE_SIZE ? String(offset - PAGE_SIZE) : null })}
+              onNext={() => update({ offset: String(offset + PAGE_SIZE) })}
+            />
           </>
         )}
       </Async>

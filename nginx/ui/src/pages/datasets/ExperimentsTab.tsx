@@ -3,9 +3,21 @@ import { Link, useNavigate } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import type { Project } from "../../api/types";
 import { Async, EmptyState } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime, parseTime } from "../../lib/format";
+import { Refreshing } from "../../components/ListPage";
+import { DataTable, TimeCell, type Column } from "../../components/Table";
+import { formatCost, formatLatency, formatNumber, formatPercent, parseTime } from "../../lib/format";
 import { useDataset } from "./context";
 import { feedbackKeys } from "./logic";
+
+const EXPERIMENT_COLUMNS: Column[] = [
+  { label: "Experiment" },
+  { label: "Started" },
+  { label: "Runs", className: "num" },
+  { label: "Error rate", className: "num" },
+  { label: "Latency p50", className: "num" },
+  { label: "Tokens", className: "num" },
+  { label: "Cost", className: "num" },
+];
 
 function formatScore(avg: number | null | undefined): string {
   if (avg === null || avg === undefined || Number.isNaN(avg)) return "–";
@@ -41,7 +53,7 @@ export function ExperimentsTab() {
         <span className="muted">
           {live.length === 0 ? "Select two or more experiments to compare them." : `${live.length} selected`}
         </span>
-        {experiments.loading && experiments.data && <span className="spinner" aria-label="Refreshing" />}
+        <Refreshing state={experiments} />
         <span className="spacer" />
         <button type="button" className="btn btn-primary" disabled={live.length < 2} onClick={compare}>
           Compare{live.length >= 2 ? ` ${live.length}` : ""}
@@ -59,84 +71,62 @@ export function ExperimentsTab() {
         }
       >
         {() => (
-          <div className="table-wrap">
-            <table className="table ds-experiments-table">
-              <thead>
-                <tr>
-                  <th scope="col" className="ds-check-col">
-                    <input
-                      type="checkbox"
-                      aria-label="Select all experiments"
-                      checked={allSelected}
-                      onChange={() => setSelected(allSelected ? [] : rows.map((r) => r.id))}
-                    />
-                  </th>
-                  <th scope="col">Experiment</th>
-                  <th scope="col">Started</th>
-                  <th scope="col" className="num">
-                    Runs
-                  </th>
-                  <th scope="col" className="num">
-                    Error rate
-                  </th>
-                  <th scope="col" className="num">
-                    Latency p50
-                  </th>
-                  <th scope="col" className="num">
-                    Tokens
-                  </th>
-                  <th scope="col" className="num">
-                    Cost
-                  </th>
-                  {keys.map((k) => (
-                    <th key={k} scope="col" className="num" title={`Average ${k} score`}>
-                      {k}
-                    </th>
-                  ))}
+          <DataTable
+            scoped
+            className="ds-experiments-table"
+            columns={[
+              {
+                className: "ds-check-col",
+                label: (
+                  <input
+                    type="checkbox"
+                    aria-label="Select all experiments"
+                    checked={allSelected}
+                    onChange={() => setSelected(allSelected ? [] : rows.map((r) => r.id))}
+                  />
+                ),
+              },
+              ...EXPERIMENT_COLUMNS,
+              ...keys.map((k) => ({ label: k, className: "num", title: `Average ${k} score` })),
+            ]}
+          >
+            {rows.map((e) => {
+              const checked = live.includes(e.id);
+              return (
+                <tr key={e.id} className={checked ? "selected" : undefined}>
+                  <td className="ds-check-col">
+                    <input type="checkbox" aria-label={`Select ${e.name}`} checked={checked} onChange={() => toggle(e.id)} />
+                  </td>
+                  <td className="ds-name-cell">
+                    <Link to={`/o/${tenant}/projects/p/${e.id}`}>{e.name}</Link>
+                    {e.description && <div className="muted ds-sub">{e.description}</div>}
+                  </td>
+                  <TimeCell value={e.start_time} />
+                  <td className="num">{formatNumber(e.run_count)}</td>
+                  <td className="num">
+                    {e.error_rate ? <span className="badge err">{formatPercent(e.error_rate)}</span> : formatPercent(e.error_rate)}
+                  </td>
+                  <td className="num">{formatLatency(e.latency_p50)}</td>
+                  <td className="num">{formatNumber(e.total_tokens)}</td>
+                  <td className="num">{formatCost(e.total_cost)}</td>
+                  {keys.map((k) => {
+                    const stat = e.feedback_stats?.[k];
+                    return (
+                      <td key={k} className="num" title={stat ? `${k}: average ${stat.avg ?? "–"} over ${stat.n}` : undefined}>
+                        {stat ? (
+                          <>
+                            {formatScore(stat.avg)} <span className="muted ds-n">n={formatNumber(stat.n)}</span>
+                          </>
+                        ) : (
+                          "–"
+                        )}
+                      </td>
+                    );
+                  })}
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((e) => {
-                  const checked = live.includes(e.id);
-                  return (
-                    <tr key={e.id} className={checked ? "selected" : undefined}>
-                      <td className="ds-check-col">
-                        <input type="checkbox" aria-label={`Select ${e.name}`} checked={checked} onChange={() => toggle(e.id)} />
-                      </td>
-                      <td className="ds-name-cell">
-                        <Link to={`/o/${tenant}/projects/p/${e.id}`}>{e.name}</Link>
-                        {e.description && <div className="muted ds-sub">{e.description}</div>}
-                      </td>
-                      <td className="nowrap" title={formatTime(e.start_time)}>
-                        {formatRelative(e.start_time)}
-                      </td>
-                      <td className="num">{formatNumber(e.run_count)}</td>
-                      <td className="num">
-                        {e.error_rate ? <span className="badge err">{formatPercent(e.error_rate)}</span> : formatPercent(e.error_rate)}
-                      </td>
-                      <td className="num">{formatLatency(e.latency_p50)}</td>
-                      <td className="num">{formatNumber(e.total_tokens)}</td>
-                      <td className="num">{formatCost(e.total_cost)}</td>
-                      {keys.map((k) => {
-                        const stat = e.feedback_stats?.[k];
-                        return (
-                          <td key={k} className="num" title={stat ? `${k}: average ${stat.avg ?? "–"} over ${stat.n}` : undefined}>
-                            {stat ? (
-                              <>
-                                {formatScore(stat.avg)} <span className="muted ds-n">n={formatNumber(stat.n)}</span>
-                              </>
-                            ) : (
-                              "–"
-                            )}
-                          </td>
-                        );
-                      })}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         )}
       </Async>
       {rows.length > 0 && (

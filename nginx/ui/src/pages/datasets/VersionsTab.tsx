@@ -2,8 +2,9 @@ import { useMemo, useState, type FormEvent } from "react";
 import { Link, useSearchParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { Async, EmptyState, ErrorState, FormError, Loading } from "../../components/States";
+import { FormDialog } from "../../components/Dialog";
+import { Async, EmptyState, ErrorState, Loading } from "../../components/States";
+import { Field } from "../../components/Field";
 import { formatRelative, formatTime } from "../../lib/format";
 import type { DatasetVersion, Example, VersionDiff } from "./api";
 import { useDataset } from "./context";
@@ -308,26 +309,24 @@ function TagDialog({ version, onClose, onTagged }: { version: DatasetVersion; on
     if (await save.mutate({ as_of: version.as_of, tag: trimmed })) onTagged();
   };
   return (
-    <Dialog open title="Tag version" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <p className="muted">
-          Version {formatVersion(version.as_of, formatTime)}
-          {version.tags.length > 0 && <> · tagged {version.tags.join(", ")}</>}. A tag that already exists moves here.
-        </p>
-        <label className="field">
-          <span>Tag</span>
-          <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={100} required autoFocus placeholder="e.g. prod, v2" />
-        </label>
-        <FormError error={clientError} />
-        <FormError error={save.error} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel="Tag version"
-          pendingLabel="Tagging…"
-          pending={save.pending}
-          disabled={!trimmed || !!clientError}
-        />
-      </form>
-    </Dialog>
+    <FormDialog
+      open
+      title="Tag version"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[clientError, save.error]}
+      submitLabel="Tag version"
+      pendingLabel="Tagging…"
+      pending={save.pending}
+      disabled={!trimmed || !!clientError}
+    >
+      <p className="muted">
+        Version {formatVersion(version.as_of, formatTime)}
+        {version.tags.length > 0 && <> · tagged {version.tags.join(", ")}</>}. A tag that already exists moves here.
+      </p>
+      <Field label="Tag">
+        <input value={tag} onChange={(e) => setTag(e.target.value)} maxLength={100} required autoFocus placeholder="e.g. prod, v2" />
+      </Field>
+    </FormDialog>
   );
 }

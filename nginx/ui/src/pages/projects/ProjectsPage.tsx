@@ -3,11 +3,13 @@ import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom"
 import { api, type ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import type { Project } from "../../api/types";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
-import { Async, EmptyState, FormError } from "../../components/States";
+import { Async, EmptyState } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
+import { NoMatches, Pager, SearchToolbar, useNumberParam } from "../../components/ListPage";
+import { Field } from "../../components/Field";
 import { sortProjects, type SortKey, type SortState } from "./sort";
 import "./ProjectsPage.css";
 
@@ -17,9 +19,10 @@ const PAGE_SIZE = 100;
 export function ProjectsPage() {
   const { tenant = "" } = useParams();
   const navigate = useNavigate();
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams] = useSearchParams();
   const q = searchParams.get("q") ?? "";
-  const page = Math.max(0, Number(searchParams.get("page") ?? 0) || 0);
+  const [pageParam, goToPage] = useNumberParam("page");
+  const page = Math.max(0, pageParam);
   const [search, setSearch] = useSearchInput("q", { resetParam: "page" });
   const [creating, setCreating] = useState(false);
   const [sort, setSort] = useState<SortState>({ key: "last_run", desc: true });
@@ -37,13 +40,6 @@ export function ProjectsPage() {
   const hasNext = (state.data?.length ?? 0) > PAGE_SIZE;
   const rows = useMemo(() => sortProjects((state.data ?? []).slice(0, PAGE_SIZE), sort), [state.data, sort]);
 
-  const goToPage = (n: number) => {
-    const params = new URLSearchParams(searchParams);
-    if (n > 0) params.set("page", String(n));
-    else params.delete("page");
-    setSearchParams(params);
-  };
-
   return (
     <div className="projects-page">
       <PageHeader
@@ -55,28 +51,18 @@ export function ProjectsPage() {
           </button>
         }
       />
-      <div className="projects-toolbar row">
-        <input
-          type="search"
-          className="projects-search"
-          aria-label="Search projects by name"
-          placeholder="Search projects…"
-          value={search}
-          onChange={(e) => setSearch(e.target.value)}
-        />
-        {state.loading && state.data !== undefined && <span className="spinner" aria-label="Refreshing" />}
-      </div>
+      <SearchToolbar
+        className="projects-toolbar row"
+        search={{ label: "Search projects by name", placeholder: "Search projects…", className: "projects-search", value: search, onValue: setSearch }}
+        state={state}
+      />
       <Async
         state={state}
         label="Loading projects"
         isEmpty={(data) => data.length === 0 && page === 0}
         empty={
           q ? (
-            <EmptyState title={`No projects match “${q}”`}>
-              <button type="button" className="btn" onClick={() => setSearch("")}>
-                Clear search
-              </button>
-            </EmptyState>
+            <NoMatches title={`No projects match “${q}”`} onClear={() => setSearch("")} />
           ) : (
             <NoProjects onCreate={() => setCreating(true)} />
           )
@@ -86,15 +72,17 @@ export function ProjectsPage() {
           <>
             <ProjectsTable rows={rows} tenant={tenant} sort={sort} onSort={setSort} />
             {(page > 0 || hasNext) && (
-              <nav className="pager" aria-label="Pages">
-                <span className="muted">Page {page + 1}</span>
-                <button type="button" className="btn" disabled={page === 0} onClick={() => goToPage(page - 1)}>
-                  ‹ Previous
-                </button>
-                <button type="button" className="btn" disabled={!hasNext} onClick={() => goToPage(page + 1)}>
-                  Next ›
-                </button>
-              </nav>
+              <Pager
+                label="Pages"
+                status={<>Page {page + 1}</>}
+                hasPrevious={page !== 0}
+                hasNext={hasNext}
+                onPrevious={() => goToPage(page - 1)}
+                onNext={() => goToPage(page + 1)}
+                buttonClassName="btn"
+                previousLabel="‹ Previous"
+                nextLabel="Next ›"
+              />
             )}
           </>
         )}
@@ -254,32 +242,30 @@ function NewProjectDialog({
     error?.status === 409 ? new Error(`A project named “${name.trim()}” already exists. Choose another name.`) : error;
 
   return (
-    <Dialog open={open} title="New project" onClose={onClose}>
-      <form className="stack" onSubmit={submit}>
-        <label className="field">
-          <span>Name</span>
-          <input
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            required
-            maxLength={400}
-            autoFocus
-            placeholder="my-app-prod"
-          />
-        </label>
-        <label className="field">
-          <span>Description (optional)</span>
-          <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
-        </label>
-        <FormError error={message} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel="Create project"
-          pendingLabel="Creating…"
-          pending={create.pending}
-          disabled={!name.trim()}
+    <FormDialog
+      open={open}
+      title="New project"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[message]}
+      submitLabel="Create project"
+      pendingLabel="Creating…"
+      pending={create.pending}
+      disabled={!name.trim()}
+    >
+      <Field label="Name">
+        <input
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          maxLength={400}
+          autoFocus
+          placeholder="my-app-prod"
         />
-      </form>
-    </Dialog>
+      </Field>
+      <Field label="Description (optional)">
+        <textarea value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
+      </Field>
+    </FormDialog>
   );
 }

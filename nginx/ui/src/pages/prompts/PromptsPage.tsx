@@ -8,12 +8,23 @@ import { PageHeader } from "../../components/Page";
 import { Async, EmptyState, FormError } from "../../components/States";
 import { formatNumber, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
+import { Pager, SearchToolbar } from "../../components/ListPage";
+import { DataTable, type Column } from "../../components/Table";
+import { Field } from "../../components/Field";
 import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList } from "./api";
 import { buildChatManifest, type DraftMessage } from "./manifest";
 import { draftProblem, MessagesEditor } from "./MessagesEditor";
 import "./prompts.css";
 
 const PAGE = 50;
+const PROMPT_COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Tags" },
+  { label: "Commits", className: "num" },
+  { label: "Last commit" },
+  { label: "Likes", className: "num" },
+  { label: "Pulls", className: "num" },
+];
 const SORTS = [
   { value: "updated_at:desc", label: "Recently updated" },
   { value: "created_at:desc", label: "Newest" },
@@ -71,15 +82,10 @@ export default function PromptsPage() {
           )
         }
       />
-      <div className="toolbar row wrap">
-        <input
-          type="search"
-          className="search"
-          aria-label="Search prompts"
-          placeholder="Search by name or description"
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
-        />
+      <SearchToolbar
+        className="toolbar row wrap"
+        search={{ label: "Search prompts", placeholder: "Search by name or description", className: "search", value: search, onValue: setSearch }}
+      >
         <label className="row">
           <span className="muted">Sort</span>
           <select aria-label="Sort prompts" value={sort} onChange={(event) => setParam("sort", event.target.value)}>
@@ -104,7 +110,7 @@ export default function PromptsPage() {
             {state.data.total} prompt{state.data.total === 1 ? "" : "s"}
           </span>
         )}
-      </div>
+      </SearchToolbar>
       <Async
         state={state}
         label="Loading prompts"
@@ -132,47 +138,23 @@ export default function PromptsPage() {
       >
         {(data) => (
           <>
-            <div className="table-wrap">
-              <table className="table prompts-table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Tags</th>
-                    <th className="num">Commits</th>
-                    <th>Last commit</th>
-                    <th className="num">Likes</th>
-                    <th className="num">Pulls</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.repos.map((repo) => (
-                    <RepoRow key={repo.id} repo={repo} base={base} onTag={(t) => setParam("tag", t)} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable className="prompts-table" columns={PROMPT_COLUMNS}>
+              {data.repos.map((repo) => (
+                <RepoRow key={repo.id} repo={repo} base={base} onTag={(t) => setParam("tag", t)} />
+              ))}
+            </DataTable>
             {data.total > PAGE && (
-              <div className="pager">
-                <span className="muted">
-                  {offset + 1}–{Math.min(offset + PAGE, data.total)} of {data.total}
-                </span>
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={offset === 0}
-                  onClick={() => setParam("offset", String(Math.max(0, offset - PAGE)) || null)}
-                >
-                  Previous
-                </button>
-                <button
-                  type="button"
-                  className="btn btn-small"
-                  disabled={offset + PAGE >= data.total}
-                  onClick={() => setParam("offset", String(offset + PAGE))}
-                >
-                  Next
-                </button>
-              </div>
+              <Pager
+                status={
+                  <>
+                    {offset + 1}–{Math.min(offset + PAGE, data.total)} of {data.total}
+                  </>
+                }
+                hasPrevious={offset !== 0}
+                hasNext={offset + PAGE < data.total}
+                onPrevious={() => setParam("offset", String(Math.max(0, offset - PAGE)) || null)}
+                onNext={() => setParam("offset", String(offset + PAGE))}
+              />
             )}
           </>
         )}
@@ -301,8 +283,7 @@ function NewPromptDialog({ open, onClose, base }: { open: boolean; onClose: () =
     <Dialog open={open} title="New prompt" onClose={onClose} wide>
       <form className="stack" onSubmit={(event) => void submit(event)}>
         <div className="form-grid">
-          <label className="field">
-            <span>Name</span>
+          <Field label="Name">
             <input
               required
               autoFocus
@@ -313,20 +294,18 @@ function NewPromptDialog({ open, onClose, base }: { open: boolean; onClose: () =
               disabled={created !== null}
               onChange={(event) => setHandle(event.target.value.toLowerCase())}
             />
-          </label>
-          <label className="field">
-            <span>Tags (comma separated, optional)</span>
+          </Field>
+          <Field label="Tags (comma separated, optional)">
             <input value={tags} placeholder="support, triage" onChange={(event) => setTags(event.target.value)} />
-          </label>
+          </Field>
         </div>
-        <label className="field">
-          <span>Description (optional)</span>
+        <Field label="Description (optional)">
           <input
             value={description}
             placeholder="What the prompt is for"
             onChange={(event) => setDescription(event.target.value)}
           />
-        </label>
+        </Field>
         <label className="checkbox">
           <input type="checkbox" checked={withCommit} onChange={(event) => setWithCommit(event.target.checked)} />
           Write the first version now (a chat prompt)

@@ -3,11 +3,14 @@ import { useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
-import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
 import { CopyButton } from "../../components/CopyButton";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { Async, EmptyState, FormError } from "../../components/States";
-import { formatRelative, formatTime, parseTime } from "../../lib/format";
+import { Dialog, FormDialog } from "../../components/Dialog";
+import { Field, InputField } from "../../components/Field";
+import { EmptyState } from "../../components/States";
+import { ACTIONS_COLUMN, RelativeTime, type Column } from "../../components/Table";
+import { formatTime, parseTime } from "../../lib/format";
+import { CloseRow, OneTimeSecret, RowButton, SettingsSection, SettingsTable } from "./parts";
 import { sdkEnv, type ApiKey, type ApiKeyCreated, type Member } from "./types";
 
 const EXPIRY = [
@@ -37,6 +40,16 @@ function Expiry({ value }: { value: string | null }) {
   );
 }
 
+const KEY_COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Key" },
+  { label: "Role" },
+  { label: "Created" },
+  { label: "Last used" },
+  { label: "Expires" },
+  ACTIONS_COLUMN,
+];
+
 export function ApiKeysTab() {
   const { tenant = "" } = useParams();
   const { role } = useWorkspace();
@@ -45,13 +58,12 @@ export function ApiKeysTab() {
   const keys = useApi<ApiKey[]>(isAdmin ? { path: "/api-key" } : null);
   const members = useApi<Member[]>(isAdmin ? { path: `/workspaces/${tenant}/members` } : null);
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
 
-  const revoke = useMutation(async (key: ApiKey) => {
+  const revoke = useConfirmedAction(async (key: ApiKey) => {
     await api({ path: `/api-key/${key.id}`, method: "DELETE" });
     keys.setData((keys.data ?? []).filter((k) => k.id !== key.id));
-    return true;
   });
+  const revoking = revoke.target;
 
   const who = (id: string | null) => {
     if (!id) return null;
@@ -60,105 +72,76 @@ export function ApiKeysTab() {
   };
 
   return (
-    <section className="stack" aria-labelledby="keys-heading">
-      <div className="section-head">
-        <div>
-          <h2 id="keys-heading">API keys</h2>
-          <p className="muted">
-            The SDK and other clients authenticate with a key. A <strong>service key</strong> has its own role; a{" "}
-            <strong>personal token</strong> acts as the person who made it, with their current role.
-          </p>
-        </div>
+    <SettingsSection
+      id="keys-heading"
+      title="API keys"
+      description={
+        <>
+          The SDK and other clients authenticate with a key. A <strong>service key</strong> has its own role; a{" "}
+          <strong>personal token</strong> acts as the person who made it, with their current role.
+        </>
+      }
+      actions={
         <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>
           {isAdmin ? "Create key" : "Create personal token"}
         </button>
-      </div>
+      }
+    >
       {!isAdmin ? (
         <EmptyState title="Only admins can list this workspace's keys">
           You can still create a personal access token for yourself; it is shown once.
         </EmptyState>
       ) : (
-        <Async
+        <SettingsTable
           state={keys}
           label="Loading API keys"
-          isEmpty={(data) => data.length === 0}
+          columns={KEY_COLUMNS}
           empty={
             <EmptyState title="No API keys yet">
               Create one to send traces from code. It is shown once, so keep it somewhere safe.
             </EmptyState>
           }
         >
-          {(data) => (
-            <div className="table-wrap">
-              <table className="table">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th>Key</th>
-                    <th>Role</th>
-                    <th>Created</th>
-                    <th>Last used</th>
-                    <th>Expires</th>
-                    <th>
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.map((key) => (
-                    <tr key={key.id}>
-                      <td>
-                        <strong>{key.name}</strong>
-                        {key.kind === "personal" && (
-                          <div className="muted small">personal token{who(key.user_id) ? ` of ${who(key.user_id)}` : ""}</div>
-                        )}
-                      </td>
-                      <td>
-                        <code>{key.short_key}</code>
-                      </td>
-                      <td>
-                        {key.kind === "personal" ? (
-                          <span className="badge" title="Acts with its user's current role">
-                            as its user
-                          </span>
-                        ) : (
-                          <span className={key.role === "admin" ? "badge warn" : "badge"}>{key.role}</span>
-                        )}
-                      </td>
-                      <td className="nowrap">
-                        <span title={formatTime(key.created_at)}>{formatRelative(key.created_at)}</span>
-                        {who(key.created_by) && <div className="muted small">by {who(key.created_by)}</div>}
-                      </td>
-                      <td className="nowrap">
-                        {key.last_used_at ? (
-                          <span title={formatTime(key.last_used_at)}>{formatRelative(key.last_used_at)}</span>
-                        ) : (
-                          <span className="muted">never</span>
-                        )}
-                      </td>
-                      <td className="nowrap">
-                        <Expiry value={key.expires_at} />
-                      </td>
-                      <td className="num">
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          aria-label={`Revoke key ${key.name} (${key.short_key})`}
-                          onClick={() => {
-                            revoke.clearError();
-                            setRevoking(key);
-                          }}
-                        >
-                          Revoke
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </Async>
+          {(data) =>
+            data.map((key) => (
+              <tr key={key.id}>
+                <td>
+                  <strong>{key.name}</strong>
+                  {key.kind === "personal" && (
+                    <div className="muted small">personal token{who(key.user_id) ? ` of ${who(key.user_id)}` : ""}</div>
+                  )}
+                </td>
+                <td>
+                  <code>{key.short_key}</code>
+                </td>
+                <td>
+                  {key.kind === "personal" ? (
+                    <span className="badge" title="Acts with its user's current role">
+                      as its user
+                    </span>
+                  ) : (
+                    <span className={key.role === "admin" ? "badge warn" : "badge"}>{key.role}</span>
+                  )}
+                </td>
+                <td className="nowrap">
+                  <RelativeTime value={key.created_at} />
+                  {who(key.created_by) && <div className="muted small">by {who(key.created_by)}</div>}
+                </td>
+                <td className="nowrap">
+                  {key.last_used_at ? <RelativeTime value={key.last_used_at} /> : <span className="muted">never</span>}
+                </td>
+                <td className="nowrap">
+                  <Expiry value={key.expires_at} />
+                </td>
+                <td className="num">
+                  <RowButton danger label={`Revoke key ${key.name} (${key.short_key})`} onClick={() => revoke.ask(key)}>
+                    Revoke
+                  </RowButton>
+                </td>
+              </tr>
+            ))
+          }
+        </SettingsTable>
       )}
       <CreateKeyDialog
         open={creating}
@@ -170,23 +153,13 @@ export function ApiKeysTab() {
           if (isAdmin) keys.setData([listed, ...(keys.data ?? [])]);
         }}
       />
-      <ConfirmDialog
-        open={revoking !== null}
-        title="Revoke API key"
-        confirmLabel="Revoke key"
-        pending={revoke.pending}
-        error={revoke.error}
-        onClose={() => setRevoking(null)}
-        onConfirm={async () => {
-          if (revoking && (await revoke.mutate(revoking))) setRevoking(null);
-        }}
-      >
+      <ConfirmAction action={revoke} title="Revoke API key" confirmLabel="Revoke key">
         <p>
           Revoke <strong>{revoking?.name}</strong> (<code>{revoking?.short_key}</code>)?
         </p>
         <p>Every client using it is refused from now on. This cannot be undone.</p>
-      </ConfirmDialog>
-    </section>
+      </ConfirmAction>
+    </SettingsSection>
   );
 }
 
@@ -263,22 +236,17 @@ function CreateKeyDialog({
           <strong>Copy this key now.</strong> It is shown only this once; Tracehouse keeps only a hash of it. If you lose
           it, revoke it and create another.
         </div>
-        <div className="field">
-          <span id="new-key-label">
-            {created.name} · {created.kind === "personal" ? "personal token" : `${created.role} key`}
-            {created.expires_at ? ` · expires ${formatTime(created.expires_at)}` : ""}
-          </span>
-          <div className="row">
-            <input
-              className="key-value mono"
-              aria-labelledby="new-key-label"
-              readOnly
-              value={created.key}
-              onFocus={(event) => event.target.select()}
-            />
-            <CopyButton text={created.key} label="Copy key" className="btn btn-primary" />
-          </div>
-        </div>
+        <OneTimeSecret
+          labelId="new-key-label"
+          label={
+            <>
+              {created.name} · {created.kind === "personal" ? "personal token" : `${created.role} key`}
+              {created.expires_at ? ` · expires ${formatTime(created.expires_at)}` : ""}
+            </>
+          }
+          value={created.key}
+          copyLabel="Copy key"
+        />
         <div className="field">
           <span>Use it from the SDK</span>
           <pre className="env-snippet">{sdkEnv(created.key)}</pre>
@@ -286,74 +254,68 @@ function CreateKeyDialog({
             <CopyButton text={sdkEnv(created.key)} label="Copy environment" />
           </div>
         </div>
-        <div className="row">
-          <span className="spacer" />
-          <button type="button" className="btn" onClick={onClose}>
-            I have saved it
-          </button>
-        </div>
+        <CloseRow label="I have saved it" onClose={onClose} />
       </Dialog>
     );
   }
 
   return (
-    <Dialog open={open} title={isAdmin ? "Create API key" : "Create personal token"} onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)}>
-        <label className="field">
-          <span>Name</span>
-          <input
-            autoFocus
-            value={name}
-            maxLength={200}
-            placeholder="e.g. ci-evals, prod-tracing"
-            onChange={(event) => setName(event.target.value)}
-          />
-        </label>
-        {isAdmin && (
-          <fieldset className="field plain">
-            <legend>Kind</legend>
-            <label className="checkbox">
-              <input type="radio" name="kind" checked={kind === "service"} onChange={() => setKind("service")} />
-              Service key — has its own role; for apps and CI
-            </label>
-            <label className="checkbox">
-              <input type="radio" name="kind" checked={kind === "personal"} onChange={() => setKind("personal")} />
-              Personal token — acts as you, with your role
-            </label>
-          </fieldset>
-        )}
-        {kind === "service" && (
-          <label className="field">
-            <span>Role</span>
-            <select value={role} onChange={(event) => setRole(event.target.value)}>
-              <option value="viewer">Viewer — read only</option>
-              <option value="editor">Editor — send traces, write data</option>
-              <option value="admin">Admin — also manage keys, members, providers</option>
-            </select>
+    <FormDialog
+      open={open}
+      title={isAdmin ? "Create API key" : "Create personal token"}
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[problem, create.error]}
+      submitLabel="Create key"
+      pendingLabel="Creating…"
+      pending={create.pending}
+    >
+      <InputField
+        label="Name"
+        autoFocus
+        value={name}
+        maxLength={200}
+        placeholder="e.g. ci-evals, prod-tracing"
+        onValue={setName}
+      />
+      {isAdmin && (
+        <fieldset className="field plain">
+          <legend>Kind</legend>
+          <label className="checkbox">
+            <input type="radio" name="kind" checked={kind === "service"} onChange={() => setKind("service")} />
+            Service key — has its own role; for apps and CI
           </label>
-        )}
-        <div className="row wrap">
-          <label className="field">
-            <span>Expires</span>
-            <select value={expiry} onChange={(event) => setExpiry(event.target.value)}>
-              {EXPIRY.map((e) => (
-                <option key={e.value} value={e.value}>
-                  {e.label}
-                </option>
-              ))}
-            </select>
+          <label className="checkbox">
+            <input type="radio" name="kind" checked={kind === "personal"} onChange={() => setKind("personal")} />
+            Personal token — acts as you, with your role
           </label>
-          {expiry === "date" && (
-            <label className="field">
-              <span>Expiry date</span>
-              <input type="date" value={date} onChange={(event) => setDate(event.target.value)} required />
-            </label>
-          )}
-        </div>
-        <FormError error={problem} />
-        <FormError error={create.error} />
-        <DialogActions onCancel={onClose} submitLabel="Create key" pendingLabel="Creating…" pending={create.pending} />
-      </form>
-    </Dialog>
+        </fieldset>
+      )}
+      {kind === "service" && (
+        <Field label="Role">
+          <select value={role} onChange={(event) => setRole(event.target.value)}>
+            <option value="viewer">Viewer — read only</option>
+            <option value="editor">Editor — send traces, write data</option>
+            <option value="admin">Admin — also manage keys, members, providers</option>
+          </select>
+        </Field>
+      )}
+      <div className="row wrap">
+        <Field label="Expires">
+          <select value={expiry} onChange={(event) => setExpiry(event.target.value)}>
+            {EXPIRY.map((e) => (
+              <option key={e.value} value={e.value}>
+                {e.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {expiry === "date" && (
+          <Field label="Expiry date">
+            <input type="date" value={date} onChange={(event) => setDate(event.target.value)} required />
+          </Field>
+        )}
+      </div>
+    </FormDialog>
   );
 }

@@ -3,11 +3,13 @@ import { useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { useApi, useMutation } from "../../api/hooks";
 import { useAuth, useWorkspace } from "../../auth/AuthContext";
-import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { CopyButton } from "../../components/CopyButton";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { Async, EmptyState, FormError } from "../../components/States";
-import { formatRelative, formatTime } from "../../lib/format";
+import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
+import { Dialog, FormDialog } from "../../components/Dialog";
+import { Field, InputField } from "../../components/Field";
+import { EmptyState } from "../../components/States";
+import { ACTIONS_COLUMN, RelativeTime } from "../../components/Table";
+import { formatTime } from "../../lib/format";
+import { CloseRow, OneTimeSecret, RowButton, SettingsSection, SettingsTable } from "./parts";
 import type { InviteCreated, Member, Role } from "./types";
 
 const ROLES: { value: Role; label: string; hint: string }[] = [
@@ -41,11 +43,10 @@ function RoleSelect({
 /** The role picker of the add-user and invite forms, with a line on what the chosen role may do. */
 function RoleField({ value, onChange }: { value: Role; onChange: (role: Role) => void }) {
   return (
-    <label className="field">
-      <span>Role</span>
+    <Field label="Role">
       <RoleSelect label="Role" value={value} onChange={onChange} />
       <small className="muted">{ROLES.find((r) => r.value === value)?.hint}</small>
-    </label>
+    </Field>
   );
 }
 
@@ -56,7 +57,6 @@ export function MembersTab() {
   const isAdmin = role === "admin";
   const members = useApi<Member[]>({ path: `/workspaces/${tenant}/members` });
   const [adding, setAdding] = useState<"user" | "invite" | null>(null);
-  const [removing, setRemoving] = useState<Member | null>(null);
   const [errorRow, setErrorRow] = useState<string | null>(null);
 
   const changeRole = useMutation(async (member: Member, next: Role) => {
@@ -65,24 +65,23 @@ export function MembersTab() {
     if (member.user_id === me?.user?.id) void refresh(); // one's own role changed: the UI follows
     return true;
   });
-  const remove = useMutation(async (member: Member) => {
+  const remove = useConfirmedAction(async (member: Member) => {
     await api({ path: `/workspaces/${tenant}/members/${member.user_id}`, method: "DELETE" });
     members.setData((members.data ?? []).filter((m) => m.user_id !== member.user_id));
-    return true;
   });
+  const removing = remove.target;
 
   return (
-    <section className="stack" aria-labelledby="members-heading">
-      <div className="section-head">
-        <div>
-          <h2 id="members-heading">Members</h2>
-          <p className="muted">
-            {isAdmin
-              ? "People who can log in to this workspace, and what they may do."
-              : "People who can log in to this workspace. Only admins can change roles or add people."}
-          </p>
-        </div>
-        {isAdmin && (
+    <SettingsSection
+      id="members-heading"
+      title="Members"
+      description={
+        isAdmin
+          ? "People who can log in to this workspace, and what they may do."
+          : "People who can log in to this workspace. Only admins can change roles or add people."
+      }
+      actions={
+        isAdmin && (
           <div className="row">
             <button type="button" className="btn" onClick={() => setAdding("invite")}>
               Invite by link
@@ -91,109 +90,74 @@ export function MembersTab() {
               Add user
             </button>
           </div>
-        )}
-      </div>
-      <Async
+        )
+      }
+    >
+      <SettingsTable
         state={members}
         label="Loading members"
-        isEmpty={(data) => data.length === 0}
+        columns={[{ label: "Person" }, { label: "Role" }, { label: "Member since" }, isAdmin && ACTIONS_COLUMN]}
         empty={<EmptyState title="No members">Nobody can log in to this workspace yet.</EmptyState>}
       >
-        {(data) => (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th>Person</th>
-                  <th>Role</th>
-                  <th>Member since</th>
-                  {isAdmin && (
-                    <th>
-                      <span className="sr-only">Actions</span>
-                    </th>
+        {(data) =>
+          data.map((member) => {
+            const self = member.user_id === me?.user?.id;
+            const name = member.display_name || member.email;
+            return (
+              <tr key={member.user_id}>
+                <td>
+                  <strong>{name}</strong> {self && <span className="badge accent">you</span>}
+                  {member.display_name && <div className="muted small">{member.email}</div>}
+                  {errorRow === member.user_id && changeRole.error && (
+                    <div className="form-error small" role="alert">
+                      {changeRole.error.message}
+                    </div>
                   )}
-                </tr>
-              </thead>
-              <tbody>
-                {data.map((member) => {
-                  const self = member.user_id === me?.user?.id;
-                  const name = member.display_name || member.email;
-                  return (
-                    <tr key={member.user_id}>
-                      <td>
-                        <strong>{name}</strong> {self && <span className="badge accent">you</span>}
-                        {member.display_name && <div className="muted small">{member.email}</div>}
-                        {errorRow === member.user_id && changeRole.error && (
-                          <div className="form-error small" role="alert">
-                            {changeRole.error.message}
-                          </div>
-                        )}
-                      </td>
-                      <td>
-                        {isAdmin ? (
-                          <RoleSelect
-                            label={`Role of ${name}`}
-                            value={member.role}
-                            disabled={changeRole.pending}
-                            onChange={async (next) => {
-                              setErrorRow(member.user_id);
-                              await changeRole.mutate(member, next);
-                            }}
-                          />
-                        ) : (
-                          <span className={member.role === "admin" ? "badge warn" : "badge"}>{member.role}</span>
-                        )}
-                      </td>
-                      <td className="nowrap">
-                        <span title={formatTime(member.created_at)}>{formatRelative(member.created_at)}</span>
-                      </td>
-                      {isAdmin && (
-                        <td className="num">
-                          <button
-                            type="button"
-                            className="btn btn-small btn-danger"
-                            aria-label={`Remove ${name} from the workspace`}
-                            onClick={() => {
-                              remove.clearError();
-                              setRemoving(member);
-                            }}
-                          >
-                            Remove
-                          </button>
-                        </td>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Async>
-      <ConfirmDialog
-        open={removing !== null}
-        title="Remove member"
-        confirmLabel="Remove"
-        pending={remove.pending}
-        error={remove.error}
-        onClose={() => setRemoving(null)}
-        onConfirm={async () => {
-          if (removing && (await remove.mutate(removing))) setRemoving(null);
-        }}
-      >
+                </td>
+                <td>
+                  {isAdmin ? (
+                    <RoleSelect
+                      label={`Role of ${name}`}
+                      value={member.role}
+                      disabled={changeRole.pending}
+                      onChange={async (next) => {
+                        setErrorRow(member.user_id);
+                        await changeRole.mutate(member, next);
+                      }}
+                    />
+                  ) : (
+                    <span className={member.role === "admin" ? "badge warn" : "badge"}>{member.role}</span>
+                  )}
+                </td>
+                <td className="nowrap">
+                  <RelativeTime value={member.created_at} />
+                </td>
+                {isAdmin && (
+                  <td className="num">
+                    <RowButton danger label={`Remove ${name} from the workspace`} onClick={() => remove.ask(member)}>
+                      Remove
+                    </RowButton>
+                  </td>
+                )}
+              </tr>
+            );
+          })
+        }
+      </SettingsTable>
+      <ConfirmAction action={remove} title="Remove member" confirmLabel="Remove">
         <p>
           Remove <strong>{removing?.display_name || removing?.email}</strong> from this workspace?
           {removing?.user_id === me?.user?.id && " That is you: you will lose access to it."}
         </p>
         <p className="muted">Their account stays; their personal tokens stop working here.</p>
-      </ConfirmDialog>
+      </ConfirmAction>
       <AddUserDialog
         open={adding === "user"}
         onClose={() => setAdding(null)}
         onAdded={() => members.reload()}
       />
       <InviteDialog open={adding === "invite"} onClose={() => setAdding(null)} />
-    </section>
+    </SettingsSection>
   );
 }
 
@@ -225,35 +189,32 @@ function AddUserDialog({ open, onClose, onAdded }: { open: boolean; onClose: () 
     }
   };
   return (
-    <Dialog open={open} title="Add user" onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)}>
-        <p className="muted">
-          Creates an account with a password you choose and adds it to this workspace. Tell them the password over a safe
-          channel. To let people pick their own password, invite them by link instead.
-        </p>
-        <label className="field">
-          <span>Email</span>
-          <input type="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Display name (optional)</span>
-          <input value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-        </label>
-        <label className="field">
-          <span>Initial password</span>
-          <input
-            type="password"
-            required
-            autoComplete="new-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </label>
-        <RoleField value={role} onChange={setRole} />
-        <FormError error={add.error} />
-        <DialogActions onCancel={onClose} submitLabel="Add user" pendingLabel="Adding…" pending={add.pending} />
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Add user"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[add.error]}
+      submitLabel="Add user"
+      pendingLabel="Adding…"
+      pending={add.pending}
+    >
+      <p className="muted">
+        Creates an account with a password you choose and adds it to this workspace. Tell them the password over a safe
+        channel. To let people pick their own password, invite them by link instead.
+      </p>
+      <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
+      <InputField label="Display name (optional)" value={displayName} onValue={setDisplayName} />
+      <InputField
+        label="Initial password"
+        type="password"
+        required
+        autoComplete="new-password"
+        value={password}
+        onValue={setPassword}
+      />
+      <RoleField value={role} onChange={setRole} />
+    </FormDialog>
   );
 }
 
@@ -284,53 +245,38 @@ function InviteDialog({ open, onClose }: { open: boolean; onClose: () => void })
           <strong>Send this link to {invite.email} now.</strong> It is shown only once and works once, until{" "}
           {formatTime(invite.expires_at)}. They join as <strong>{invite.role}</strong>.
         </div>
-        <div className="field">
-          <span id="invite-link-label">Invitation link (they choose their name and password there)</span>
-          <div className="row">
-            <input
-              className="key-value mono"
-              aria-labelledby="invite-link-label"
-              readOnly
-              value={invite.invite_url}
-              onFocus={(e) => e.target.select()}
-            />
-            <CopyButton text={invite.invite_url} label="Copy link" className="btn btn-primary" />
-          </div>
-        </div>
+        <OneTimeSecret
+          labelId="invite-link-label"
+          label="Invitation link (they choose their name and password there)"
+          value={invite.invite_url}
+          copyLabel="Copy link"
+        />
         <p className="muted">
           Without the UI, they can accept with <code>POST {invite.accept_url}</code> and a JSON body{" "}
           <code>{'{"password": "…", "display_name": "…"}'}</code>; an existing account just joins.
         </p>
-        <div className="row">
-          <span className="spacer" />
-          <button type="button" className="btn" onClick={onClose}>
-            Done
-          </button>
-        </div>
+        <CloseRow label="Done" onClose={onClose} />
       </Dialog>
     );
   }
 
   return (
-    <Dialog open={open} title="Invite by link" onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)}>
-        <p className="muted">
-          Makes a one-time invitation for an email address, valid for 7 days. The person sets their own password when they
-          accept it.
-        </p>
-        <label className="field">
-          <span>Email</span>
-          <input type="email" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
-        </label>
-        <RoleField value={role} onChange={setRole} />
-        <FormError error={create.error} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel="Create invitation"
-          pendingLabel="Creating…"
-          pending={create.pending}
-        />
-      </form>
-    </Dialog>
+    <FormDialog
+      open={open}
+      title="Invite by link"
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[create.error]}
+      submitLabel="Create invitation"
+      pendingLabel="Creating…"
+      pending={create.pending}
+    >
+      <p className="muted">
+        Makes a one-time invitation for an email address, valid for 7 days. The person sets their own password when they
+        accept it.
+      </p>
+      <InputField label="Email" type="email" required autoFocus value={email} onValue={setEmail} />
+      <RoleField value={role} onChange={setRole} />
+    </FormDialog>
   );
 }

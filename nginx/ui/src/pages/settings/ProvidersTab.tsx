@@ -2,14 +2,26 @@ import { Fragment, useEffect, useState, type FormEvent } from "react";
 import { api, ApiError } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
-import { ConfirmDialog } from "../../components/ConfirmDialog";
-import { Dialog, DialogActions } from "../../components/Dialog";
-import { Async, EmptyState, FormError } from "../../components/States";
-import { formatRelative, formatTime } from "../../lib/format";
+import { ConfirmAction, useConfirmedAction } from "../../components/ConfirmDialog";
+import { FormDialog } from "../../components/Dialog";
+import { EmptyState } from "../../components/States";
+import { ACTIONS_COLUMN, RelativeTime, type Column } from "../../components/Table";
+import { Field } from "../../components/Field";
+import { RowButton, SettingsSection, SettingsTable } from "./parts";
 import { DEFAULT_BASE_URL, KIND_LABEL, type Provider, type ProviderKind } from "./types";
 
 const PATH = "/playground/providers";
 const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
+const PROVIDER_COLUMNS: Column[] = [
+  { label: "Name" },
+  { label: "Kind" },
+  { label: "Base URL" },
+  { label: "API key" },
+  { label: "Default model" },
+  { label: "Updated" },
+  ACTIONS_COLUMN,
+];
 
 type TestResult = { state: "running" } | { state: "ok"; models: string[] } | { state: "error"; message: string };
 
@@ -18,7 +30,6 @@ export function ProvidersTab() {
   const isAdmin = role === "admin";
   const providers = useApi<Provider[]>({ path: PATH });
   const [editing, setEditing] = useState<Provider | "new" | null>(null);
-  const [deleting, setDeleting] = useState<Provider | null>(null);
   const [tests, setTests] = useState<Record<string, TestResult>>({});
 
   const test = async (provider: Provider) => {
@@ -32,12 +43,12 @@ export function ProvidersTab() {
     }
   };
 
-  const remove = useMutation(async (provider: Provider) => {
+  const remove = useConfirmedAction(async (provider: Provider) => {
     await api({ path: `${PATH}/${provider.id}`, method: "DELETE" });
     providers.setData((providers.data ?? []).filter((p) => p.id !== provider.id));
     invalidate(PATH);
-    return true;
   });
+  const deleting = remove.target;
 
   const saved = (provider: Provider) => {
     const list = providers.data ?? [];
@@ -48,25 +59,28 @@ export function ProvidersTab() {
   };
 
   return (
-    <section className="stack" aria-labelledby="providers-heading">
-      <div className="section-head">
-        <div>
-          <h2 id="providers-heading">Model providers</h2>
-          <p className="muted">
-            The LLM endpoints the playground and prompt runs call. Keys are stored encrypted and never shown again
-            {isAdmin ? "." : "; only admins can change providers."}
-          </p>
-        </div>
-        {isAdmin && (
+    <SettingsSection
+      id="providers-heading"
+      title="Model providers"
+      description={
+        <>
+          The LLM endpoints the playground and prompt runs call. Keys are stored encrypted and never shown again
+          {isAdmin ? "." : "; only admins can change providers."}
+        </>
+      }
+      actions={
+        isAdmin && (
           <button type="button" className="btn btn-primary" onClick={() => setEditing("new")}>
             Add provider
           </button>
-        )}
-      </div>
-      <Async
+        )
+      }
+    >
+      <SettingsTable
         state={providers}
         label="Loading providers"
-        isEmpty={(data) => data.length === 0}
+        className="providers-table"
+        columns={PROVIDER_COLUMNS}
         empty={
           <EmptyState title="No model providers">
             {isAdmin
@@ -75,105 +89,71 @@ export function ProvidersTab() {
           </EmptyState>
         }
       >
-        {(data) => (
-          <div className="table-wrap">
-            <table className="table providers-table">
-              <thead>
+        {(data) =>
+          data.map((p) => {
+            const result = tests[p.id];
+            return (
+              <Fragment key={p.id}>
                 <tr>
-                  <th>Name</th>
-                  <th>Kind</th>
-                  <th>Base URL</th>
-                  <th>API key</th>
-                  <th>Default model</th>
-                  <th>Updated</th>
-                  <th>
-                    <span className="sr-only">Actions</span>
-                  </th>
+                  <td>
+                    <strong>{p.name}</strong>
+                  </td>
+                  <td>
+                    <span className="badge">{KIND_LABEL[p.kind] ?? p.kind}</span>
+                  </td>
+                  <td className="url-cell">
+                    {p.base_url ? (
+                      <code>{p.base_url}</code>
+                    ) : (
+                      <span className="muted">default ({DEFAULT_BASE_URL[p.kind] ?? "none"})</span>
+                    )}
+                  </td>
+                  <td>
+                    {p.has_api_key ? (
+                      <code title="Only the last characters are kept for display">{p.api_key_hint ?? "set"}</code>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
+                  </td>
+                  <td>{p.default_model ? <code>{p.default_model}</code> : <span className="muted">–</span>}</td>
+                  <td className="nowrap">
+                    <RelativeTime value={p.updated_at} />
+                  </td>
+                  <td className="num nowrap">
+                    <RowButton
+                      label={`Test ${p.name}: list its models`}
+                      disabled={result?.state === "running"}
+                      onClick={() => void test(p)}
+                    >
+                      {result?.state === "running" ? "Testing…" : "Test"}
+                    </RowButton>{" "}
+                    {isAdmin && (
+                      <>
+                        <RowButton label={`Edit ${p.name}`} onClick={() => setEditing(p)}>
+                          Edit
+                        </RowButton>{" "}
+                        <RowButton danger label={`Delete ${p.name}`} onClick={() => remove.ask(p)}>
+                          Delete
+                        </RowButton>
+                      </>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.map((p) => {
-                  const result = tests[p.id];
-                  return (
-                    <Fragment key={p.id}>
-                      <tr>
-                        <td>
-                          <strong>{p.name}</strong>
-                        </td>
-                        <td>
-                          <span className="badge">{KIND_LABEL[p.kind] ?? p.kind}</span>
-                        </td>
-                        <td className="url-cell">
-                          {p.base_url ? (
-                            <code>{p.base_url}</code>
-                          ) : (
-                            <span className="muted">default ({DEFAULT_BASE_URL[p.kind] ?? "none"})</span>
-                          )}
-                        </td>
-                        <td>
-                          {p.has_api_key ? (
-                            <code title="Only the last characters are kept for display">{p.api_key_hint ?? "set"}</code>
-                          ) : (
-                            <span className="muted">none</span>
-                          )}
-                        </td>
-                        <td>{p.default_model ? <code>{p.default_model}</code> : <span className="muted">–</span>}</td>
-                        <td className="nowrap">
-                          <span title={formatTime(p.updated_at)}>{formatRelative(p.updated_at)}</span>
-                        </td>
-                        <td className="num nowrap">
-                          <button
-                            type="button"
-                            className="btn btn-small"
-                            aria-label={`Test ${p.name}: list its models`}
-                            disabled={result?.state === "running"}
-                            onClick={() => void test(p)}
-                          >
-                            {result?.state === "running" ? "Testing…" : "Test"}
-                          </button>{" "}
-                          {isAdmin && (
-                            <>
-                              <button
-                                type="button"
-                                className="btn btn-small"
-                                aria-label={`Edit ${p.name}`}
-                                onClick={() => setEditing(p)}
-                              >
-                                Edit
-                              </button>{" "}
-                              <button
-                                type="button"
-                                className="btn btn-small btn-danger"
-                                aria-label={`Delete ${p.name}`}
-                                onClick={() => {
-                                  remove.clearError();
-                                  setDeleting(p);
-                                }}
-                              >
-                                Delete
-                              </button>
-                            </>
-                          )}
-                        </td>
-                      </tr>
-                      {result && result.state !== "running" && (
-                        <tr className="test-row">
-                          <td colSpan={7}>
-                            <TestOutcome
-                              result={result}
-                              onClose={() => setTests(({ [p.id]: _dropped, ...rest }) => rest)}
-                            />
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </Async>
+                {result && result.state !== "running" && (
+                  <tr className="test-row">
+                    <td colSpan={7}>
+                      <TestOutcome
+                        result={result}
+                        onClose={() => setTests(({ [p.id]: _dropped, ...rest }) => rest)}
+                      />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })
+        }
+      </SettingsTable>
       <ProviderDialog
         open={editing !== null}
         provider={editing === "new" ? null : editing}
@@ -183,23 +163,13 @@ export function ProvidersTab() {
           setEditing(null);
         }}
       />
-      <ConfirmDialog
-        open={deleting !== null}
-        title="Delete provider"
-        confirmLabel="Delete provider"
-        pending={remove.pending}
-        error={remove.error}
-        onClose={() => setDeleting(null)}
-        onConfirm={async () => {
-          if (deleting && (await remove.mutate(deleting))) setDeleting(null);
-        }}
-      >
+      <ConfirmAction action={remove} title="Delete provider" confirmLabel="Delete provider">
         <p>
           Delete <strong>{deleting?.name}</strong> and its stored key? Playground sessions and prompts that name it stop
           working until a provider with that name exists again.
         </p>
-      </ConfirmDialog>
-    </section>
+      </ConfirmAction>
+    </SettingsSection>
   );
 }
 
@@ -315,85 +285,82 @@ function ProviderDialog({
       : "sk-…";
 
   return (
-    <Dialog open={open} title={provider ? `Edit ${provider.name}` : "Add model provider"} onClose={onClose}>
-      <form className="stack" onSubmit={(event) => void submit(event)} autoComplete="off">
-        <div className="form-grid">
-          <label className="field">
-            <span>Name</span>
-            <input
-              required
-              autoFocus
-              value={name}
-              placeholder="openai"
-              onChange={(e) => setName(e.target.value.toLowerCase())}
-            />
-          </label>
-          <label className="field">
-            <span>Kind</span>
-            <select
-              value={kind}
-              disabled={provider !== null}
-              title={provider ? "The kind cannot change; add another provider instead" : undefined}
-              onChange={(e) => setKind(e.target.value as ProviderKind)}
-            >
-              <option value="openai">OpenAI</option>
-              <option value="anthropic">Anthropic</option>
-              <option value="openai_compatible">OpenAI-compatible (vLLM, Ollama, LiteLLM…)</option>
-            </select>
-          </label>
-        </div>
-        <label className="field">
-          <span>Base URL{kind === "openai_compatible" ? "" : " (optional)"}</span>
+    <FormDialog
+      open={open}
+      title={provider ? `Edit ${provider.name}` : "Add model provider"}
+      onClose={onClose}
+      onSubmit={submit}
+      errors={[problem, save.error]}
+      autoComplete="off"
+      submitLabel={provider ? "Save" : "Add provider"}
+      pendingLabel="Saving…"
+      pending={save.pending}
+    >
+      <div className="form-grid">
+        <Field label="Name">
           <input
-            type="url"
-            required={kind === "openai_compatible"}
-            value={baseUrl}
-            placeholder={DEFAULT_BASE_URL[kind] ?? "http://vllm.internal:8000/v1"}
-            onChange={(e) => setBaseUrl(e.target.value)}
+            required
+            autoFocus
+            value={name}
+            placeholder="openai"
+            onChange={(e) => setName(e.target.value.toLowerCase())}
           />
-          {kind !== "openai_compatible" && (
-            <small className="muted">Empty uses {DEFAULT_BASE_URL[kind]}. Set it for a proxy or gateway.</small>
-          )}
-        </label>
-        <label className="field">
-          <span>API key{provider ? "" : " (optional for local servers)"}</span>
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={apiKey}
-            disabled={removeKey}
-            placeholder={keyPlaceholder}
-            onChange={(e) => setApiKey(e.target.value)}
-          />
-          <small className="muted">Write-only: stored encrypted, never shown or sent back to the browser.</small>
-          {provider?.has_api_key && !apiKey && !removeKey && (baseUrl.trim() || null) !== provider.base_url && (
-            // The server refuses to send a stored key to another host without it being entered again.
-            <small className="muted">A base URL on another server needs its key entered again (or the key removed).</small>
-          )}
-        </label>
-        {provider?.has_api_key && (
-          <label className="checkbox">
-            <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.target.checked)} />
-            Remove the stored key
-          </label>
-        )}
-        <label className="field">
-          <span>Default model (optional)</span>
-          <input
-            value={defaultModel}
-            placeholder={kind === "anthropic" ? "claude-3-5-haiku-latest" : "gpt-4o-mini"}
-            onChange={(e) => setDefaultModel(e.target.value)}
-          />
-        </label>
-        <FormError error={problem} />
-        <FormError error={save.error} />
-        <DialogActions
-          onCancel={onClose}
-          submitLabel={provider ? "Save" : "Add provider"}
-          pendingLabel="Saving…"
-          pending={save.pending}
+        </Field>
+        <Field label="Kind">
+          <select
+            value={kind}
+            disabled={provider !== null}
+            title={provider ? "The kind cannot change; add another provider instead" : undefined}
+            onChange={(e) => setKind(e.target.value as ProviderKind)}
+          >
+            <option value="openai">OpenAI</option>
+            <option value="anthropic">Anthropic</option>
+            <option value="openai_compatible">OpenAI-compatible (vLLM, Ollama, LiteLLM…)</option>
+          </select>
+        </Field>
+      </div>
+      <label className="field">
+        <span>Base URL{kind === "openai_compatible" ? "" : " (optional)"}</span>
+        <input
+          type="url"
+          required={kind === "openai_compatible"}
+          value={baseUrl}
+          placeholder={DEFAULT_BASE_URL[kind] ?? "http://vllm.internal:8000/v1"}
+          onChange={(e) => setBaseUrl(e.target.value)}
         />
-      </form>
-    </Dialog>
+        {kind !== "openai_compatible" && (
+          <small className="muted">Empty uses {DEFAULT_BASE_URL[kind]}. Set it for a proxy or gateway.</small>
+        )}
+      </label>
+      <label className="field">
+        <span>API key{provider ? "" : " (optional for local servers)"}</span>
+        <input
+          type="password"
+          autoComplete="new-password"
+          value={apiKey}
+          disabled={removeKey}
+          placeholder={keyPlaceholder}
+          onChange={(e) => setApiKey(e.target.value)}
+        />
+        <small className="muted">Write-only: stored encrypted, never shown or sent back to the browser.</small>
+        {provider?.has_api_key && !apiKey && !removeKey && (baseUrl.trim() || null) !== provider.base_url && (
+          // The server refuses to send a stored key to another host without it being entered again.
+          <small className="muted">A base URL on another server needs its key entered again (or the key removed).</small>
+        )}
+      </label>
+      {provider?.has_api_key && (
+        <label className="checkbox">
+          <input type="checkbox" checked={removeKey} onChange={(e) => setRemoveKey(e.target.checked)} />
+          Remove the stored key
+        </label>
+      )}
+      <Field label="Default model (optional)">
+        <input
+          value={defaultModel}
+          placeholder={kind === "anthropic" ? "claude-3-5-haiku-latest" : "gpt-4o-mini"}
+          onChange={(e) => setDefaultModel(e.target.value)}
+        />
+      </Field>
+    </FormDialog>
   );
 }

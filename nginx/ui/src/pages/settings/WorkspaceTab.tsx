@@ -4,8 +4,9 @@ import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { useAuth, useWorkspace } from "../../auth/AuthContext";
 import { CopyButton } from "../../components/CopyButton";
-import { Dialog, DialogActions } from "../../components/Dialog";
+import { Dialog, DialogForm } from "../../components/Dialog";
 import { Async, FormError } from "../../components/States";
+import { Field } from "../../components/Field";
 import { formatTime } from "../../lib/format";
 import { sdkEnv, type WorkspaceInfo } from "./types";
 
@@ -208,23 +209,22 @@ function CreateWorkspaceDialog({
           </div>
         </div>
       ) : (
-        <form className="stack" onSubmit={(event) => void submit(event)}>
-          <label className="field">
-            <span>Name</span>
+        <DialogForm
+          onSubmit={submit}
+          errors={[create.error]}
+          onCancel={onClose}
+          submitLabel="Create workspace"
+          pendingLabel="Creating…"
+          pending={create.pending}
+          disabled={!name.trim()}
+        >
+          <Field label="Name">
             <input required autoFocus maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
-          </label>
+          </Field>
           <p className="muted small">
             A workspace has its own projects, datasets, prompts, API keys and providers. You become its admin.
           </p>
-          <FormError error={create.error} />
-          <DialogActions
-            onCancel={onClose}
-            submitLabel="Create workspace"
-            pendingLabel="Creating…"
-            pending={create.pending}
-            disabled={!name.trim()}
-          />
-        </form>
+        </DialogForm>
       )}
     </Dialog>
   );

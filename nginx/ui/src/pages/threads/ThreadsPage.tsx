@@ -1,8 +1,10 @@
 import { useRef, useState } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
+import { Link, useNavigate, useParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { RunIO } from "../../components/RunIO";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
+import { Pager, useNumberParam } from "../../components/ListPage";
+import { DataTable, TimeCell, type Column } from "../../components/Table";
 import {
   formatCost,
   formatLatency,
@@ -19,6 +21,17 @@ import "./ThreadsPage.css";
 const PAGE_SIZE = 25;
 const TURNS_PAGE = 20;
 
+const THREAD_COLUMNS: Column[] = [
+  { label: "Thread" },
+  { label: "Turns", className: "num" },
+  { label: "First message · last reply" },
+  { label: "Last activity" },
+  { label: "Tokens", className: "num" },
+  { label: "Cost", className: "num" },
+  { label: "p50", className: "num" },
+  { label: "Errors", className: "num" },
+];
+
 /** A project's conversations: the list of threads, or one thread turn by turn. */
 export default function ThreadsPage() {
   const { threadId } = useParams();
@@ -33,8 +46,8 @@ function ThreadList() {
   const { tenant = "" } = useParams();
   const { projectId } = useProject();
   const navigate = useNavigate();
-  const [params, setParams] = useSearchParams();
-  const offset = Math.max(0, Number(params.get("offset")) || 0);
+  const [offsetParam, goTo] = useNumberParam("offset");
+  const offset = Math.max(0, offsetParam);
   const state = useApi<ThreadPage>({
     path: `/sessions/${projectId}/threads`,
     query: { limit: PAGE_SIZE, offset },
@@ -42,13 +55,6 @@ function ThreadList() {
   const last = useRef<ThreadPage | undefined>(undefined);
   if (state.data) last.current = state.data;
   const shown = state.data ?? (state.loading && !state.error ? last.current : undefined);
-
-  function goTo(next: number) {
-    const p = new URLSearchParams(params);
-    if (next > 0) p.set("offset", String(next));
-    else p.delete("offset");
-    setParams(p);
-  }
 
   if (shown === undefined) {
     return state.error ? <ErrorState error={state.error} retry={state.reload} /> : <Loading label="Loading threads" />;
@@ -67,93 +73,56 @@ function ThreadList() {
         metadata.
       </p>
       {state.error && <ErrorState error={state.error} retry={state.reload} />}
-      <div className="table-wrap">
-        <table className="table threads-table">
-          <thead>
-            <tr>
-              <th scope="col">Thread</th>
-              <th scope="col" className="num">
-                Turns
-              </th>
-              <th scope="col">First message · last reply</th>
-              <th scope="col">Last activity</th>
-              <th scope="col" className="num">
-                Tokens
-              </th>
-              <th scope="col" className="num">
-                Cost
-              </th>
-              <th scope="col" className="num">
-                p50
-              </th>
-              <th scope="col" className="num">
-                Errors
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.threads.map((t) => (
-              <tr key={t.thread_id} className="clickable" onClick={() => open(t)}>
-                <td className="thread-id">
-                  <Link
-                    to={threadPath(tenant, projectId, t.thread_id)}
-                    className="mono"
-                    title={t.thread_id}
-                    onClick={(e) => e.stopPropagation()}
-                  >
-                    {t.thread_id}
-                  </Link>
-                </td>
-                <td className="num">{formatNumber(t.turn_count)}</td>
-                <td className="thread-preview">
-                  <div className="preview-line">
-                    <span className="preview-role">User</span>
-                    <span className="preview-text" title={t.first_input_preview}>
-                      {plainText(t.first_input_preview) || <span className="muted">–</span>}
-                    </span>
-                  </div>
-                  <div className="preview-line">
-                    <span className="preview-role">Reply</span>
-                    <span className="preview-text" title={t.last_output_preview}>
-                      {plainText(t.last_output_preview) || <span className="muted">–</span>}
-                    </span>
-                  </div>
-                </td>
-                <td className="nowrap" title={formatTime(t.last_start_time)}>
-                  {formatRelative(t.last_start_time)}
-                </td>
-                <td className="num">{formatNumber(t.total_tokens)}</td>
-                <td className="num">{formatCost(t.total_cost)}</td>
-                <td className="num">{formatLatency(t.latency_p50)}</td>
-                <td className="num">
-                  {t.error_count > 0 ? <span className="badge err">{t.error_count}</span> : <span className="muted">0</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <nav className="pager" aria-label="Thread pages">
-        <span className="muted">
-          {first}–{lastShown} of {formatNumber(shown.total)}
-        </span>
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={shown.offset === 0}
-          onClick={() => goTo(Math.max(0, shown.offset - PAGE_SIZE))}
-        >
-          Previous
-        </button>
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={shown.next_offset === null}
-          onClick={() => shown.next_offset !== null && goTo(shown.next_offset)}
-        >
-          Next
-        </button>
-      </nav>
+      <DataTable scoped className="threads-table" columns={THREAD_COLUMNS}>
+        {shown.threads.map((t) => (
+          <tr key={t.thread_id} className="clickable" onClick={() => open(t)}>
+            <td className="thread-id">
+              <Link
+                to={threadPath(tenant, projectId, t.thread_id)}
+                className="mono"
+                title={t.thread_id}
+                onClick={(e) => e.stopPropagation()}
+              >
+                {t.thread_id}
+              </Link>
+            </td>
+            <td className="num">{formatNumber(t.turn_count)}</td>
+            <td className="thread-preview">
+              <div className="preview-line">
+                <span className="preview-role">User</span>
+                <span className="preview-text" title={t.first_input_preview}>
+                  {plainText(t.first_input_preview) || <span className="muted">–</span>}
+                </span>
+              </div>
+              <div className="preview-line">
+                <span className="preview-role">Reply</span>
+                <span className="preview-text" title={t.last_output_preview}>
+                  {plainText(t.last_output_preview) || <span className="muted">–</span>}
+                </span>
+              </div>
+            </td>
+            <TimeCell value={t.last_start_time} />
+            <td className="num">{formatNumber(t.total_tokens)}</td>
+            <td className="num">{formatCost(t.total_cost)}</td>
+            <td className="num">{formatLatency(t.latency_p50)}</td>
+            <td className="num">
+              {t.error_count > 0 ? <span className="badge err">{t.error_count}</span> : <span className="muted">0</span>}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+      <Pager
+        label="Thread pages"
+        status={
+          <>
+            {first}–{lastShown} of {formatNumber(shown.total)}
+          </>
+        }
+        hasPrevious={shown.offset !== 0}
+        hasNext={shown.next_offset !== null}
+        onPrevious={() => goTo(Math.max(0, shown.offset - PAGE_SIZE))}
+        onNext={() => shown.next_offset !== null && goTo(shown.next_offset)}
+      />
     </div>
   );
 }
