@@ -12,6 +12,7 @@ from typing import Any
 from app.core import redis_keys
 from app.core.deadletters import note_dropped, push_letters
 from app.core.ingest import Rejection, decode_batch, letters_for
+from worker import queries as q
 from worker.context import context
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
 from worker.records import AttachmentRecord, FeedbackRecord, RunRecord, StreamEntry, encode_entry
@@ -76,24 +77,12 @@ def ingest(payload: bytes) -> int:
     return len(runs) + len(feedback) + len(attachments)
 
 
-# Lightweight deletes: rows vanish from reads at once, parts are rewritten by merges later.
-DELETE_ATTACHMENTS = """
-DELETE FROM run_attachments WHERE workspace_id = %(w)s
-  AND run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s)
-"""
-DELETE_FEEDBACK = """
-DELETE FROM feedback WHERE workspace_id = %(w)s
-  AND (project_id = %(p)s OR run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s))
-"""
-DELETE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s"
-
-
 def delete_project_data(workspace_id: str, project_id: str) -> None:
     """The project row is already gone; remove its runs, feedback and attachments."""
     ch = context().clickhouse(timeout=600)  # deletes rewrite parts: allow minutes
     try:
         params = {"w": workspace_id, "p": project_id}
-        for statement in (DELETE_ATTACHMENTS, DELETE_FEEDBACK, DELETE_RUNS):
+        for statement in (q.DELETE_ATTACHMENTS, q.DELETE_FEEDBACK, q.DELETE_RUNS):
             ch.command(statement, params)
     finally:
         ch.close()

@@ -1,5 +1,10 @@
 """SQL the workers run. Values always go as driver parameters."""
 
+from __future__ import annotations
+
+from app.core.runs_table import RUN_COLUMNS
+from worker.merge import STATE_FIELDS
+
 # Projects are created on first sight of a session name (wire §2.2: "upsert the session by name").
 INSERT_PROJECT = """
 INSERT INTO projects (id, workspace_id, name) VALUES (%(id)s, %(workspace_id)s, %(name)s)
@@ -7,3 +12,25 @@ ON CONFLICT (workspace_id, name) DO NOTHING
 """
 SELECT_PROJECT_BY_NAME = "SELECT id FROM projects WHERE workspace_id = %(workspace_id)s AND name = %(name)s"
 SELECT_PROJECT_BY_ID = "SELECT id FROM projects WHERE workspace_id = %(workspace_id)s AND id = %(id)s"
+
+# The writer's batch inserts and its read of stored run state (stage 2).
+INSERT_RUNS = "INSERT INTO runs ({}) VALUES".format(", ".join(RUN_COLUMNS))
+INSERT_FEEDBACK = """INSERT INTO feedback (workspace_id, id, run_id, trace_id, project_id, key, score, value,
+comment, correction, feedback_source, source_type, feedback_config, extra, comparative_experiment_id,
+feedback_group_id, start_time, created_at, modified_at, version) VALUES"""
+INSERT_ATTACHMENTS = """INSERT INTO run_attachments (workspace_id, run_id, name, content_type, size, data,
+received_at, version) VALUES"""
+SELECT_STATES = "SELECT {} FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id IN %(ids)s".format(
+    ", ".join(STATE_FIELDS)
+)
+
+# Lightweight deletes: rows vanish from reads at once, parts are rewritten by merges later.
+DELETE_ATTACHMENTS = """
+DELETE FROM run_attachments WHERE workspace_id = %(w)s
+  AND run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s)
+"""
+DELETE_FEEDBACK = """
+DELETE FROM feedback WHERE workspace_id = %(w)s
+  AND (project_id = %(p)s OR run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s))
+"""
+DELETE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s"

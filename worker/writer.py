@@ -32,8 +32,8 @@ from app.core.clickhouse import ClickHouse, Profile
 from app.core.deadletters import note_dropped, push_letters
 from app.core.errors import StoreUnavailable
 from app.core.ingest import dead_letter
-from app.core.runs_table import RUN_COLUMNS
 from worker import deferred
+from worker import queries as q
 from worker.leader import Lead, WriterLock
 from worker.maintenance import QueueMaintenance
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
@@ -47,16 +47,6 @@ BATCH_SECONDS = 1.0
 CACHE_RUNS = 50_000
 CLAIM_AT_ONCE = 200
 _FIELD = redis_keys.RECORDS_FIELD.encode()  # the client answers with bytes
-
-INSERT_RUNS = "INSERT INTO runs ({}) VALUES".format(", ".join(RUN_COLUMNS))
-INSERT_FEEDBACK = """INSERT INTO feedback (workspace_id, id, run_id, trace_id, project_id, key, score, value,
-comment, correction, feedback_source, source_type, feedback_config, extra, comparative_experiment_id,
-feedback_group_id, start_time, created_at, modified_at, version) VALUES"""
-INSERT_ATTACHMENTS = """INSERT INTO run_attachments (workspace_id, run_id, name, content_type, size, data,
-received_at, version) VALUES"""
-SELECT_STATES = "SELECT {} FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id IN %(ids)s".format(
-    ", ".join(STATE_FIELDS)
-)
 
 Entries = list[tuple[bytes, StreamEntry]]
 AutoClaimed = tuple[bytes, list[tuple[bytes, dict[bytes, bytes] | None]], list[bytes]]
@@ -218,11 +208,11 @@ class Writer:
         states, waiting, dead = self.merge_all(run_records, attachment_names, version)
         rows = [row(s) for s in states.values()]
         if rows:
-            self.ch.insert(INSERT_RUNS, rows)
+            self.ch.insert(q.INSERT_RUNS, rows)
         if feedback_rows:
-            self.ch.insert(INSERT_FEEDBACK, feedback_rows)
+            self.ch.insert(q.INSERT_FEEDBACK, feedback_rows)
         if attachment_rows:
-            self.ch.insert(INSERT_ATTACHMENTS, attachment_rows)
+            self.ch.insert(q.INSERT_ATTACHMENTS, attachment_rows)
         self.remember(states)
         with self.redis.pipeline() as pipe:
             now = time.time()
@@ -308,7 +298,7 @@ class Writer:
             if run_id in must or run_id in patch_first:
                 wanted.setdefault(workspace, set()).add(run_id)
         for workspace, ids in wanted.items():
-            rows = self.ch.query(SELECT_STATES, {"workspace_id": workspace, "ids": tuple(ids)}, profile=Profile.QUERY)
+            rows = self.ch.query(q.SELECT_STATES, {"workspace_id": workspace, "ids": tuple(ids)}, profile=Profile.QUERY)
             for values in rows:
                 state = state_from_row(dict(zip(STATE_FIELDS, values, strict=True)))
                 state.has_post = state.id not in patch_first
