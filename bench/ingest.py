@@ -198,8 +198,8 @@ def raw_insert_rate(stack: NativeStack, rows_wanted: int) -> float:
     """Insert the same row shape straight into a copy of `runs`, 1000 rows per INSERT."""
     from app.core.clickhouse import ClickHouse
     from app.core.multipart import parse_multipart
-    from app.core.runs_table import RUN_COLUMNS
     from app.core.settings import QueueSettings, load_settings
+    from app.core.tables import RUN_COLUMNS
     from app.platform.ingest.envelope import from_multipart
     from worker.merge import merge, row
     from worker.normalize import normalize_run

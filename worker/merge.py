@@ -15,7 +15,7 @@ from typing import Any
 
 import msgspec
 
-from app.core.runs_table import RUN_COLUMNS
+from app.core.tables import RUN_COLUMNS
 from worker.records import RunRecord, RunState
 
 _decode = msgspec.json.decode

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.core.runs_table import RUN_COLUMNS
+from app.core.tables import FEEDBACK_COLUMNS, RUN_COLUMNS
 from worker.merge import STATE_FIELDS
 
 # Projects are created on first sight of a session name (wire §2.2: "upsert the session by name").
@@ -15,9 +15,7 @@ SELECT_PROJECT_BY_ID = "SELECT id FROM projects WHERE workspace_id = %(workspace
 
 # The writer's batch inserts and its read of stored run state (stage 2).
 INSERT_RUNS = "INSERT INTO runs ({}) VALUES".format(", ".join(RUN_COLUMNS))
-INSERT_FEEDBACK = """INSERT INTO feedback (workspace_id, id, run_id, trace_id, project_id, key, score, value,
-comment, correction, feedback_source, source_type, feedback_config, extra, comparative_experiment_id,
-feedback_group_id, start_time, created_at, modified_at, version) VALUES"""
+INSERT_FEEDBACK = "INSERT INTO feedback (workspace_id, {}) VALUES".format(", ".join(FEEDBACK_COLUMNS))
 INSERT_ATTACHMENTS = """INSERT INTO run_attachments (workspace_id, run_id, name, content_type, size, data,
 received_at, version) VALUES"""
 SELECT_STATES = "SELECT {} FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND id IN %(ids)s".format(

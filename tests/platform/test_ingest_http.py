@@ -286,13 +286,13 @@ def test_dead_letter_cli_lists_and_replays(stack: NativeStack, tenant: Tenant) -
 
 
 def test_writer_columns_match_the_table(stack: NativeStack) -> None:
-    from app.core.runs_table import RUN_COLUMNS, UNWRITTEN_COLUMNS
+    from app.core.tables import FEEDBACK_COLUMNS, RUN_COLUMNS, UNWRITTEN_COLUMNS
 
     ch = clickhouse(stack)
-    stored = [
-        name
-        for (name,) in ch.query(
-            "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'runs' ORDER BY position"
-        )
-    ]
-    assert sorted(stored) == sorted({*RUN_COLUMNS, *UNWRITTEN_COLUMNS})
+
+    def columns(table: str) -> list[str]:
+        query = "SELECT name FROM system.columns WHERE database = currentDatabase() AND table = %(t)s"
+        return sorted(name for (name,) in ch.query(query, {"t": table}))
+
+    assert columns("runs") == sorted({*RUN_COLUMNS, *UNWRITTEN_COLUMNS})
+    assert columns("feedback") == sorted({"workspace_id", *FEEDBACK_COLUMNS, "is_deleted"})

@@ -1,11 +1,7 @@
 """SQL for feedback (ClickHouse). Updates and deletes re-insert the row with a higher version;
 ReplacingMergeTree(version, is_deleted) keeps the newest, and FINAL reads see only that."""
 
-FEEDBACK_COLUMNS = (
-    "id", "run_id", "trace_id", "project_id", "key", "score", "value", "comment", "correction",
-    "feedback_source", "source_type", "feedback_config", "extra", "comparative_experiment_id",
-    "feedback_group_id", "start_time", "created_at", "modified_at", "version",
-)  # fmt: skip
+from app.core.tables import FEEDBACK_COLUMNS
 
 INSERT_FEEDBACK = "INSERT INTO feedback (workspace_id, {}, is_deleted) VALUES".format(", ".join(FEEDBACK_COLUMNS))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from app.backend.feedback.queries import FEEDBACK_COLUMNS
+from app.core.tables import FEEDBACK_COLUMNS
 
 
 class FeedbackCreate(msgspec.Struct, kw_only=True):

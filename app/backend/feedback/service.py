@@ -9,6 +9,7 @@ import anyio.to_thread
 from app.backend.feedback import queries as q
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest
+from app.core.tables import FEEDBACK_COLUMNS
 
 
 def parse_score(value: Any) -> float | None:
@@ -22,5 +23,5 @@ def parse_score(value: Any) -> float | None:
 
 
 async def insert_feedback_row(ch: ClickHouse, workspace: str, r: dict[str, Any], *, deleted: bool = False) -> None:
-    values = (workspace, *(r[c] for c in q.FEEDBACK_COLUMNS), 1 if deleted else 0)
+    values = (workspace, *(r[c] for c in FEEDBACK_COLUMNS), 1 if deleted else 0)
     await anyio.to_thread.run_sync(lambda: ch.insert(q.INSERT_FEEDBACK, [values]))

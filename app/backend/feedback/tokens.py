@@ -26,6 +26,7 @@ from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
+from app.core.tables import FEEDBACK_COLUMNS
 
 DEFAULT_TTL = dt.timedelta(hours=3)
 MAX_TTL = dt.timedelta(days=365)
@@ -156,7 +157,7 @@ async def _feedback_from_token(
         "modified_at": now,
         "version": time.time_ns(),
     }
-    assert set(row) == set(fq.FEEDBACK_COLUMNS)
+    assert set(row) == set(FEEDBACK_COLUMNS)
     await insert_feedback_row(ch, str(grant["workspace_id"]), row)
     return {"id": feedback_id, "key": row["key"], "run_id": row["run_id"], "score": row["score"]}
 

@@ -17,7 +17,7 @@ from app.backend.query.compiler import compile_filter
 from app.backend.query.parser import FilterError, parse
 from app.backend.runs import queries as q
 from app.core.errors import BadRequest
-from app.core.runs_table import RUN_COLUMNS
+from app.core.tables import RUN_COLUMNS
 
 DEFAULT_SELECT = (
     "app_path", "completion_cost", "completion_tokens", "dotted_order", "end_time", "error", "events", "extra",
@@ -26,7 +26,7 @@ DEFAULT_SELECT = (
     "status", "tags", "total_cost", "total_tokens", "trace_id",
 )  # fmt: skip
 ALWAYS = ("id", "name", "run_type", "start_time", "trace_id", "dotted_order")
-# The runs table's columns by name (app/core/runs_table.py is the one list): a name it lacks is a
+# The runs table's columns by name (app/core/tables.py is the one list): a name it lacks is a
 # KeyError at import, not a failing query.
 _RUNS = {c: c for c in RUN_COLUMNS}
 # select field -> runs column (None: derived in Python or not stored)

@@ -1,7 +1,7 @@
 """SQL for reading runs (ClickHouse). Every statement is scoped by workspace_id."""
 
 # The columns GET /runs/{id} reads, in the order runs/schemas.py maps them (a subset of the table's,
-# app/core/runs_table.py).
+# app/core/tables.py).
 RUN_READ_COLUMNS = (
     "id",
     "trace_id",

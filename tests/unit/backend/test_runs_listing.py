@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from app.backend.runs.listing import ALWAYS, COLUMNS, DEFAULT_SELECT, JSON_FIELDS
 from app.backend.runs.queries import RUN_READ_COLUMNS
-from app.core.runs_table import RUN_COLUMNS, UNWRITTEN_COLUMNS
+from app.core.tables import RUN_COLUMNS, UNWRITTEN_COLUMNS
 
 
 def test_every_mapped_column_is_a_runs_table_column() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 
-from app.core.runs_table import RUN_COLUMNS
+from app.core.tables import RUN_COLUMNS
 from tests.support.ingest_helpers import root_run
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row, status_of
 from worker.normalize import normalize_run
