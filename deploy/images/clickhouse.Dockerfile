@@ -19,7 +19,7 @@ RUN groupadd --system clickhouse \
  && chown clickhouse:clickhouse /var/lib/clickhouse /var/log/clickhouse-server
 WORKDIR /srv/tracehouse
 COPY app/__init__.py app/__init__.py
-COPY tooling/runner/__init__.py tooling/runner/chserver.py tooling/runner/chconfig.py tooling/runner/
+COPY tooling/runner/__init__.py tooling/runner/chserver.py tooling/runner/chconfig.py tooling/runner/queries.py tooling/runner/
 COPY deploy/clickhouse deploy/clickhouse
 ENV PYTHONPATH=/srv/tracehouse PYTHONDONTWRITEBYTECODE=1
 VOLUME /var/lib/clickhouse

@@ -481,3 +481,26 @@ def test_command_module_exists(where, module):
         f"{where}: `python -m {module}` has neither "
         f"{module.replace('.', '/')}/__main__.py nor {module.replace('.', '/')}.py"
     )
+
+
+def test_clickhouse_stand_in_copies_every_module_its_server_imports():
+    """The stand-in image copies only the chdb server's own modules, so one more import of ours
+    must be copied too, or the container crash-loops on an ImportError."""
+    import ast
+
+    dockerfile = (ROOT / "deploy" / "images" / "clickhouse.Dockerfile").read_text()
+    copied = {p for line in dockerfile.splitlines() if line.startswith("COPY ") for p in line.split()[1:-1]}
+    pending, seen = ["tooling/runner/chserver.py"], set()
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for node in ast.walk(ast.parse((ROOT / path).read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in ("app", "tooling"):
+                names = [f"{node.module}.{a.name}" for a in node.names] + [node.module]
+                for name in names:
+                    candidate = name.replace(".", "/") + ".py"
+                    if (ROOT / candidate).is_file():
+                        pending.append(candidate)
+    assert seen <= copied, sorted(seen - copied)
