@@ -10,7 +10,7 @@ it). Answers, streamed chunks and errors have OpenAI's shapes; every call is an 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import anyio
@@ -24,7 +24,7 @@ from app.core.errors import BadRequest, TracehouseError
 from app.core.postgres import Postgres
 from playground.chat.service import SSE_HEADERS, open_stream
 from playground.model_providers.service import list_provider_rows, load_provider, provider_named
-from playground.providers.base import ChatRequest, ChatResult, StreamEnd, TextDelta, ToolCallDelta
+from playground.providers.base import ChatRequest, ChatResult, StreamEnd, StreamEvent, TextDelta, ToolCallDelta
 from playground.tracing import PLAYGROUND_PROJECT, CallTrace
 
 BASE = "/api/v1/playground/openai/v1"
@@ -138,7 +138,7 @@ async def chat_completions(
 
 
 async def _chunks(
-    trace: CallTrace, events: AsyncIterator[Any], model: str, include_usage: bool
+    trace: CallTrace, events: AsyncGenerator[StreamEvent, None], model: str, include_usage: bool
 ) -> AsyncIterator[bytes]:
     yield _chunk(trace, model, {"role": "assistant", "content": ""})
     try:
@@ -175,7 +175,7 @@ async def _chunks(
         yield b"data: " + msgspec.json.encode({"error": {"message": exc.detail, "code": exc.code}}) + b"\n\n"
     finally:
         with anyio.CancelScope(shield=True):
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
     yield b"data: [DONE]\n\n"
 
 

@@ -57,6 +57,6 @@ def test_envelope_folds_out_of_band_parts_in_any_order() -> None:
     assert len(env.rejected) == 1 and "no patch." in env.rejected[0].reason
 
 
-def _body(parts):  # type: ignore[no-untyped-def]
+def _body(parts: list[tuple[str, str, bytes]]) -> tuple[bytes, bytes]:
     body, content_type = multipart(parts)
     return body, boundary_of(content_type)
