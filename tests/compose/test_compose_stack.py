@@ -44,6 +44,8 @@ PASSWORD = "compose-admin-password-1"
 # The commit whose images the upgrade test starts from: the release before this one. Bump it when
 # a release is cut; it must be a commit whose Dockerfiles take the base images as build args.
 UPGRADE_FROM = "4cf2e62c3f9eebca0c3f70eef01b791a7a7973f5"
+# Its operator CLI module (app.cli until the CLI moved to tooling/; tooling.cli from then on).
+UPGRADE_FROM_CLI = "app.cli"
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +76,9 @@ def sdk(project: Project, key: str) -> Client:
     return Client(api_url=project.api_url, api_key=key)
 
 
-def api_key(project: Project, workspace: str | None = None) -> str:
+def api_key(project: Project, workspace: str | None = None, *, cli: str = "tooling.cli") -> str:
     """The README's way: `docker compose exec platform python -m tooling.cli api-key create`."""
-    argv = ["python", "-m", "tooling.cli", "api-key", "create"] + (["--workspace", workspace] if workspace else [])
+    argv = ["python", "-m", cli, "api-key", "create"] + (["--workspace", workspace] if workspace else [])
     out = project.exec("platform", *argv).stdout.strip().splitlines()
     assert out, "api-key create printed nothing"
     return out[-1]
@@ -521,7 +523,7 @@ def test_upgrade_from_the_previous_release(workdir: Path, images: dict[str, str]
     project = new_project(workdir, old_images, source=source)  # the operator's old checkout...
     try:
         project.up()
-        key = api_key(project)
+        key = api_key(project, cli=UPGRADE_FROM_CLI)
         name = f"upgrade-{uuid.uuid4().hex[:8]}"
         ids = ingest(project, key, name, 10)
         wait_for_runs(project, key, name, ids)
