@@ -258,3 +258,40 @@ def test_threads(chat_traces: tuple[Tenant, Client, list[dict]]) -> None:
     assert threads["t-a"]["count"] == 2
     turns = [r.name for r in client.read_thread(thread_id="t-a", project_name="chat")]
     assert turns == ["turn-0", "turn-1"]  # chronological
+
+
+def test_a_null_thread_key_falls_through_to_the_next(stack: NativeStack, tenant: Tenant) -> None:
+    """`session_id: None` is no thread id: LangSmith takes the next key that is set. Two turns with
+    `conversation_id: "c1"` make thread c1; a turn whose keys are all null is in no thread (not in
+    one called "null" with every other such run)."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    # Recent: list_threads reads the last day's root runs only.
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    turns = [
+        ("turn-0", {"session_id": None, "conversation_id": "c1"}),
+        ("turn-1", {"session_id": None, "conversation_id": "c1", "thread_id": None}),
+        ("loose", {"session_id": None, "conversation_id": None}),
+    ]
+    for i, (name, metadata) in enumerate(turns):
+        root = RunTree(
+            name=name,
+            run_type="chain",
+            inputs={"question": name},
+            start_time=start + dt.timedelta(seconds=i),
+            project_name="nullable",
+            client=client,
+            extra={"metadata": metadata},
+        )
+        root.end(outputs={"answer": name}, end_time=start + dt.timedelta(seconds=i + 0.5))
+        root.post()
+    client.flush()
+    wait_for(lambda: len(run_rows(clickhouse(stack), tenant.workspace_id)) == 3, what="the turns")
+
+    threads = client.list_threads(project_name="nullable")
+    assert [(t["thread_id"], t["count"]) for t in threads] == [("c1", 2)]
+    assert [r.name for r in threads[0]["runs"]] == ["turn-0", "turn-1"]
+    assert [r.name for r in client.read_thread(thread_id="c1", project_name="nullable")] == ["turn-0", "turn-1"]
+    assert list(client.read_thread(thread_id="null", project_name="nullable")) == []
+    project = client.read_project(project_name="nullable").id
+    page = tenant.client.get(f"/sessions/{project}/threads").json()
+    assert [(t["thread_id"], t["turn_count"]) for t in page["threads"]] == [("c1", 2)]
