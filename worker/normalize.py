@@ -22,7 +22,8 @@ _encode_json = msgspec.json.Encoder().encode
 MAX_NAME = 4096
 MAX_TAGS = 512
 MAX_TAG = 512
-THREAD_KEYS = ("session_id", "thread_id", "conversation_id")
+# LangSmith's order of precedence when a run carries more than one of these metadata keys.
+THREAD_KEYS = ("session_id", "conversation_id", "thread_id")
 _SEGMENT_TIME = "%Y%m%dT%H%M%S%fZ"
 
 
@@ -73,6 +74,24 @@ def _metadata(extra: Any) -> dict[str, str] | None:
     if not isinstance(extra, dict) or not isinstance(extra.get("metadata"), dict):
         return None
     return {str(k): v if isinstance(v, str) else _encode_json(v).decode() for k, v in extra["metadata"].items()}
+
+
+def _thread_id(extra: Any) -> str | None:
+    """The first of THREAD_KEYS whose value is set, read from the raw metadata: once stringified, a
+    null is the text "null", and every run sending `session_id: None` would share a thread "null".
+
+    A null or empty-string value is skipped, falling through to the next key, as LangSmith does (its
+    SDK's list_threads also drops runs whose thread_id is empty, and an empty id cannot be named in
+    a URL). Any other non-text value names the thread by its JSON text, as in `metadata`.
+    """
+    if not isinstance(extra, dict) or not isinstance(extra.get("metadata"), dict):
+        return None
+    for key in THREAD_KEYS:
+        value = extra["metadata"].get(key)
+        if value is None or value == "":
+            continue
+        return value if isinstance(value, str) else _encode_json(value).decode()
+    return None
 
 
 def _usage(outputs: Any, extra: Any) -> dict[str, Any] | None:
@@ -204,7 +223,6 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunReco
     extra, outputs, events = run.get("extra"), run.get("outputs"), run.get("events")
     metadata = _metadata(extra)
     usage = _usage(outputs, extra) or {}
-    thread_id = next((metadata[k] for k in THREAD_KEYS if metadata and metadata.get(k)), None)
     session_name = run.get("session_name")
     return RunRecord(
         kind=kind,
@@ -222,7 +240,7 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunReco
         first_token_time=_first_token_time(events),
         tags=_tags(run.get("tags")),
         metadata=metadata,
-        thread_id=thread_id,
+        thread_id=_thread_id(extra),
         reference_example_id=parse_uuid(run.get("reference_example_id"), "reference_example_id"),
         model_name=metadata.get("ls_model_name") if metadata else None,
         model_provider=metadata.get("ls_provider") if metadata else None,

@@ -1,6 +1,6 @@
 """A project's time series (GET /sessions/{id}/timeseries) and threads (GET /sessions/{id}/threads,
 /threads/{thread_id}) over a known corpus traced with the official SDK; and the SDK's list_threads and
-read_thread over a small chat project."""
+read_thread over a small chat project, and as the SDK's own integration tests call them."""
 
 from __future__ import annotations
 
@@ -258,3 +258,86 @@ def test_threads(chat_traces: tuple[Tenant, Client, list[dict]]) -> None:
     assert threads["t-a"]["count"] == 2
     turns = [r.name for r in client.read_thread(thread_id="t-a", project_name="chat")]
     assert turns == ["turn-0", "turn-1"]  # chronological
+
+
+def test_a_null_thread_key_falls_through_to_the_next(stack: NativeStack, tenant: Tenant) -> None:
+    """`session_id: None` is no thread id: LangSmith takes the next key that is set. Two turns with
+    `conversation_id: "c1"` make thread c1; a turn whose keys are all null is in no thread (not in
+    one called "null" with every other such run)."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    # Recent: list_threads reads the last day's root runs only.
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    turns = [
+        ("turn-0", {"session_id": None, "conversation_id": "c1"}),
+        ("turn-1", {"session_id": None, "conversation_id": "c1", "thread_id": None}),
+        ("loose", {"session_id": None, "conversation_id": None}),
+    ]
+    for i, (name, metadata) in enumerate(turns):
+        root = RunTree(
+            name=name,
+            run_type="chain",
+            inputs={"question": name},
+            start_time=start + dt.timedelta(seconds=i),
+            project_name="nullable",
+            client=client,
+            extra={"metadata": metadata},
+        )
+        root.end(outputs={"answer": name}, end_time=start + dt.timedelta(seconds=i + 0.5))
+        root.post()
+    client.flush()
+    wait_for(lambda: len(run_rows(clickhouse(stack), tenant.workspace_id)) == 3, what="the turns")
+
+    threads = client.list_threads(project_name="nullable")
+    assert [(t["thread_id"], t["count"]) for t in threads] == [("c1", 2)]
+    assert [r.name for r in threads[0]["runs"]] == ["turn-0", "turn-1"]
+    assert [r.name for r in client.read_thread(thread_id="c1", project_name="nullable")] == ["turn-0", "turn-1"]
+    assert list(client.read_thread(thread_id="null", project_name="nullable")) == []
+    project = client.read_project(project_name="nullable").id
+    page = tenant.client.get(f"/sessions/{project}/threads").json()
+    assert [(t["thread_id"], t["turn_count"]) for t in page["threads"]] == [("c1", 2)]
+
+
+def _upstream_meta(thread_id: str) -> dict[str, Any]:
+    # What the SDK's own integration tests send: thread_id set, the keys before it explicitly null.
+    return {"metadata": {"thread_id": thread_id, "session_id": None, "conversation_id": None}}
+
+
+def test_sdk_list_threads_as_upstream(stack: NativeStack, tenant: Tenant) -> None:
+    """langsmith-sdk's integration test_list_threads: in-progress runs made with create_run."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    now = dt.datetime.now(dt.UTC)
+    for i, (name, thread) in enumerate([("run_a1", "thread-a"), ("run_a2", "thread-a"), ("run_b1", "thread-b")]):
+        client.create_run(
+            name=name,
+            inputs={"x": i},
+            run_type="llm",
+            project_name="upstream-list",
+            start_time=now + dt.timedelta(seconds=i),
+            extra=_upstream_meta(thread),
+        )
+    client.flush()
+    wait_for(lambda: len(run_rows(clickhouse(stack), tenant.workspace_id)) == 3, what="the runs")
+    threads = client.list_threads(project_name="upstream-list", limit=10)
+    assert [(t["thread_id"], t["count"], len(t["runs"])) for t in threads] == [("thread-b", 1, 1), ("thread-a", 2, 2)]
+    assert all(t["min_start_time"] and t["max_start_time"] for t in threads)
+    client.delete_project(project_name="upstream-list")
+    assert not client.has_project(project_name="upstream-list")
+
+
+def test_sdk_read_thread_as_upstream(stack: NativeStack, tenant: Tenant) -> None:
+    """langsmith-sdk's integration test_read_thread."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    now = dt.datetime.now(dt.UTC)
+    for i in range(2):
+        client.create_run(
+            name=f"run_{i + 1}",
+            inputs={"i": i + 1},
+            run_type="llm",
+            project_name="upstream-read",
+            start_time=now + dt.timedelta(seconds=i),
+            extra=_upstream_meta("thread-r"),
+        )
+    client.flush()
+    wait_for(lambda: len(run_rows(clickhouse(stack), tenant.workspace_id)) == 2, what="the runs")
+    runs = list(client.read_thread(thread_id="thread-r", project_name="upstream-read", limit=10))
+    assert [r.name for r in runs] == ["run_1", "run_2"]

@@ -1,2 +1,2 @@
-"""Threads: a project's conversations, its root runs grouped by thread_id (metadata session_id,
-thread_id or conversation_id, derived at ingest)."""
+"""Threads: a project's conversations, its root runs grouped by thread_id (the first of metadata
+session_id, conversation_id, thread_id that is set, derived at ingest)."""

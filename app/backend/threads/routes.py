@@ -1,9 +1,9 @@
 """GET /api/v1/sessions/{project_id}/threads (a project's conversations, latest activity first)
 and GET .../threads/{thread_id} (one conversation's turns in order).
 
-A thread is the root runs sharing a thread_id (from metadata session_id, thread_id or
-conversation_id). `POST /runs/query` with `eq(thread_id, "...")` lists the same runs (that is how
-the SDK's read_thread works); these routes add what a conversation view needs in one request:
+A thread is the root runs sharing a thread_id (the first of metadata session_id, conversation_id,
+thread_id that is set). `POST /runs/query` with `eq(thread_id, "...")` lists the same runs (that is
+how the SDK's read_thread works); these routes add what a conversation view needs in one request:
 per-thread aggregates, previews, and each turn's token and cost sums over its whole trace.
 """
 

@@ -86,6 +86,26 @@ def test_each_thread_key_names_the_thread(key: str) -> None:
     assert record.metadata == {key: "t-1", "other": "1"}  # metadata values are text
 
 
+@pytest.mark.parametrize(
+    ("metadata", "thread"),
+    [
+        # A null or empty key is skipped, not a thread called "null" or "" shared by every such run.
+        ({"session_id": None, "conversation_id": "c1"}, "c1"),
+        ({"session_id": "", "conversation_id": None, "thread_id": "t1"}, "t1"),
+        ({"session_id": None, "conversation_id": None, "thread_id": None}, None),
+        ({"session_id": ""}, None),
+        # LangSmith's precedence: session_id, then conversation_id, then thread_id.
+        ({"thread_id": "t1", "conversation_id": "c1", "session_id": "s1"}, "s1"),
+        ({"thread_id": "t1", "conversation_id": "c1"}, "c1"),
+        # Other values name the thread by their JSON text, as metadata values are stored.
+        ({"session_id": 42}, "42"),
+    ],
+)
+def test_thread_id_takes_the_first_set_key(metadata: dict[str, object], thread: str | None) -> None:
+    record = normalize_run(dict(root_run(), extra={"metadata": metadata}), "post", 0)
+    assert record.thread_id == thread
+
+
 def test_heavy_fields_leave_as_json_text() -> None:
     record = normalize_run(dict(root_run(), outputs={"a": [1, 2]}, error={"kind": "x"}), "post", 0)
     assert record.inputs is not None and record.inputs.startswith("{")
