@@ -204,6 +204,37 @@ def test_body_keys(corpus: tuple[Tenant, Client]) -> None:
     assert alpha.parent_run_ids == []
 
 
+def test_execution_order_one_lists_root_runs(corpus: tuple[Tenant, Client]) -> None:
+    """Upstream's test_load_child_runs_populates_tree lists a project's roots as
+    list_runs(execution_order=1); the SDK sends it as a body key, and it means is_root."""
+    tenant, client = corpus
+    assert names(client, execution_order=1) == {"alpha", "beta-run", "gamma"}
+    # With the other filters, as with is_root: the roots among what they select.
+    assert names(client, execution_order=1, filter='neq(name, "gamma")') == {"alpha", "beta-run"}
+    alpha = next(client.list_runs(project_name="corpus", execution_order=1, filter='eq(name, "alpha")'))
+    tree = client.read_run(alpha.id, load_child_runs=True)
+    assert [c.name for c in tree.child_runs or []] == ["llm-1"]
+    # /runs/stats shares the body (get_run_stats has no **kwargs to send it through).
+    session = str(client.read_project(project_name="corpus").id)
+    stats = tenant.client.post("/runs/stats", json={"session": [session], "execution_order": 1})
+    assert stats.json()["run_count"] == 3
+    # LangSmith accepts only 1; anything else is refused, not silently ignored.
+    assert tenant.client.post("/runs/query", json={"execution_order": 2}).status_code == 400
+
+
+def test_read_run_carries_feedback_stats(corpus: tuple[Tenant, Client]) -> None:
+    """read_run returns the same feedback_stats as a list_runs page (LangSmith sends them on every
+    run read); a run without feedback has an empty mapping, not a missing field."""
+    _, client = corpus
+    listed = {r.name: r for r in client.list_runs(project_name="corpus", is_root=True)}
+    alpha, gamma, beta = (client.read_run(listed[n].id) for n in ("alpha", "gamma", "beta-run"))
+    assert alpha.feedback_stats == listed["alpha"].feedback_stats
+    assert alpha.feedback_stats is not None
+    assert (alpha.feedback_stats["correctness"]["n"], alpha.feedback_stats["correctness"]["avg"]) == (1, 1.0)
+    assert gamma.feedback_stats is not None and gamma.feedback_stats["correctness"]["avg"] == pytest.approx(0.2)
+    assert beta.feedback_stats == {}
+
+
 def test_select_and_order(corpus: tuple[Tenant, Client]) -> None:
     tenant, _ = corpus
     response = tenant.client.post("/runs/query", json={"filter": 'eq(name, "alpha")', "select": ["name", "tags"]})

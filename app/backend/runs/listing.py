@@ -56,6 +56,9 @@ class RunsQuery(msgspec.Struct, kw_only=True):
     run_type: str | None = None
     reference_example: list[uuid.UUID] | None = None
     is_root: bool | None = None
+    # Older SDK callers (and upstream tests) ask for root runs as `execution_order=1`; list_runs
+    # passes it through **kwargs as a body key. LangSmith accepts only 1, meaning is_root.
+    execution_order: int | None = None
     error: bool | None = None
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
@@ -100,6 +103,10 @@ def build_where(body: RunsQuery, workspace_id: str) -> tuple[list[str], dict[str
         add("reference_example_id IN %(examples)s", examples=tuple(str(e) for e in body.reference_example))
     if body.is_root is not None:
         where.append("parent_run_id IS NULL" if body.is_root else "parent_run_id IS NOT NULL")
+    if body.execution_order is not None:
+        if body.execution_order != 1:
+            raise BadRequest("execution_order must be 1 (root runs); use parent_run or trace for others")
+        where.append("parent_run_id IS NULL")
     if body.error is not None:
         where.append("status = 'error'" if body.error else "status != 'error'")
     if body.start_time:

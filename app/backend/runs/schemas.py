@@ -45,6 +45,8 @@ class Run(msgspec.Struct, kw_only=True):
     completion_cost: Decimal | None
     total_cost: Decimal | None
     s3_urls: dict[str, AttachmentUrl]
+    # Left out of the body when unset: read_run sets it, a public share's read does not.
+    feedback_stats: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 
 def json_column(text: str | None, default: Any) -> Any:
