@@ -101,7 +101,42 @@ def _corpus() -> tuple[list[dict], list[dict]]:
             "score": 0.2,
         },
     ]
-    return runs + many + dense, feedback
+    # Token breakdowns, in outputs' usage_metadata and in metadata's (a project of their own).
+    d = root_run("details-root", "details")
+    details = [
+        d,
+        child_run(
+            d,
+            "cached-llm",
+            run_type="llm",
+            outputs={
+                "usage_metadata": {
+                    "input_tokens": 100,
+                    "output_tokens": 20,
+                    "total_tokens": 120,
+                    "input_token_details": {"cache_read": 80, "audio": 0},
+                    "output_token_details": {"reasoning": 12},
+                }
+            },
+        ),
+        child_run(
+            d,
+            "meta-llm",
+            run_type="llm",
+            outputs={"text": "hi"},
+            extra={
+                "metadata": {
+                    "usage_metadata": {
+                        "input_tokens": 3,
+                        "output_tokens": 1,
+                        "total_tokens": 4,
+                        "input_token_details": {"cache_creation": 3, "note": "not a count"},
+                    }
+                }
+            },
+        ),
+    ]
+    return runs + many + dense + details, feedback
 
 
 @pytest.fixture(scope="module")
@@ -202,6 +237,59 @@ def test_body_keys(corpus: tuple[Tenant, Client]) -> None:
     assert alpha.inputs == {"question": "what colour is the sky"}
     assert alpha.feedback_stats["correctness"]["avg"] == 1.0
     assert alpha.parent_run_ids == []
+
+
+def test_execution_order_one_lists_root_runs(corpus: tuple[Tenant, Client]) -> None:
+    """Upstream's test_load_child_runs_populates_tree lists a project's roots as
+    list_runs(execution_order=1); the SDK sends it as a body key, and it means is_root."""
+    tenant, client = corpus
+    assert names(client, execution_order=1) == {"alpha", "beta-run", "gamma"}
+    # With the other filters, as with is_root: the roots among what they select.
+    assert names(client, execution_order=1, filter='neq(name, "gamma")') == {"alpha", "beta-run"}
+    alpha = next(client.list_runs(project_name="corpus", execution_order=1, filter='eq(name, "alpha")'))
+    tree = client.read_run(alpha.id, load_child_runs=True)
+    assert [c.name for c in tree.child_runs or []] == ["llm-1"]
+    # /runs/stats shares the body (get_run_stats has no **kwargs to send it through).
+    session = str(client.read_project(project_name="corpus").id)
+    stats = tenant.client.post("/runs/stats", json={"session": [session], "execution_order": 1})
+    assert stats.json()["run_count"] == 3
+    # LangSmith accepts only 1; anything else is refused, not silently ignored.
+    assert tenant.client.post("/runs/query", json={"execution_order": 2}).status_code == 400
+
+
+def test_read_run_carries_feedback_stats(corpus: tuple[Tenant, Client]) -> None:
+    """read_run returns the same feedback_stats as a list_runs page (LangSmith sends them on every
+    run read); a run without feedback has an empty mapping, not a missing field."""
+    _, client = corpus
+    listed = {r.name: r for r in client.list_runs(project_name="corpus", is_root=True)}
+    alpha, gamma, beta = (client.read_run(listed[n].id) for n in ("alpha", "gamma", "beta-run"))
+    assert alpha.feedback_stats == listed["alpha"].feedback_stats
+    assert alpha.feedback_stats is not None
+    assert (alpha.feedback_stats["correctness"]["n"], alpha.feedback_stats["correctness"]["avg"]) == (1, 1.0)
+    assert gamma.feedback_stats is not None and gamma.feedback_stats["correctness"]["avg"] == pytest.approx(0.2)
+    assert beta.feedback_stats == {}
+
+
+def test_token_details(corpus: tuple[Tenant, Client]) -> None:
+    """A run's input/output token breakdowns (the SDK's input_token_details, sent as
+    prompt_token_details) come back from the usage_metadata it was ingested with."""
+    _, client = corpus
+    listed = {r.name: r for r in client.list_runs(project_name="details")}
+    cached = client.read_run(listed["cached-llm"].id)
+    assert (cached.input_token_details, cached.output_token_details) == (
+        {"cache_read": 80, "audio": 0},
+        {"reasoning": 12},
+    )
+    meta = client.read_run(listed["meta-llm"].id)
+    assert (meta.input_token_details, meta.output_token_details) == ({"cache_creation": 3}, None)
+    root = client.read_run(listed["details-root"].id)
+    assert (root.input_token_details, root.output_token_details) == (None, None)
+    fields = ["name", "prompt_token_details", "completion_token_details"]
+    selected = {r.name: r for r in client.list_runs(project_name="details", select=fields)}
+    assert selected["cached-llm"].input_token_details == {"cache_read": 80, "audio": 0}
+    assert selected["cached-llm"].output_token_details == {"reasoning": 12}
+    assert selected["meta-llm"].input_token_details == {"cache_creation": 3}
+    assert selected["details-root"].input_token_details is None
 
 
 def test_select_and_order(corpus: tuple[Tenant, Client]) -> None:

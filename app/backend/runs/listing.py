@@ -16,6 +16,8 @@ import msgspec
 from app.backend.query.compiler import compile_filter
 from app.backend.query.parser import FilterError, parse
 from app.backend.runs import queries as q
+from app.backend.runs.schemas import json_column
+from app.backend.runs.usage import TOKEN_DETAIL_FIELDS, token_details
 from app.core.errors import BadRequest
 from app.core.tables import RUN_COLUMNS
 
@@ -42,8 +44,11 @@ COLUMNS: dict[str, str | None] = {
     "prompt_cost": _RUNS["prompt_cost"], "completion_cost": _RUNS["completion_cost"],
     "total_cost": _RUNS["total_cost"], "thread_id": _RUNS["thread_id"], "latency": _RUNS["latency_seconds"],
     "s3_urls": _RUNS["attachments"], "app_path": None, "feedback_stats": None, "in_dataset": None,
-    "manifest_id": None,
+    "manifest_id": None, "prompt_token_details": _RUNS["outputs"], "completion_token_details": _RUNS["outputs"],
 }  # fmt: skip
+# Fields read from more than their COLUMNS column: a run's token breakdowns come from the
+# usage_metadata in its outputs or else its metadata (runs/usage.py).
+ALSO_READS = {field: (_RUNS["extra"],) for field in TOKEN_DETAIL_FIELDS}
 JSON_FIELDS = {"inputs", "outputs", "extra", "events", "serialized"}
 MAX_LIMIT = 1000
 
@@ -56,6 +61,9 @@ class RunsQuery(msgspec.Struct, kw_only=True):
     run_type: str | None = None
     reference_example: list[uuid.UUID] | None = None
     is_root: bool | None = None
+    # Older SDK callers (and upstream tests) ask for root runs as `execution_order=1`; list_runs
+    # passes it through **kwargs as a body key. LangSmith accepts only 1, meaning is_root.
+    execution_order: int | None = None
     error: bool | None = None
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
@@ -100,6 +108,10 @@ def build_where(body: RunsQuery, workspace_id: str) -> tuple[list[str], dict[str
         add("reference_example_id IN %(examples)s", examples=tuple(str(e) for e in body.reference_example))
     if body.is_root is not None:
         where.append("parent_run_id IS NULL" if body.is_root else "parent_run_id IS NOT NULL")
+    if body.execution_order is not None:
+        if body.execution_order != 1:
+            raise BadRequest("execution_order must be 1 (root runs); use parent_run or trace for others")
+        where.append("parent_run_id IS NULL")
     if body.error is not None:
         where.append("status = 'error'" if body.error else "status != 'error'")
     if body.start_time:
@@ -140,7 +152,7 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
     unknown = [s for s in selected if s not in COLUMNS]
     if unknown:
         raise BadRequest(f"unknown select field(s): {', '.join(unknown)}")
-    columns = list(dict.fromkeys(c for s in selected if (c := COLUMNS[s])))
+    columns = list(dict.fromkeys(c for s in selected for c in (COLUMNS[s], *ALSO_READS.get(s, ())) if c))
     where, params = build_where(body, workspace_id)
     comparison = "<" if body.order == "desc" else ">"
     if body.cursor:
@@ -162,6 +174,9 @@ def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
             out[field] = [seg[-36:] for seg in row["dotted_order"].split(".")[:-1]]
         elif column is None:
             out[field] = {} if field == "feedback_stats" else None
+        elif field in TOKEN_DETAIL_FIELDS:
+            outputs, extra = json_column(row[column], None), json_column(row[_RUNS["extra"]], None)
+            out[field] = token_details(outputs, extra)[field]
         elif field in JSON_FIELDS:
             text = row[column]
             out[field] = msgspec.json.decode(text) if text else ({} if field == "inputs" else None)

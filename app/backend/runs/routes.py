@@ -34,7 +34,7 @@ async def read_run(
     principal: NamedDependency[Principal],
     clickhouse: NamedDependency[ClickHouse],
 ) -> Run:
-    return await load_run(request, clickhouse, str(principal.workspace_id), str(run_id))
+    return await load_run(request, clickhouse, str(principal.workspace_id), str(run_id), with_feedback_stats=True)
 
 
 @get(DOWNLOAD_PATH + "{token:str}", opt={"exclude_from_auth": True})

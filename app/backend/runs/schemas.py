@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 
 from app.backend.runs.queries import RUN_READ_COLUMNS
+from app.backend.runs.usage import token_details
 
 
 class AttachmentUrl(msgspec.Struct):
@@ -44,7 +45,11 @@ class Run(msgspec.Struct, kw_only=True):
     prompt_cost: Decimal | None
     completion_cost: Decimal | None
     total_cost: Decimal | None
+    prompt_token_details: dict[str, int] | None
+    completion_token_details: dict[str, int] | None
     s3_urls: dict[str, AttachmentUrl]
+    # Left out of the body when unset: read_run sets it, a public share's read does not.
+    feedback_stats: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 
 def json_column(text: str | None, default: Any) -> Any:
@@ -60,6 +65,8 @@ def json_column(text: str | None, default: Any) -> Any:
 def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> Run:
     r = dict(zip(RUN_READ_COLUMNS, values, strict=True))
     parents = [uuid.UUID(seg[-36:]) for seg in r["dotted_order"].split(".")[:-1]]
+    outputs, extra = json_column(r["outputs"], None), json_column(r["extra"], None)
+    details = token_details(outputs, extra)
     return Run(
         id=r["id"],
         name=r["name"],
@@ -73,9 +80,9 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         session_id=r["project_id"],
         status=r["status"],
         inputs=json_column(r["inputs"], {}),
-        outputs=json_column(r["outputs"], None),
+        outputs=outputs,
         error=r["error"],
-        extra=json_column(r["extra"], None),
+        extra=extra,
         events=json_column(r["events"], None),
         serialized=json_column(r["serialized"], None),
         tags=list(r["tags"]),
@@ -87,5 +94,7 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         prompt_cost=r["prompt_cost"],
         completion_cost=r["completion_cost"],
         total_cost=r["total_cost"],
+        prompt_token_details=details["prompt_token_details"],
+        completion_token_details=details["completion_token_details"],
         s3_urls=s3_urls,
     )

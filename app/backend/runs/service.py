@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from app.backend.feedback.stats import Scope, feedback_stats
+from app.backend.feedback.stats import Scope, ScoreStats, feedback_stats
 from app.backend.runs import listing
 from app.backend.runs import queries as q
 from app.backend.runs.schemas import AttachmentUrl, Run, run_from_row
@@ -54,23 +54,45 @@ def attachment_link(
     return link(request, DOWNLOAD_PATH + signer.sign(Purpose.RUN_ATTACHMENT, claims, ATTACHMENT_URL_TTL))
 
 
+def wire_feedback_stats(stats: dict[str, ScoreStats]) -> dict[str, Any]:
+    """One run's stats by key as LangSmith returns them (`errors` and `values` are not tracked
+    here; the SDK reads them, so they are present and empty)."""
+    return {key: {"n": s.n, "avg": s.avg, "stdev": s.stdev, "errors": 0, "values": {}} for key, s in stats.items()}
+
+
 async def load_run(
-    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, run_id: str, share: Share | None = None
+    request: Request[Any, Any, Any],
+    clickhouse: ClickHouse,
+    workspace: str,
+    run_id: str,
+    share: Share | None = None,
+    *,
+    with_feedback_stats: bool = False,
 ) -> Run:
     """One run of a workspace, attachments as signed URLs (shared by read_run and public shares;
-    through a share, the links are bound to it)."""
+    through a share, the links are bound to it). `with_feedback_stats`: read_run carries them, as
+    LangSmith's does; public shares leave them out, so a share link exposes no more than before."""
     params = {"workspace_id": workspace, "id": run_id}
     rows = await clickhouse.aquery(q.SELECT_RUN, params)
     if not rows:
         raise NotFound("run not found")
     urls: dict[str, AttachmentUrl] = {}
-    attachments = await clickhouse.aquery(q.SELECT_ATTACHMENTS, {"workspace_id": workspace, "run_id": run_id})
+    read_attachments = partial(clickhouse.aquery, q.SELECT_ATTACHMENTS, {"workspace_id": workspace, "run_id": run_id})
+    if with_feedback_stats:  # independent reads: side by side
+        attachments, stats = await side_by_side(
+            read_attachments, partial(feedback_stats, clickhouse, workspace, Scope.RUNS, (run_id,))
+        )
+    else:
+        attachments, stats = await read_attachments(), None
     if attachments:
         signer = await signer_of(request.app.state)
         for name, content_type in attachments:
             url = attachment_link(request, signer, workspace, run_id, name, share=share)
             urls[f"attachment.{name}"] = AttachmentUrl(presigned_url=url, mime_type=content_type)
-    return run_from_row(rows[0], urls)
+    run = run_from_row(rows[0], urls)
+    if stats is not None:
+        run.feedback_stats = wire_feedback_stats(stats.get(run_id, {}))
+    return run
 
 
 async def trace_of_run(clickhouse: ClickHouse, workspace: str, run_id: str) -> Any:
@@ -82,10 +104,7 @@ async def trace_of_run(clickhouse: ClickHouse, workspace: str, run_id: str) -> A
 async def _attach_feedback_stats(clickhouse: ClickHouse, workspace: str, runs: list[dict[str, Any]]) -> None:
     stats = await feedback_stats(clickhouse, workspace, Scope.RUNS, tuple(str(r["id"]) for r in runs))
     for run in runs:
-        run["feedback_stats"] = {
-            key: {"n": s.n, "avg": s.avg, "stdev": s.stdev, "errors": 0, "values": {}}
-            for key, s in stats.get(str(run["id"]), {}).items()
-        }
+        run["feedback_stats"] = wire_feedback_stats(stats.get(str(run["id"]), {}))
 
 
 async def fetch_runs(

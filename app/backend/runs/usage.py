@@ -14,6 +14,12 @@ from typing import Any
 from app.backend.runs import queries as q
 from app.core.clickhouse import ClickHouse
 
+# A run's token breakdowns on the wire (the SDK's Run.prompt_token_details, read back as
+# input_token_details) -> the key of the ingested usage_metadata that holds it.
+TOKEN_DETAIL_FIELDS = {
+    "prompt_token_details": "input_token_details",
+    "completion_token_details": "output_token_details",
+}
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost", "total_cost")
 
 
@@ -62,3 +68,28 @@ async def roll_up_root_usage(
             total = totals.get(str(row["trace_id"]), {}).get(field)
             if total is not None:
                 run[field] = total
+
+
+def token_details(outputs: Any, extra: Any) -> dict[str, dict[str, int] | None]:
+    """A run's own token breakdowns (cache reads, reasoning, audio...) from the `usage_metadata`
+    it was ingested with, in outputs or else in metadata (where the worker reads its counts), for
+    TOKEN_DETAIL_FIELDS. They are read back from the stored JSON rather than kept in columns: only
+    the counts are filtered and summed on. Entries that are not counts are dropped (the SDK takes
+    dict[str, int]); a breakdown with none is None, as LangSmith sends it."""
+    candidates = [
+        outputs.get("usage_metadata") if isinstance(outputs, dict) else None,
+        extra["metadata"].get("usage_metadata")
+        if isinstance(extra, dict) and isinstance(extra.get("metadata"), dict)
+        else None,
+    ]
+    usage = next((c for c in candidates if isinstance(c, dict)), {})
+    details: dict[str, dict[str, int] | None] = {}
+    for field, key in TOKEN_DETAIL_FIELDS.items():
+        given = usage.get(key)
+        counts = {
+            str(name): int(value)
+            for name, value in (given.items() if isinstance(given, dict) else ())
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        }
+        details[field] = counts or None
+    return details
