@@ -22,6 +22,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -247,7 +248,9 @@ def test_ingest_api_never_answers_5xx(stack: NativeStack) -> None:
             response = tenant.client.post("/runs/batch", json={"post": runs[:2], "patch": runs[2:]})
         else:
             run_id = runs[0].get("id")
-            response = tenant.client.patch(f"/runs/{run_id if isinstance(run_id, str) else uuid.uuid4()}", json=runs[0])
+            # Percent-encoded, as any HTTP client must send an id with control characters.
+            path_id = quote(run_id, safe="") if isinstance(run_id, str) else uuid.uuid4()
+            response = tenant.client.patch(f"/runs/{path_id}", json=runs[0])
         statuses.append(response.status_code)
         leaked = [leak for leak in LEAKS if leak in response.text]
         if (response.status_code >= 500 or leaked) and len(found) < 3:
