@@ -10,6 +10,8 @@ images build [--offline]               build every image compose.yaml runs; --of
                                        names them in .env
 test [PYTEST ARGS]                     install what is missing and run the whole suite
 bench [NAME ...]                       run benchmarks under bench/
+sdk-suite [--ref R] [--sdk V] [ARGS]   run the official SDK's integration tests at tag R
+                                       (default v0.11.1) with langsmith==V against the running stack
 """
 
 from __future__ import annotations
@@ -226,6 +228,33 @@ def cmd_bench(args: argparse.Namespace, extra: list[str]) -> int:
     return subprocess.call([sys.executable, str(bench_dir / f"{name}.py"), *rest], cwd=REPO_ROOT)
 
 
+def cmd_sdk_suite(args: argparse.Namespace, extra: list[str]) -> int:
+    from tooling.sdk_suite import SuiteError, run
+
+    options = argparse.ArgumentParser(prog="tracehouse sdk-suite")
+    options.add_argument("--ref", default="v0.11.1", help="tag of langchain-ai/langsmith-sdk (default v0.11.1)")
+    options.add_argument("--sdk", default=None, help="langsmith version to test with (default: the tag's)")
+    options.add_argument("--source", default=None, help="a git checkout of the SDK repository")
+    known, pytest_args = options.parse_known_args(extra)
+    stack = _stack(args)
+    if not (stack.state_file.exists() and stack.running()):
+        _err(f"no running stack in {stack.data_dir}; start one with ./tracehouse up")
+        return 1
+    try:
+        return run(
+            url=stack.url,
+            stack_env=stack.env(),
+            ref=known.ref,
+            sdk_version=known.sdk or known.ref.lstrip("v"),
+            source=known.source,
+            report_dir=stack.data_dir / "reports",
+            pytest_args=pytest_args,
+        )
+    except SuiteError as exc:
+        _err(str(exc))
+        return 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tracehouse", description="Tracehouse appliance control")
     p.add_argument(
@@ -291,13 +320,14 @@ def parser() -> argparse.ArgumentParser:
     images_build.add_argument("--env-file", default=str(REPO_ROOT / ".env"), help="the .env to write (default ./.env)")
     sub.add_parser("test", help="run the whole test suite", add_help=False)
     sub.add_parser("bench", help="run a benchmark", add_help=False)
+    sub.add_parser("sdk-suite", help="run the official SDK's integration tests", add_help=False)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # `test` and `bench` pass everything after them through untouched.
-    for passthrough, handler in (("test", cmd_test), ("bench", cmd_bench)):
+    for passthrough, handler in (("test", cmd_test), ("bench", cmd_bench), ("sdk-suite", cmd_sdk_suite)):
         if passthrough in argv:
             i = argv.index(passthrough)
             args = parser().parse_args(argv[: i + 1])
