@@ -50,7 +50,7 @@ class SuiteError(Exception):
 
 
 def _git(git_dir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", f"--git-dir={git_dir}", *args], capture_output=True)
+    return subprocess.run(["git", f"--git-dir={git_dir}", *args], check=False, capture_output=True)
 
 
 def _source_repo(source: str | None) -> Path:
@@ -102,9 +102,7 @@ def sdk_venv(version: str) -> Path:
     if not marker.exists():
         print(f"sdk-suite: creating {home} (langsmith=={version})", file=sys.stderr)
         venv.create(home, with_pip=True, clear=True)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", f"langsmith=={version}", *TEST_DEPS], check=True
-        )
+        subprocess.run([str(python), "-m", "pip", "install", "-q", f"langsmith=={version}", *TEST_DEPS], check=True)
         marker.write_text(version)
     return python
 
@@ -114,7 +112,9 @@ def _api_key(env: dict[str, str], workspace: str) -> str:
     from tooling.runner.keys import create_key
 
     settings = load_settings(CliSettings, env)
-    key, _ = asyncio.run(create_key(settings.postgres.postgres_dsn, workspace, "sdk-suite", org_wide=False, role="admin"))
+    key, _ = asyncio.run(
+        create_key(settings.postgres.postgres_dsn, workspace, "sdk-suite", org_wide=False, role="admin")
+    )
     return key
 
 
