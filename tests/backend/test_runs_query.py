@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -116,6 +117,8 @@ def _corpus() -> tuple[list[dict], list[dict]]:
                     "total_tokens": 120,
                     "input_token_details": {"cache_read": 80, "audio": 0},
                     "output_token_details": {"reasoning": 12},
+                    "input_cost_details": {"cache_read": 2e-7},
+                    "output_cost_details": {"reasoning": 3e-6, "junk": "x"},
                 }
             },
         ),
@@ -271,7 +274,7 @@ def test_read_run_carries_feedback_stats(corpus: tuple[Tenant, Client]) -> None:
 
 
 def test_token_details(corpus: tuple[Tenant, Client]) -> None:
-    """A run's input/output token breakdowns (the SDK's input_token_details, sent as
+    """A run's input/output token and cost breakdowns (the SDK's input_token_details, sent as
     prompt_token_details) come back from the usage_metadata it was ingested with."""
     _, client = corpus
     listed = {r.name: r for r in client.list_runs(project_name="details")}
@@ -290,6 +293,13 @@ def test_token_details(corpus: tuple[Tenant, Client]) -> None:
     assert selected["cached-llm"].output_token_details == {"reasoning": 12}
     assert selected["meta-llm"].input_token_details == {"cache_creation": 3}
     assert selected["details-root"].input_token_details is None
+    # The SDK's default list_runs selects only the totals and still reads the breakdowns.
+    assert listed["cached-llm"].input_token_details == {"cache_read": 80, "audio": 0}
+    assert listed["cached-llm"].output_token_details == {"reasoning": 12}
+    assert listed["cached-llm"].input_cost_details == {"cache_read": Decimal("2e-7")}
+    assert listed["cached-llm"].output_cost_details == {"reasoning": Decimal("3e-6")}
+    assert listed["meta-llm"].input_token_details == {"cache_creation": 3}
+    assert (cached.input_cost_details, meta.input_cost_details) == ({"cache_read": Decimal("2e-7")}, None)
 
 
 def test_select_and_order(corpus: tuple[Tenant, Client]) -> None:

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -191,6 +192,26 @@ def test_otlp_json_and_a_parent_that_arrives_later(stack: NativeStack, tenant: T
         ch.query("SELECT name, dotted_order FROM runs FINAL WHERE workspace_id = %(w)s", {"w": tenant.workspace_id})
     )
     assert dotted["json-child"].startswith(dotted["json-root"] + ".")
+
+
+def test_the_sdk_providers_bare_otel_path(stack: NativeStack, tenant: Tenant) -> None:
+    """The SDK's own OTLP provider (LANGSMITH_OTEL_ENABLED) posts to `{endpoint}/otel` itself, not
+    to /otel/v1/traces; both that path and the bare-host one take the export."""
+    for name, path in (("alias-api", "/api/v1/otel"), ("alias-bare", "/otel")):
+        now = time.time_ns()
+        span = {
+            "traceId": uuid.uuid4().hex,
+            "spanId": uuid.uuid4().hex[:16],
+            "name": name,
+            "startTimeUnixNano": str(now),
+            "endTimeUnixNano": str(now + 1000),
+        }
+        body = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [span]}]}]}
+        response = httpx.post(
+            f"{stack.url}{path}", json=body, headers={"x-api-key": tenant.key, "Langsmith-Project": "otel-alias"}
+        )
+        assert response.status_code == 200, response.text
+    assert set(rows(stack, tenant, 2)) == {"alias-api", "alias-bare"}
 
 
 def test_langsmith_sdk_in_otel_mode(stack: NativeStack, tenant: Tenant) -> None:

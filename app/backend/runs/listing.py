@@ -17,7 +17,7 @@ from app.backend.query.compiler import compile_filter
 from app.backend.query.parser import FilterError, parse
 from app.backend.runs import queries as q
 from app.backend.runs.schemas import json_column
-from app.backend.runs.usage import TOKEN_DETAIL_FIELDS, token_details
+from app.backend.runs.usage import DETAIL_FIELDS, DETAIL_OF, usage_details
 from app.core.errors import BadRequest
 from app.core.tables import RUN_COLUMNS
 
@@ -44,11 +44,11 @@ COLUMNS: dict[str, str | None] = {
     "prompt_cost": _RUNS["prompt_cost"], "completion_cost": _RUNS["completion_cost"],
     "total_cost": _RUNS["total_cost"], "thread_id": _RUNS["thread_id"], "latency": _RUNS["latency_seconds"],
     "s3_urls": _RUNS["attachments"], "app_path": None, "feedback_stats": None, "in_dataset": None,
-    "manifest_id": None, "prompt_token_details": _RUNS["outputs"], "completion_token_details": _RUNS["outputs"],
+    "manifest_id": None, **{field: _RUNS["outputs"] for field in DETAIL_FIELDS},
 }  # fmt: skip
 # Fields read from more than their COLUMNS column: a run's token breakdowns come from the
 # usage_metadata in its outputs or else its metadata (runs/usage.py).
-ALSO_READS = {field: (_RUNS["extra"],) for field in TOKEN_DETAIL_FIELDS}
+ALSO_READS = {field: (_RUNS["extra"],) for field in DETAIL_FIELDS}
 JSON_FIELDS = {"inputs", "outputs", "extra", "events", "serialized"}
 MAX_LIMIT = 1000
 
@@ -149,6 +149,7 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
     if not 1 <= body.limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
     selected = list(dict.fromkeys([*ALWAYS, *(body.select or DEFAULT_SELECT)]))
+    selected += implied_details(selected)
     unknown = [s for s in selected if s not in COLUMNS]
     if unknown:
         raise BadRequest(f"unknown select field(s): {', '.join(unknown)}")
@@ -165,6 +166,16 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
     return sql, params, columns, selected
 
 
+def implied_details(selected: list[str]) -> list[str]:
+    """The breakdowns LangSmith answers alongside their totals (the SDK's list_runs selects only
+    the totals, then reads run.input_token_details). They are parsed out of outputs and extra, so
+    they come along only when those columns are read anyway: a totals-only page (the UI's runs
+    table) never pays for reading the payload columns."""
+    if "outputs" not in selected or "extra" not in selected:
+        return []
+    return [DETAIL_OF[s] for s in selected if s in DETAIL_OF and DETAIL_OF[s] not in selected]
+
+
 def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
     """A ClickHouse row (by column) → the run object with exactly the selected fields."""
     out: dict[str, Any] = {}
@@ -174,9 +185,9 @@ def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
             out[field] = [seg[-36:] for seg in row["dotted_order"].split(".")[:-1]]
         elif column is None:
             out[field] = {} if field == "feedback_stats" else None
-        elif field in TOKEN_DETAIL_FIELDS:
+        elif field in DETAIL_FIELDS:
             outputs, extra = json_column(row[column], None), json_column(row[_RUNS["extra"]], None)
-            out[field] = token_details(outputs, extra)[field]
+            out[field] = usage_details(outputs, extra)[field]
         elif field in JSON_FIELDS:
             text = row[column]
             out[field] = msgspec.json.decode(text) if text else ({} if field == "inputs" else None)

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 
 from app.backend.runs.queries import RUN_READ_COLUMNS
-from app.backend.runs.usage import token_details
+from app.backend.runs.usage import usage_details
 
 
 class AttachmentUrl(msgspec.Struct):
@@ -47,6 +47,8 @@ class Run(msgspec.Struct, kw_only=True):
     total_cost: Decimal | None
     prompt_token_details: dict[str, int] | None
     completion_token_details: dict[str, int] | None
+    prompt_cost_details: dict[str, float] | None
+    completion_cost_details: dict[str, float] | None
     s3_urls: dict[str, AttachmentUrl]
     # Left out of the body when unset: read_run sets it, a public share's read does not.
     feedback_stats: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
@@ -66,7 +68,7 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
     r = dict(zip(RUN_READ_COLUMNS, values, strict=True))
     parents = [uuid.UUID(seg[-36:]) for seg in r["dotted_order"].split(".")[:-1]]
     outputs, extra = json_column(r["outputs"], None), json_column(r["extra"], None)
-    details = token_details(outputs, extra)
+    details = usage_details(outputs, extra)
     return Run(
         id=r["id"],
         name=r["name"],
@@ -96,5 +98,7 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         total_cost=r["total_cost"],
         prompt_token_details=details["prompt_token_details"],
         completion_token_details=details["completion_token_details"],
+        prompt_cost_details=details["prompt_cost_details"],
+        completion_cost_details=details["completion_cost_details"],
         s3_urls=s3_urls,
     )

@@ -14,11 +14,20 @@ from typing import Any
 from app.backend.runs import queries as q
 from app.core.clickhouse import ClickHouse
 
-# A run's token breakdowns on the wire (the SDK's Run.prompt_token_details, read back as
-# input_token_details) -> the key of the ingested usage_metadata that holds it.
-TOKEN_DETAIL_FIELDS = {
-    "prompt_token_details": "input_token_details",
-    "completion_token_details": "output_token_details",
+# A run's token and cost breakdowns on the wire (the SDK's Run.prompt_token_details, read back as
+# input_token_details) -> (the key of the ingested usage_metadata that holds it, the value type).
+DETAIL_FIELDS: dict[str, tuple[str, type]] = {
+    "prompt_token_details": ("input_token_details", int),
+    "completion_token_details": ("output_token_details", int),
+    "prompt_cost_details": ("input_cost_details", float),
+    "completion_cost_details": ("output_cost_details", float),
+}
+# The total each breakdown details: LangSmith answers a breakdown with its total.
+DETAIL_OF = {
+    "prompt_tokens": "prompt_token_details",
+    "completion_tokens": "completion_token_details",
+    "prompt_cost": "prompt_cost_details",
+    "completion_cost": "completion_cost_details",
 }
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost", "total_cost")
 
@@ -70,12 +79,13 @@ async def roll_up_root_usage(
                 run[field] = total
 
 
-def token_details(outputs: Any, extra: Any) -> dict[str, dict[str, int] | None]:
-    """A run's own token breakdowns (cache reads, reasoning, audio...) from the `usage_metadata`
-    it was ingested with, in outputs or else in metadata (where the worker reads its counts), for
-    TOKEN_DETAIL_FIELDS. They are read back from the stored JSON rather than kept in columns: only
-    the counts are filtered and summed on. Entries that are not counts are dropped (the SDK takes
-    dict[str, int]); a breakdown with none is None, as LangSmith sends it."""
+def usage_details(outputs: Any, extra: Any) -> dict[str, dict[str, Any] | None]:
+    """A run's own token and cost breakdowns (cache reads, reasoning, audio...) from the
+    `usage_metadata` it was ingested with, in outputs or else in metadata (where the worker reads
+    its counts), for DETAIL_FIELDS. They are read back from the stored JSON rather than kept in
+    columns: only the totals are filtered and summed on. Entries that are not non-negative numbers
+    are dropped (the SDK takes dict[str, int] and dict[str, Decimal]); a breakdown with none is
+    None, as LangSmith sends it."""
     candidates = [
         outputs.get("usage_metadata") if isinstance(outputs, dict) else None,
         extra["metadata"].get("usage_metadata")
@@ -83,13 +93,13 @@ def token_details(outputs: Any, extra: Any) -> dict[str, dict[str, int] | None]:
         else None,
     ]
     usage = next((c for c in candidates if isinstance(c, dict)), {})
-    details: dict[str, dict[str, int] | None] = {}
-    for field, key in TOKEN_DETAIL_FIELDS.items():
+    details: dict[str, dict[str, Any] | None] = {}
+    for field, (key, kind) in DETAIL_FIELDS.items():
         given = usage.get(key)
-        counts = {
-            str(name): int(value)
+        amounts = {
+            str(name): kind(value)
             for name, value in (given.items() if isinstance(given, dict) else ())
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
         }
-        details[field] = counts or None
+        details[field] = amounts or None
     return details

@@ -87,7 +87,9 @@ def parents_first(runs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
     return ordered, [r for r in runs if r["id"] in cyclic]
 
 
-@post("/api/v1/otel/v1/traces", status_code=200)
+# The SDK's own OTLP provider (LANGSMITH_OTEL_ENABLED) hands its exporter `{api_url}/otel` as the
+# full traces URL, so that path is an alias of the standard one.
+@post(["/api/v1/otel/v1/traces", "/api/v1/otel"], status_code=200)
 async def otlp_traces(request: Request[Any, Any, Any], principal: NamedDependency[Principal]) -> Response[bytes]:
     content_type = request.headers.get("content-type", "application/x-protobuf")
     body = decode_body(await request.body(), request.headers.get("content-encoding"))
