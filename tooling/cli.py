@@ -10,8 +10,8 @@ images build [--offline]               build every image compose.yaml runs; --of
                                        names them in .env
 test [PYTEST ARGS]                     install what is missing and run the whole suite
 bench [NAME ...]                       run benchmarks under bench/
-sdk-suite [--ref R] [--sdk V] [ARGS]   run the official SDK's integration tests at tag R
-                                       (default v0.11.1) with langsmith==V against the running stack
+sdk-suite [--version V] [ARGS]         run langsmith V's own integration tests (from its PyPI
+                                       sdist; default 0.11.1) with that SDK against the running stack
 """
 
 from __future__ import annotations
@@ -232,9 +232,7 @@ def cmd_sdk_suite(args: argparse.Namespace, extra: list[str]) -> int:
     from tooling.sdk_suite import SuiteError, run
 
     options = argparse.ArgumentParser(prog="tracehouse sdk-suite")
-    options.add_argument("--ref", default="v0.11.1", help="tag of langchain-ai/langsmith-sdk (default v0.11.1)")
-    options.add_argument("--sdk", default=None, help="langsmith version to test with (default: the tag's)")
-    options.add_argument("--source", default=None, help="a git checkout of the SDK repository")
+    options.add_argument("--version", default="0.11.1", help="the langsmith release (default 0.11.1)")
     known, pytest_args = options.parse_known_args(extra)
     stack = _stack(args)
     if not (stack.state_file.exists() and stack.running()):
@@ -244,9 +242,7 @@ def cmd_sdk_suite(args: argparse.Namespace, extra: list[str]) -> int:
         return run(
             url=stack.url,
             stack_env=stack.env(),
-            ref=known.ref,
-            sdk_version=known.sdk or known.ref.lstrip("v"),
-            source=known.source,
+            version=known.version,
             report_dir=stack.data_dir / "reports",
             pytest_args=pytest_args,
         )

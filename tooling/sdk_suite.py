@@ -1,15 +1,11 @@
 """`./tracehouse sdk-suite`: the official SDK's own integration tests, run against our stack.
 
 The SDK is the judge of compatibility, so its maintainers' integration suite
-(`python/tests/integration_tests` of langchain-ai/langsmith-sdk) is run unchanged against the
-running native stack, with that release of the SDK in a virtualenv of its own. Nothing of it is
-copied into this repository: the tests are exported from a git checkout into a scratch directory
-for each run.
-
-Where the tests come from: --source GITDIR, else $TRACEHOUSE_SDK_REPO, else a blobless clone of
-GitHub's repository cached under ~/.cache/tracehouse. Blobs a partial mirror lacks (the recorded
-HTTP cassettes of the model-provider wrappers) are skipped; the wrapper tests call real model
-providers and are not run.
+(`tests/integration_tests` of langchain-ai/langsmith-sdk's Python package) is run unchanged
+against the running native stack, with that release of the SDK in a virtualenv of its own. The
+tests come from the release's source distribution on PyPI (which ships them), unpacked into a
+scratch directory for each run: nothing of it is copied into this repository, and no GitHub access
+is needed. The wrapper tests call real model providers and are not run by default.
 """
 
 from __future__ import annotations
@@ -18,14 +14,13 @@ import asyncio
 import os
 import subprocess
 import sys
+import tarfile
 import time
 import venv
 from pathlib import Path
 
-SDK_REPO_URL = "https://github.com/langchain-ai/langsmith-sdk"
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tracehouse"
-TESTS_DIR = "python/tests"
-# Needed by the suite's imports and conftest; versions float like the SDK's own dev group.
+# Needed by the suite's imports and conftests; versions float like the SDK's own dev group.
 TEST_DEPS = (
     "pytest>=8",
     "pytest-asyncio>=0.21",
@@ -42,56 +37,55 @@ TEST_DEPS = (
     "opentelemetry-exporter-otlp-proto-http",
     "httpx<0.29",
     "multipart",
+    "dirty-equals",
+    "respx",
 )
+# Our own pytest settings for the run (a pytest.ini wins over the sdist's pyproject, whose addopts
+# assume plugins such as xdist): the markers the suite uses, and its own per-test timeout.
+PYTEST_INI = """[pytest]
+asyncio_mode = auto
+timeout = 120
+timeout_method = thread
+markers =
+  slow: long-running tests
+  require_clickhouse: legacy SDK methods
+  require_v2: the SDK's generated v2 client
+"""
+# Newer sdists read --runslow and --vcr-mode in the integration conftest but define them in a
+# conftest they do not ship; this plugin adds them when missing.
+OPTIONS_PLUGIN = """def pytest_addoption(parser):
+    parser.addoption("--runslow", action="store_true", default=False)
+    parser.addoption("--vcr-mode", default="once")
+"""
 
 
 class SuiteError(Exception):
     pass
 
 
-def _git(git_dir: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", f"--git-dir={git_dir}", *args], check=False, capture_output=True)
-
-
-def _source_repo(source: str | None) -> Path:
-    candidates = [source, os.environ.get("TRACEHOUSE_SDK_REPO")]
-    for candidate in filter(None, candidates):
-        path = Path(candidate)
-        git_dir = path / ".git" if (path / ".git").exists() else path
-        if _git(git_dir, "rev-parse", "--git-dir").returncode != 0:
-            raise SuiteError(f"{candidate} is not a git repository of langchain-ai/langsmith-sdk")
-        return git_dir
-    cached = CACHE / "langsmith-sdk.git"
-    if not cached.exists():
-        print(f"sdk-suite: cloning {SDK_REPO_URL} (blobless) into {cached}", file=sys.stderr)
-        subprocess.run(["git", "clone", "--bare", "--filter=blob:none", SDK_REPO_URL, str(cached)], check=True)
-    else:
-        subprocess.run(["git", f"--git-dir={cached}", "fetch", "--tags", "--quiet", "origin"], check=False)
-    return cached
-
-
-def export_tests(git_dir: Path, ref: str, into: Path) -> int:
-    """Write `python/tests` and its root conftest at `ref` into `into` (cassettes left out);
-    returns the file count."""
-    listing = _git(git_dir, "ls-tree", "-r", "--name-only", ref, TESTS_DIR, "python/conftest.py")
-    if listing.returncode != 0:
-        raise SuiteError(f"{ref} is not in {git_dir}: {listing.stderr.decode().strip()}")
-    count = 0
-    for name in listing.stdout.decode().splitlines():
-        if "/cassettes/" in name:
-            continue
-        blob = _git(git_dir, "show", f"{ref}:{name}")
-        if blob.returncode != 0:
-            continue  # a blob the partial mirror lacks
-        target = into / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(blob.stdout)
-        count += 1
-    (into / "python" / "pytest.ini").write_text(
-        "[pytest]\nasyncio_mode = auto\ntimeout = 120\ntimeout_method = thread\n"
-        "markers =\n  slow\n  require_clickhouse\n  require_v2\n"
-    )
-    return count
+def unpack_tests(version: str, into: Path) -> Path:
+    """The sdist of langsmith==version, unpacked into `into`; returns its root directory."""
+    sdists = CACHE / "sdists"
+    sdists.mkdir(parents=True, exist_ok=True)
+    archive = sdists / f"langsmith-{version}.tar.gz"
+    if not archive.exists():
+        download = subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+             "-d", str(sdists), f"langsmith=={version}"],
+            check=False, capture_output=True, text=True,
+        )  # fmt: skip
+        if download.returncode != 0 or not archive.exists():
+            raise SuiteError(f"could not download the langsmith {version} sdist: {download.stderr.strip()[-400:]}")
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    root = into / f"langsmith-{version}"
+    if not (root / "tests" / "integration_tests").is_dir():
+        raise SuiteError(f"the langsmith {version} sdist ships no tests/integration_tests")
+    (root / "pytest.ini").write_text(PYTEST_INI)
+    root_conftest = root / "conftest.py"
+    if "--runslow" not in (root_conftest.read_text() if root_conftest.exists() else ""):
+        (root / "tracehouse_suite_options.py").write_text(OPTIONS_PLUGIN)
+    return root
 
 
 def sdk_venv(version: str) -> Path:
@@ -99,11 +93,13 @@ def sdk_venv(version: str) -> Path:
     home = CACHE / f"sdk-venv-{version}"
     python = home / "bin" / "python"
     marker = home / ".complete"
-    if not marker.exists():
-        print(f"sdk-suite: creating {home} (langsmith=={version})", file=sys.stderr)
-        venv.create(home, with_pip=True, clear=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", f"langsmith=={version}", *TEST_DEPS], check=True)
-        marker.write_text(version)
+    wanted = "\n".join((f"langsmith=={version}", *TEST_DEPS))
+    if not marker.exists() or marker.read_text() != wanted:
+        print(f"sdk-suite: preparing {home} (langsmith=={version})", file=sys.stderr)
+        if not python.exists():
+            venv.create(home, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *wanted.splitlines()], check=True)
+        marker.write_text(wanted)
     return python
 
 
@@ -122,38 +118,30 @@ def run(
     *,
     url: str,
     stack_env: dict[str, str],
-    ref: str,
-    sdk_version: str,
-    source: str | None,
+    version: str,
     report_dir: Path,
     pytest_args: list[str],
 ) -> int:
-    git_dir = _source_repo(source)
-    python = sdk_venv(sdk_version)
+    python = sdk_venv(version)
     scratch = Path(f"/tmp/tracehouse-sdk-suite-{os.getpid()}")
-    files = export_tests(git_dir, ref, scratch)
-    workspace = f"sdk-suite-{ref}-{int(time.time())}"
+    root = unpack_tests(version, scratch)
+    workspace = f"sdk-suite-{version}-{int(time.time())}"
     env = {
         **os.environ,
         "LANGSMITH_ENDPOINT": f"{url}/api/v1",
         "LANGSMITH_API_KEY": _api_key(stack_env, workspace),
         "LANGSMITH_TRACING": "true",
-        "PYTHONPATH": str(scratch / "python"),
+        "PYTHONPATH": str(root),
     }
     report_dir.mkdir(parents=True, exist_ok=True)
-    junit = report_dir / f"sdk-suite-{ref}-langsmith-{sdk_version}.xml"
-    args = pytest_args or [
-        "tests/integration_tests",
-        "--ignore=tests/integration_tests/wrappers",
-    ]
-    print(
-        f"sdk-suite: {files} files of {ref} against {url} with langsmith=={sdk_version}, workspace {workspace}",
-        file=sys.stderr,
-    )
+    junit = report_dir / f"sdk-suite-langsmith-{version}.xml"
+    args = pytest_args or ["tests/integration_tests", "--ignore=tests/integration_tests/wrappers"]
+    plugin = ["-p", "tracehouse_suite_options"] if (root / "tracehouse_suite_options.py").exists() else []
+    print(f"sdk-suite: langsmith {version}'s integration tests against {url}, workspace {workspace}", file=sys.stderr)
     code = subprocess.call(
-        [str(python), "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rfE", f"--junitxml={junit}", *args],
-        cwd=scratch / "python",
+        [str(python), "-m", "pytest", "-p", "no:cacheprovider", *plugin, "-q", "-rfE", f"--junitxml={junit}", *args],
+        cwd=root,
         env=env,
     )
-    print(f"sdk-suite: junit report in {junit}", file=sys.stderr)
+    print(f"sdk-suite: junit report in {junit}; tests unpacked in {root}", file=sys.stderr)
     return code
