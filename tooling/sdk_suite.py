@@ -41,11 +41,12 @@ TEST_DEPS = (
     "respx",
 )
 # Our own pytest settings for the run (a pytest.ini wins over the sdist's pyproject, whose addopts
-# assume plugins such as xdist): the markers the suite uses, and its own per-test timeout.
+# assume plugins such as xdist): the markers the suite uses, and a per-test timeout that fails the
+# one test (signal) instead of ending the whole run (thread).
 PYTEST_INI = """[pytest]
 asyncio_mode = auto
-timeout = 120
-timeout_method = thread
+timeout = 90
+timeout_method = signal
 markers =
   slow: long-running tests
   require_clickhouse: legacy SDK methods
