@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.backend.annotation_queues import queries as q
 from app.backend.annotation_queues.schemas import (
+    ItemsDelete,
     ItemStatus,
     ItemUpdate,
     Progress,
@@ -177,16 +178,23 @@ async def update_item(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> dict[str, Any]:
-    """Mark one item (named by its run's id or its own queue_run_id) reviewed or not. A
-    last_reviewed_time without a status means reviewed, as in LangSmith; "needs_review" clears it."""
+    """Mark one item (named by its run's id or its own queue_run_id) reviewed or not, or move it.
+    A last_reviewed_time without a status means reviewed, as in LangSmith; "needs_review" clears
+    it; added_at alone moves the item (later: further back) and keeps its review state."""
     found = await own_queue_id(postgres, principal, queue_id)
     status = data.status or (ItemStatus.completed if data.last_reviewed_time else None)
-    if status is None:
-        raise BadRequest("send status ('completed' or 'needs_review') or last_reviewed_time")
+    if status is None and data.added_at is None:
+        raise BadRequest("send status ('completed' or 'needs_review'), last_reviewed_time or added_at")
     reviewed = None
     if status is ItemStatus.completed:
         reviewed = data.last_reviewed_time or dt.datetime.now(dt.UTC)
-    params = {"queue_id": found, "item": run_id, "status": status.value, "last_reviewed_time": reviewed}
+    params = {
+        "queue_id": found,
+        "item": run_id,
+        "status": status.value if status else None,
+        "last_reviewed_time": reviewed,
+        "added_at": data.added_at,
+    }
     row = await postgres.fetch_one(q.UPDATE_ITEM, params)
     if row is None:
         raise NotFound(f"run {run_id} is not in this queue")
@@ -206,4 +214,18 @@ async def delete_item(
         raise NotFound(f"run {run_id} is not in this queue")
 
 
-ROUTES = [add_runs, add_runs_by_key, list_runs, run_at_index, next_run, update_item, delete_item]
+@post(QUEUE_PATH + "/runs/delete", status_code=200)
+async def delete_items(
+    queue_id: FromPath[uuid.UUID],
+    data: JSONBody[ItemsDelete],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> dict[str, int]:
+    """Remove the given runs, or all of them but the excluded ones; runs not in the queue are
+    skipped. Answers how many items went."""
+    found = await own_queue_id(postgres, principal, queue_id)
+    params = {"queue_id": found, "run_ids": data.run_ids or None, "exclude": data.exclude_run_ids or None}
+    return {"deleted": await postgres.execute(q.DELETE_ITEMS, params)}
+
+
+ROUTES = [delete_items, add_runs, add_runs_by_key, list_runs, run_at_index, next_run, update_item, delete_item]

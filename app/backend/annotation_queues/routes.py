@@ -24,8 +24,10 @@ from app.backend.annotation_queues.schemas import (
     queue_from_row,
 )
 from app.backend.annotation_queues.service import load_queue, own_queue_id
+from app.backend.runs.service import trace_of_run
 from app.core.auth import Principal
-from app.core.errors import Conflict
+from app.core.clickhouse import ClickHouse
+from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
 
 PREFIX = "/api/v1/annotation-queues"
@@ -134,7 +136,23 @@ async def queue_total_size(
     return {"size": row["size"]}
 
 
+@get(PREFIX + "/{run_id:uuid}/queues")
+async def queues_of_run(
+    run_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> list[Queue]:
+    """The caller's queues holding this run; 404 when the run is not the workspace's, as for any
+    other object of another workspace."""
+    if await trace_of_run(clickhouse, str(principal.workspace_id), str(run_id)) is None:
+        raise NotFound(f"run {run_id} not found")
+    params = {"workspace_id": principal.workspace_id, "run_id": run_id}
+    return [queue_from_row(r) for r in await postgres.fetch_all(q.LIST_QUEUES_OF_RUN, params)]
+
+
 ROUTES: list[Any] = [
+    queues_of_run,
     create_queue,
     list_queues,
     read_queue,
