@@ -60,7 +60,8 @@ async def _add(
     if len(wanted) > MAX_ADD:
         raise BadRequest(f"add at most {MAX_ADD} runs at a time")
     found = await own_queue_id(postgres, principal, queue_id)
-    runs = await runs_by_id(request, clickhouse, str(principal.workspace_id), list(wanted))
+    # Only the key is needed to check the runs: the rest of each run stays in ClickHouse.
+    runs = await runs_by_id(request, clickhouse, str(principal.workspace_id), list(wanted), ["session_id"])
     # A key whose session is not the run's names no run we hold, like an unknown id.
     missing = [
         str(run_id)
@@ -71,8 +72,9 @@ async def _add(
         raise NotFound(f"runs not found in this workspace (not ingested yet?): {', '.join(missing[:20])}")
     run_ids = list(wanted)
     async with postgres.transaction() as conn:
-        for run_id in run_ids:
-            await conn.execute(q.INSERT_ITEM, {"id": uuid.uuid4(), "queue_id": found, "run_id": run_id})
+        async with conn.cursor() as cursor:
+            rows_in = [{"id": uuid.uuid4(), "queue_id": found, "run_id": run_id} for run_id in run_ids]
+            await cursor.executemany(q.INSERT_ITEM, rows_in)
         rows = await (await conn.execute(q.SELECT_ITEMS_OF_RUNS, {"queue_id": found, "run_ids": run_ids})).fetchall()
     return [_item(r, found) for r in rows]
 

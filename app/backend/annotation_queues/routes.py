@@ -102,8 +102,8 @@ async def update_queue(
         "rubric_instructions": data.rubric_instructions,
         "rubric_items": _rubric(data.rubric_items),
     }
-    await own_queue_id(postgres, principal, queue_id)
-    await postgres.fetch_one(q.UPDATE_QUEUE, params)
+    if await postgres.fetch_one(q.UPDATE_QUEUE, params) is None:
+        raise NotFound(f"annotation queue {queue_id} not found")
     return await load_queue(postgres, principal, queue_id)
 
 
@@ -111,8 +111,8 @@ async def update_queue(
 async def delete_queue(
     queue_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> None:
-    await own_queue_id(postgres, principal, queue_id)
-    await postgres.fetch_one(q.DELETE_QUEUE, {"workspace_id": principal.workspace_id, "id": queue_id})
+    if await postgres.fetch_one(q.DELETE_QUEUE, {"workspace_id": principal.workspace_id, "id": queue_id}) is None:
+        raise NotFound(f"annotation queue {queue_id} not found")
 
 
 @get(QUEUE_PATH + "/size")
