@@ -351,3 +351,23 @@ def test_sdk_runs_resource_update_move_and_bulk_delete(api_url: str, tenant: Ten
         assert order(other.id) == run_ids[:1]
 
     asyncio.run(scenario())
+
+
+def test_next_skips_runs_whose_project_was_deleted(api_url: str, tenant: Tenant) -> None:
+    client = sdk(api_url, tenant.key)
+    gone, kept = make_runs(client, 1)[0], make_runs(client, 1)[0]
+    queue = client.create_annotation_queue(name=unique())
+    client.add_runs_to_annotation_queue(queue.id, run_ids=[gone, kept])
+    client.delete_project(project_id=client.read_run(gone).session_id)
+
+    def deleted() -> bool:
+        try:
+            client.read_run(gone)
+        except LangSmithNotFoundError:
+            return True
+        return False
+
+    wait_for(deleted, what="the deleted project's run to go")
+    step = tenant.client.get(f"/annotation-queues/{queue.id}/next").json()
+    assert step["run"]["id"] == str(kept)
+    assert [r.id for r in client.list_runs_from_annotation_queue(queue.id)] == [kept]

@@ -33,6 +33,7 @@ from app.core.postgres import Postgres
 QUEUE_PATH = "/api/v1/annotation-queues/{queue_id:uuid}"
 ITEM_PATH = QUEUE_PATH + "/runs/{run_id:uuid}"
 MAX_ADD = 1000
+NEXT_CANDIDATES = 20
 AnyRequest = Request[Any, Any, Any]
 
 
@@ -167,7 +168,8 @@ async def next_run(
     """The review flow's step: the first run still needing review (null when none is left) and the
     queue's progress. Marking it done (PATCH) makes the next call answer the following one."""
     found = await own_queue_id(postgres, principal, queue_id)
-    params = {"queue_id": found, "status": ItemStatus.needs_review.value, "limit": 1, "offset": 0}
+    # A few candidates, not one: an item whose run is gone (its project deleted) is skipped.
+    params = {"queue_id": found, "status": ItemStatus.needs_review.value, "limit": NEXT_CANDIDATES, "offset": 0}
     runs = await runs_of_items(request, clickhouse, principal, await postgres.fetch_all(q.LIST_ITEMS, params))
     return {"run": runs[0] if runs else None, "progress": await _progress(postgres, found)}
 
