@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from app.backend.annotation_queues.routes import ROUTES as ANNOTATION_QUEUE_ROUTES
 from app.backend.datasets.example_routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.datasets.routes import DatasetsController
 from app.backend.datasets.sharing import ROUTES as DATASET_SHARE_ROUTES
@@ -42,6 +43,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *PROMPT_ROUTES,
             *MONITORING_ROUTES,
             *THREAD_ROUTES,
+            *ANNOTATION_QUEUE_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

@@ -46,6 +46,9 @@ BODIES = {
     "/api/v1/commits/{owner:str}/{repo:str}": {"manifest": {"lc": 1}},
     "/api/v1/repos/{owner:str}/{repo:str}/tags": {"tag_name": "t", "commit_id": "abcdef12"},
     "/api/v1/repos/{owner:str}/{repo:str}/tags/{tag_name:str}": {"commit_id": "abcdef12"},
+    "/api/v1/annotation-queues/{queue_id:uuid}": {"name": "x"},
+    "/api/v1/annotation-queues/{queue_id:uuid}/runs/{run_id:uuid}": {"status": "completed"},
+    "/api/v1/annotation-queues/{queue_id:uuid}/runs/delete": {"delete_all": True},
 }
 
 
@@ -153,6 +156,13 @@ def test_foreign_workspace_objects_are_404(
     ]
     comparative = tenant.client.post("/datasets/comparative", json={"experiment_ids": experiments}).json()["id"]
     BODIES["/api/v1/datasets/{dataset_id:uuid}/compare"] = {"experiment_ids": experiments}
+    queue = tenant.client.post("/annotation-queues", json={"name": "owned"}).json()["id"]
+    assert tenant.client.post(f"/annotation-queues/{queue}/runs", json=[run["id"]]).status_code == 200
+    # Bodies naming the owner's run: only the queue's ownership can refuse them.
+    BODIES["/api/v1/annotation-queues/{queue_id:uuid}/runs"] = [run["id"]]
+    BODIES["/api/v1/annotation-queues/{queue_id:uuid}/runs/by-key"] = [
+        {"run_id": run["id"], "session_id": project, "start_time": run["start_time"]}
+    ]
     provider = tenant.client.post(
         "/playground/providers",
         json={"name": "owned", "kind": "openai_compatible", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"},
@@ -177,6 +187,8 @@ def test_foreign_workspace_objects_are_404(
         "repo": prompt,
         "commit": commit["commit_hash"],
         "tag_name": "prod",
+        "queue_id": queue,
+        "index": "0",
     }
     foreign = {"x-api-key": asyncio.run(create_key(stack.env()["POSTGRES_DSN"], None, "f", role="admin"))[0]}
     checked = 0
@@ -204,3 +216,8 @@ def test_foreign_workspace_objects_are_404(
     assert tenant.client.get(f"/playground/providers/{provider}").json()["name"] == "owned"
     assert tenant.client.get(f"/playground/dataset-runs/{dataset_run}").status_code == 200
     assert tenant.client.get(f"/commits/-/{prompt}/prod").json()["commit_hash"] == commit["commit_hash"]
+    assert tenant.client.get(f"/annotation-queues/{queue}/next").json()["progress"] == {
+        "total": 1,
+        "done": 0,
+        "remaining": 1,
+    }

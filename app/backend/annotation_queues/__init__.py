@@ -1,0 +1,1 @@
+"""Annotation queues: review lists of runs with a rubric (LangSmith `/annotation-queues`)."""
