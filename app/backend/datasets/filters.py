@@ -96,6 +96,9 @@ class _Compiler:
     def _json_column(self, node: Any) -> str:
         if isinstance(node, Field) and node.name in JSON_COLUMNS:
             return node.name
+        # The SDK's own tests quote the column (has("metadata", '{...}')); LangSmith accepts both.
+        if isinstance(node, Literal) and node.value in JSON_COLUMNS:
+            return str(node.value)
         raise FilterError("the first argument must be metadata, inputs or outputs", getattr(node, "position", 0))
 
     def _literal(self, node: Any) -> Any:

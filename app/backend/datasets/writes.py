@@ -301,7 +301,11 @@ def _apply_change(current: dict[str, Any], change: Change, new_attachments: dict
         state["metadata"] = _metadata_operation(dict(state["metadata"] or {}), op)
     attachments = dict(current["attachments"] or {})
     ops = change.attachments_operations
-    if ops is not None:
+    if ops is not None or new_attachments:
+        # LangSmith's rule: an update that touches attachments states the whole new set, so
+        # what it neither retains nor renames is dropped (new files alone replace the old ones).
+        # An update that does not mention attachments keeps them all.
+        ops = ops or {}
         renames = ops.get("rename") or {}
         retain = set(ops.get("retain") or ())
         kept = {name: info for name, info in attachments.items() if name in retain}
@@ -326,8 +330,11 @@ async def update_examples(
         probe = await (await conn.execute(q.EXISTING_IDS, {"ids": ids})).fetchall()
         owned = {r["id"]: r["dataset_id"] for r in probe if r["workspace_id"] == workspace_id}
         for example_id in ids:
-            if example_id not in owned or (dataset_id is not None and owned[example_id] != dataset_id):
+            if example_id not in owned:
                 raise NotFound(f"example {example_id} not found")
+            if dataset_id is not None and owned[example_id] != dataset_id:
+                # 409 as LangSmith answers: one request updates the examples of one dataset.
+                raise Conflict(f"example {example_id} belongs to another dataset than {dataset_id}")
         locked, version = await _lock_datasets(conn, workspace_id, owned.values())
         rows = await (await conn.execute(q.LOCK_EXAMPLES, {"workspace_id": workspace_id, "ids": ids})).fetchall()
         current = {r["id"]: r for r in rows}

@@ -154,6 +154,10 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
     if unknown:
         raise BadRequest(f"unknown select field(s): {', '.join(unknown)}")
     columns = list(dict.fromkeys(c for s in selected for c in (COLUMNS[s], *ALSO_READS.get(s, ())) if c))
+    if _RUNS["attachments"] not in columns:
+        # Attachment names are read always: a run that has attachments lists them even when
+        # s3_urls is not selected (older SDKs' default select lacks it, and LangSmith answers them).
+        columns.append(_RUNS["attachments"])
     where, params = build_where(body, workspace_id)
     comparison = "<" if body.order == "desc" else ">"
     if body.cursor:

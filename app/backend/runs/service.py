@@ -122,9 +122,11 @@ async def fetch_runs(
             partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs),
             *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
         )
-    if runs and "s3_urls" in selected:
+    if any("s3_urls" in selected or row["attachments"] for row in rows):
         signer = await signer_of(request.app.state)
         for row, run in zip(rows, runs, strict=True):
+            if "s3_urls" not in selected and not row["attachments"]:
+                continue
             run["s3_urls"] = {
                 f"attachment.{name}": {
                     "presigned_url": attachment_link(request, signer, workspace, str(row["id"]), name, share=None),
