@@ -46,6 +46,7 @@ BODIES = {
     "/api/v1/commits/{owner:str}/{repo:str}": {"manifest": {"lc": 1}},
     "/api/v1/repos/{owner:str}/{repo:str}/tags": {"tag_name": "t", "commit_id": "abcdef12"},
     "/api/v1/repos/{owner:str}/{repo:str}/tags/{tag_name:str}": {"commit_id": "abcdef12"},
+    "/api/v1/platform/hub/repos/{owner:str}/{repo:str}/directories/commits": {"files": {}},
 }
 
 
