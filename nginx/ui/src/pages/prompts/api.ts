@@ -3,6 +3,9 @@
 export interface PromptRepo {
   id: string;
   repo_handle: string;
+  /** "prompt" here: /repos lists agents and skills only when asked for them. */
+  repo_type?: "prompt" | "agent" | "skill";
+  /** The owning workspace's hub handle; full_name is `owner/repo_handle`. */
   full_name: string;
   owner: string | null;
   description: string;
