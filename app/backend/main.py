@@ -17,6 +17,9 @@ from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
 from app.backend.threads.routes import ROUTES as THREAD_ROUTES
+from app.backend.v2.experiments import ROUTES as V2_EXPERIMENT_ROUTES
+from app.backend.v2.routes import ROUTES as V2_ROUTES
+from app.backend.v2.threads import ROUTES as V2_THREAD_ROUTES
 from app.core.http import Stores, create_service_app
 from app.core.queue import queue
 from app.core.redis import sync_redis
@@ -42,6 +45,9 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *PROMPT_ROUTES,
             *MONITORING_ROUTES,
             *THREAD_ROUTES,
+            *V2_ROUTES,
+            *V2_THREAD_ROUTES,
+            *V2_EXPERIMENT_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

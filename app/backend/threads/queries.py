@@ -13,7 +13,8 @@ WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
 """
 
 # One page of threads (or the one `thread_id` names), most recent activity first; `total` counts
-# every thread of the project (a window over the grouped rows, computed before LIMIT).
+# every thread of the project (a window over the grouped rows, computed before LIMIT). `since` and
+# `until` (either may be NULL) bound the turns' start times.
 LIST_THREADS = f"""
 SELECT
     assumeNotNull(thread_id) AS thread,
@@ -24,7 +25,9 @@ SELECT
     countIf(status = 'error') AS errors,
     count() OVER () AS total
 FROM ({_TURNS})
-WHERE %(thread_id)s IS NULL OR thread_id = %(thread_id)s
+WHERE (%(thread_id)s IS NULL OR thread_id = %(thread_id)s)
+  AND (%(since)s IS NULL OR start_time >= %(since)s)
+  AND (%(until)s IS NULL OR start_time <= %(until)s)
 GROUP BY thread
 ORDER BY last_start DESC, thread
 LIMIT %(limit)s OFFSET %(offset)s

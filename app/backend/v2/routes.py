@@ -1,0 +1,246 @@
+"""The SDK's v2 runs, traces and run-share endpoints (`client.runs`, `client.traces`,
+`client.public.runs`): the v1 reads (runs/listing, runs/service) and shares (sharing/service),
+answered in the v2 shapes (v2/service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from litestar import Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from app.backend.projects.service import own_project
+from app.backend.runs import listing
+from app.backend.runs.service import fetch_runs, trace_of_run
+from app.backend.sharing.service import share, shared, unshare
+from app.backend.v2 import service as v2
+from app.backend.v2.schemas import PublicRunsQuery, RunsQuery, ShareCreate, ShareDelete, TracesQuery
+from app.core.auth import Principal
+from app.core.clickhouse import ClickHouse
+from app.core.errors import BadRequest, NotFound
+from app.core.postgres import Postgres
+
+PUBLIC = {"exclude_from_auth": True}
+# The usage a trace's aggregates are read from (a root's usage is its whole trace's, runs/usage.py).
+AGGREGATES = ("total_tokens", "total_cost", "first_token_time")
+
+
+@post("/api/v2/runs/query", status_code=200, opt={"role": "viewer"})
+async def query_runs(
+    request: Request[Any, Any, Any],
+    data: JSONBody[RunsQuery],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    selects = v2.check_selects(data.selects)
+    body = v2.v1_query(data, selects)
+    runs, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
+    return {"items": [v2.v2_run(r, selects) for r in runs], "next_cursor": next_cursor}
+
+
+async def _one_run(
+    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
+) -> dict[str, Any]:
+    runs, _ = await fetch_runs(request, clickhouse, workspace, body)
+    if not runs:
+        raise NotFound("run not found")
+    return runs[0]
+
+
+@get("/api/v2/runs/{run_id:uuid}")
+async def retrieve_run(
+    request: Request[Any, Any, Any],
+    *,
+    run_id: FromPath[uuid.UUID],
+    project_id: FromQuery[uuid.UUID],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+    selects: FromQuery[list[str] | None] = None,
+    start_time: FromQuery[dt.datetime | None] = None,  # a lookup hint upstream; the id suffices here
+) -> dict[str, Any]:
+    chosen = v2.check_selects(selects)
+    body = listing.RunsQuery(session=[project_id], id=[run_id], select=v2.v1_select(chosen), limit=1)
+    return v2.v2_run(await _one_run(request, clickhouse, str(principal.workspace_id), body), chosen)
+
+
+@get("/api/v2/runs/{run_id:uuid}/url")
+async def run_url(
+    request: Request[Any, Any, Any],
+    *,
+    run_id: FromPath[uuid.UUID],
+    project_id: FromQuery[uuid.UUID],
+    trace_id: FromQuery[uuid.UUID],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+    start_time: FromQuery[dt.datetime | None] = None,
+) -> dict[str, str]:
+    """The run's page in the UI (the path the SDK's get_run_url prints), once the run exists here."""
+    body = listing.RunsQuery(session=[project_id], id=[run_id], trace=trace_id, select=["id"], limit=1)
+    await _one_run(request, clickhouse, str(principal.workspace_id), body)
+    origin = str(request.base_url).rstrip("/")
+    path = f"/o/{principal.workspace_id}/projects/p/{project_id}/r/{run_id}?trace_id={trace_id}"
+    return {"url": origin + path}
+
+
+@post("/api/v2/traces/query", status_code=200, opt={"role": "viewer"})
+async def query_traces(
+    request: Request[Any, Any, Any],
+    data: JSONBody[TracesQuery],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    """A page of traces: their root runs (with the selected fields) and each trace's usage."""
+    v2.unsupported(
+        ai_search=data.ai_search,
+        sem_filter=data.sem_filter,
+        min_feedback_modified_at=data.min_feedback_modified_at,
+        max_feedback_modified_at=data.max_feedback_modified_at,
+    )
+    selects = v2.check_selects(data.selects)
+    since, until = v2.window(data.min_start_time, data.max_start_time)
+    body = listing.RunsQuery(
+        session=[data.project_id] if data.project_id else None,
+        id=data.trace_ids,  # a trace's id is its root run's
+        is_root=True,
+        start_time=since,
+        end_time=until,
+        trace_filter=data.trace_filter,
+        tree_filter=data.tree_filter,
+        select=v2.v1_select(selects, *AGGREGATES),
+        limit=v2.page_size(data.page_size, listing.MAX_LIMIT),
+        cursor=data.cursor,
+    )
+    roots, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
+    items = [
+        {"root_run": v2.v2_run(r, selects), "trace_aggregates": {k: v2.v2_run(r, [k.upper()])[k] for k in AGGREGATES}}
+        for r in roots
+    ]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@get("/api/v2/traces/{trace_id:uuid}/runs")
+async def trace_runs(
+    request: Request[Any, Any, Any],
+    *,
+    trace_id: FromPath[uuid.UUID],
+    project_id: FromQuery[uuid.UUID],
+    principal: NamedDependency[Principal],
+    clickhouse: NamedDependency[ClickHouse],
+    selects: FromQuery[list[str] | None] = None,
+    filter: FromQuery[str | None] = None,
+    min_start_time: FromQuery[dt.datetime | None] = None,
+    max_start_time: FromQuery[dt.datetime | None] = None,
+) -> dict[str, Any]:
+    """Every run of one trace, in start order (all pages)."""
+    chosen = v2.check_selects(selects)
+    since, until = v2.window(min_start_time, max_start_time, default_days=None)
+    body = listing.RunsQuery(
+        session=[project_id],
+        trace=trace_id,
+        start_time=since,
+        end_time=until,
+        filter=filter,
+        select=v2.v1_select(chosen),
+        limit=listing.MAX_LIMIT,
+        order="asc",
+    )
+    items: list[dict[str, Any]] = []
+    while True:
+        runs, body.cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
+        items += [v2.v2_run(r, chosen) for r in runs]
+        if not body.cursor:
+            return {"items": items}
+
+
+@post("/api/v2/runs/{run_id:uuid}/share", status_code=200)
+async def share_run(
+    run_id: FromPath[uuid.UUID],
+    data: JSONBody[ShareCreate],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, str]:
+    """Share the run's trace: the share is its root's (a trace's id is its root run's), so sharing
+    any run of a trace answers the same token."""
+    await own_project(postgres, principal.workspace_id, data.session_id)
+    trace = await trace_of_run(clickhouse, str(principal.workspace_id), str(run_id))
+    if trace is None:
+        raise NotFound("run not found")
+    if str(trace) != str(data.trace_id):
+        raise BadRequest("trace_id is not the run's trace")
+    token = await share(postgres, principal.workspace_id, trace, trace)
+    return {"share_token": str(token)}
+
+
+@delete("/api/v2/runs/{trace_id:uuid}/share", status_code=204)
+async def unshare_trace(
+    trace_id: FromPath[uuid.UUID],
+    data: JSONBody[ShareDelete],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> None:
+    """Idempotent: 204 whether or not the trace was shared."""
+    await own_project(postgres, principal.workspace_id, data.session_id)
+    await unshare(postgres, principal.workspace_id, trace_id)
+
+
+async def _shared_runs(
+    postgres: Postgres, clickhouse: ClickHouse, token: str, selects: list[str] | None, run_id: uuid.UUID | None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Runs of a shared trace (the one named, or all), read as the v1 public reads do: no usage
+    roll-up, feedback or attachment links."""
+    row = await shared(postgres, token)
+    chosen = v2.check_selects(selects, hidden=v2.PUBLIC_HIDDEN)
+    body = listing.RunsQuery(
+        trace=row["trace_id"],
+        id=[run_id] if run_id else None,
+        select=v2.v1_select(chosen),
+        limit=listing.MAX_LIMIT,
+        order="asc",
+    )
+    sql, params, columns, selected = listing.build_query(body, str(row["workspace_id"]))
+    rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
+    return [listing.shape(r, selected) for r in rows], chosen
+
+
+@post("/api/v2/public/{share_token:str}/runs/query", status_code=200, opt=PUBLIC)
+async def query_shared_runs(
+    share_token: FromPath[str],
+    data: JSONBody[PublicRunsQuery],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    runs, chosen = await _shared_runs(postgres, clickhouse, share_token, data.selects, None)
+    return {"items": [v2.v2_run(r, chosen) for r in runs]}
+
+
+@get("/api/v2/public/{share_token:str}/run/{run_id:uuid}", opt=PUBLIC)
+async def retrieve_shared_run(
+    *,
+    share_token: FromPath[str],
+    run_id: FromPath[uuid.UUID],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+    selects: FromQuery[list[str] | None] = None,
+    start_time: FromQuery[dt.datetime | None] = None,  # a lookup hint upstream; the id suffices here
+) -> dict[str, Any]:
+    runs, chosen = await _shared_runs(postgres, clickhouse, share_token, selects, run_id)
+    if not runs:
+        raise NotFound("shared run not found")  # only the shared trace's runs are visible
+    return v2.v2_run(runs[0], chosen)
+
+
+ROUTES = [
+    query_runs,
+    retrieve_run,
+    run_url,
+    query_traces,
+    trace_runs,
+    share_run,
+    unshare_trace,
+    query_shared_runs,
+    retrieve_shared_run,
+]
