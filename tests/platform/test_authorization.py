@@ -46,6 +46,15 @@ BODIES = {
     "/api/v1/commits/{owner:str}/{repo:str}": {"manifest": {"lc": 1}},
     "/api/v1/repos/{owner:str}/{repo:str}/tags": {"tag_name": "t", "commit_id": "abcdef12"},
     "/api/v1/repos/{owner:str}/{repo:str}/tags/{tag_name:str}": {"commit_id": "abcdef12"},
+    "/api/v2/datasets/{dataset_id:uuid}/experiment-runs": {"experiment_ids": [str(uuid.uuid4())]},
+}
+# Required query parameters (by name, from the test's objects), likewise.
+QUERIES = {
+    "/api/v2/runs/{run_id:uuid}": ("project_id",),
+    "/api/v2/runs/{run_id:uuid}/url": ("project_id", "trace_id"),
+    "/api/v2/traces/{trace_id:uuid}/runs": ("project_id",),
+    "/api/v2/threads/{thread_id:str}/traces": ("project_id",),
+    "/api/v2/threads/{thread_id:str}/stats": ("session_id",),
 }
 
 
@@ -153,6 +162,8 @@ def test_foreign_workspace_objects_are_404(
     ]
     comparative = tenant.client.post("/datasets/comparative", json={"experiment_ids": experiments}).json()["id"]
     BODIES["/api/v1/datasets/{dataset_id:uuid}/compare"] = {"experiment_ids": experiments}
+    BODIES["/api/v2/runs/{run_id:uuid}/share"] = {"session_id": project, "trace_id": run["id"]}
+    BODIES["/api/v2/runs/{trace_id:uuid}/share"] = {"session_id": project}
     provider = tenant.client.post(
         "/playground/providers",
         json={"name": "owned", "kind": "openai_compatible", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"},
@@ -168,6 +179,8 @@ def test_foreign_workspace_objects_are_404(
         "provider_id": provider,
         "dataset_run_id": dataset_run,
         "run_id": run["id"],
+        "trace_id": run["id"],  # a root run's id is its trace's
+        "session_id": project,
         "thread_id": "owned-thread",
         "feedback_id": feedback,
         "key_id": key_id,
@@ -189,7 +202,10 @@ def test_foreign_workspace_objects_are_404(
             route.method,
             concrete(route.template, values),
             headers=foreign,
-            json=BODIES.get(route.template, {}) if route.method in ("POST", "PUT", "PATCH") else None,
+            json=BODIES.get(route.template, {})
+            if route.method in ("POST", "PUT", "PATCH")
+            else BODIES.get(route.template),
+            params={name: values[name] for name in QUERIES.get(route.template, ())},
         )
         assert response.status_code == 404, (route, response.status_code, response.text)
         checked += 1

@@ -181,9 +181,12 @@ async def unshare_trace(
     data: JSONBody[ShareDelete],
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
 ) -> None:
-    """Idempotent: 204 whether or not the trace was shared."""
+    """Idempotent: 204 whether or not the trace was shared (404 when it is not the caller's)."""
     await own_project(postgres, principal.workspace_id, data.session_id)
+    if await trace_of_run(clickhouse, str(principal.workspace_id), str(trace_id)) is None:
+        raise NotFound("trace not found")
     await unshare(postgres, principal.workspace_id, trace_id)
 
 
