@@ -128,6 +128,7 @@ async def trace_runs(
     trace_id: FromPath[uuid.UUID],
     project_id: FromQuery[uuid.UUID],
     principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
     selects: FromQuery[list[str] | None] = None,
     filter: FromQuery[str | None] = None,
@@ -136,6 +137,7 @@ async def trace_runs(
 ) -> dict[str, Any]:
     """Every run of one trace, in start order (all pages)."""
     chosen = v2.check_selects(selects)
+    await own_project(postgres, principal.workspace_id, project_id)
     since, until = v2.window(min_start_time, max_start_time, default_days=None)
     body = listing.RunsQuery(
         session=[project_id],
