@@ -57,6 +57,10 @@ def test_runs_query_and_retrieve(chat_traces: tuple[Tenant, Client, list[dict]])
 
         roots = [r async for r in client.runs.query(project_ids=[project], is_root=True, selects=["NAME"])]
         assert {r.name for r in roots} == {"turn-0", "turn-1", "turn-2"}
+        # A root's own usage, unless the caller asks for its subtree's.
+        assert next(r for r in found if r.name == "turn-0").total_tokens == 0
+        subtree = client.runs.query(project_ids=[project], include_subtree_usage=True, selects=["NAME", "TOTAL_TOKENS"])
+        assert {r.name: r.total_tokens async for r in subtree}["turn-0"] == 5
         filtered = client.runs.query(project_ids=[project], filter='eq(run_type, "llm")', selects=["NAME"])
         assert [r.name async for r in filtered] == ["llm-step"]
 
@@ -98,7 +102,7 @@ def test_traces_and_their_runs(chat_traces: tuple[Tenant, Client, list[dict]]) -
         assert aggregates is not None and aggregates.total_tokens == 5  # the LLM child's usage
         assert len([t async for t in client.traces.query(project_id=project, page_size=1)]) == 3  # by cursor
         trace_runs = await client.traces.list_runs(turn0, project_id=project, selects=["NAME", "IS_ROOT"])
-        assert [(r.name, r.is_root) for r in trace_runs.items or []] == [("turn-0", True), ("llm-step", False)]
+        assert {r.name: r.is_root for r in trace_runs.items or []} == {"turn-0": True, "llm-step": False}
 
     run(scenario)
 
@@ -127,6 +131,14 @@ def test_threads(chat_traces: tuple[Tenant, Client, list[dict]]) -> None:
         stats = await client.threads.stats("t-a", selects=["TURNS", "TOTAL_TOKENS"], session_id=project)
         assert stats.turns == 2 and stats.total_tokens == 5
         assert (await client.threads.stats("nobody", selects=["TURNS"], session_id=project)).turns == 0
+
+        everything = await client.threads.aggregate_stats(
+            project_id=project, select=["THREAD_COUNT", "TRACE_COUNT", "TOTAL_TOKENS", "ERROR_RATE", "STREAMING_RATE"]
+        )
+        assert (everything.thread_count, everything.trace_count, everything.total_tokens) == (2, 3, 5)
+        assert everything.error_rate == 0 and everything.streaming_rate is None and everything.total_cost is None
+        with pytest.raises(BadRequestError):
+            await client.threads.aggregate_stats(project_id=project, select=["VIBES"])  # type: ignore[list-item]
 
     run(scenario)
 

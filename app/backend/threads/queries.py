@@ -89,3 +89,25 @@ LEFT JOIN (
 ) AS u ON u.trace_id = r.trace_id
 ORDER BY r.start_time, r.id
 """
+
+# Turns of the project's threads that started inside [since, until] (either bound may be NULL).
+_TURNS_IN_WINDOW = f"""
+SELECT * FROM ({_TURNS})
+WHERE (%(since)s IS NULL OR start_time >= %(since)s) AND (%(until)s IS NULL OR start_time <= %(until)s)
+"""
+
+# Aggregates over the project's threads in a window: threads, turns, turn latency quantiles, errored
+# turns.
+THREAD_AGGREGATES = f"""
+SELECT uniqExact(thread_id), count(), quantiles(0.5, 0.99)(latency_seconds), countIf(status = 'error')
+FROM ({_TURNS_IN_WINDOW})
+"""
+
+# Token and cost sums over every run of those turns' traces.
+THREAD_AGGREGATE_USAGE = f"""
+SELECT sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+       sum(prompt_cost), sum(completion_cost), sum(total_cost)
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+  AND trace_id IN (SELECT trace_id FROM ({_TURNS_IN_WINDOW}))
+"""

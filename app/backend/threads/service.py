@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import partial
 from typing import Any
 
 from app.backend.runs.schemas import json_column
 from app.backend.threads import queries as q
 from app.backend.threads.schemas import Thread, Turn, preview
 from app.core.clickhouse import ClickHouse
+from app.core.concurrency import side_by_side
 
 
 def number(value: Any) -> float | None:
@@ -90,3 +92,30 @@ async def thread_turns(
         )
         for r in rows
     ]
+
+
+async def thread_aggregates(
+    clickhouse: ClickHouse, params: dict[str, Any], *, since: dt.datetime | None, until: dt.datetime | None
+) -> dict[str, Any]:
+    """Aggregates over a project's threads whose turns started in the window (the turns counted
+    are those in it); tokens and cost are over those turns' whole traces."""
+    params = {**params, "since": since, "until": until}
+    rows, usage = await side_by_side(
+        partial(clickhouse.aquery, q.THREAD_AGGREGATES, params),
+        partial(clickhouse.aquery, q.THREAD_AGGREGATE_USAGE, params),
+    )
+    threads, turns, latency, errors = rows[0]
+    prompt, completion, total, prompt_cost, completion_cost, total_cost = usage[0]
+    return {
+        "thread_count": threads,
+        "trace_count": turns,
+        "latency_p50_seconds": number(latency[0]) if turns and latency else None,
+        "latency_p99_seconds": number(latency[1]) if turns and latency else None,
+        "error_rate": errors / turns if turns else None,
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": total,
+        "prompt_cost": number(prompt_cost),
+        "completion_cost": number(completion_cost),
+        "total_cost": number(total_cost),
+    }

@@ -37,14 +37,15 @@ async def query_runs(
 ) -> dict[str, Any]:
     selects = v2.check_selects(data.selects)
     body = v2.v1_query(data, selects)
-    runs, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
+    workspace = str(principal.workspace_id)
+    runs, next_cursor = await fetch_runs(request, clickhouse, workspace, body, subtree_usage=data.include_subtree_usage)
     return {"items": [v2.v2_run(r, selects) for r in runs], "next_cursor": next_cursor}
 
 
 async def _one_run(
     request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
 ) -> dict[str, Any]:
-    runs, _ = await fetch_runs(request, clickhouse, workspace, body)
+    runs, _ = await fetch_runs(request, clickhouse, workspace, body, subtree_usage=False)
     if not runs:
         raise NotFound("run not found")
     return runs[0]
@@ -113,6 +114,7 @@ async def query_traces(
         limit=v2.page_size(data.page_size, listing.MAX_LIMIT),
         cursor=data.cursor,
     )
+    # A root's usage read as its trace's: the trace's aggregates.
     roots, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
     items = [
         {"root_run": v2.v2_run(r, selects), "trace_aggregates": {k: v2.v2_run(r, [k.upper()])[k] for k in AGGREGATES}}
@@ -150,8 +152,9 @@ async def trace_runs(
         order="asc",
     )
     items: list[dict[str, Any]] = []
+    workspace = str(principal.workspace_id)
     while True:
-        runs, body.cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
+        runs, body.cursor = await fetch_runs(request, clickhouse, workspace, body, subtree_usage=False)
         items += [v2.v2_run(r, chosen) for r in runs]
         if not body.cursor:
             return {"items": items}

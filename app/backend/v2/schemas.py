@@ -86,3 +86,15 @@ class ExperimentRunsQuery(msgspec.Struct, kw_only=True):
     comparative_experiment_id: uuid.UUID | None = None
     filters: dict[str, list[str]] | None = None
     sort: dict[str, str] | None = None
+
+
+class ThreadStatsQuery(msgspec.Struct, kw_only=True):
+    project_id: uuid.UUID
+    select: list[str]
+    min_start_time: dt.datetime | None = None
+    max_start_time: dt.datetime | None = None
+    filter: str | None = None
+    thread_filter: str | None = None
+    trace_filter: str | None = None
+    tree_filter: str | None = None
+    stride: dict[str, object] | None = None

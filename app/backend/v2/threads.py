@@ -13,15 +13,29 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.backend.projects.service import own_project
 from app.backend.threads.schemas import Thread, Turn, preview
-from app.backend.threads.service import thread_summaries, thread_turns
+from app.backend.threads.service import thread_aggregates, thread_summaries, thread_turns
 from app.backend.v2 import service as v2
-from app.backend.v2.schemas import ThreadsQuery
+from app.backend.v2.schemas import ThreadsQuery, ThreadStatsQuery
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest
 from app.core.postgres import Postgres
 
 MAX_PAGE = 100
+# Aggregate selects -> the answer's field; those mapped to None are accepted and answered null
+# (nothing here records streaming, token breakdowns per thread, or thread-level feedback).
+AGGREGATE_FIELDS: dict[str, str | None] = {
+    "THREAD_COUNT": "thread_count",
+    "TRACE_COUNT": "trace_count",
+    "ERROR_RATE": "error_rate",
+    "LATENCY_P50": "latency_p50_seconds",
+    "LATENCY_P99": "latency_p99_seconds",
+    **{s: s.lower() for s in ("TOTAL_TOKENS", "PROMPT_TOKENS", "COMPLETION_TOKENS")},
+    **{s: s.lower() for s in ("TOTAL_COST", "PROMPT_COST", "COMPLETION_COST")},
+    **{s: None for s in ("STREAMING_RATE", "MEDIAN_TOKENS", "FIRST_TOKEN_P50", "FIRST_TOKEN_P99")},
+    **{s: None for s in ("PROMPT_TOKEN_DETAILS", "COMPLETION_TOKEN_DETAILS", "PROMPT_COST_DETAILS")},
+    **{s: None for s in ("COMPLETION_COST_DETAILS", "THREAD_FEEDBACK_STATS")},
+}
 
 
 def _thread(t: Thread) -> dict[str, Any]:
@@ -156,4 +170,29 @@ async def thread_stats(
     return stats
 
 
-ROUTES = [query_threads, thread_traces, thread_stats]
+@post("/api/v2/threads/stats", status_code=200, opt={"role": "viewer"})
+async def aggregate_thread_stats(
+    data: JSONBody[ThreadStatsQuery],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> dict[str, Any]:
+    """Aggregates over the project's threads in the window, with the selected fields."""
+    v2.unsupported(
+        filter=data.filter,
+        thread_filter=data.thread_filter,
+        trace_filter=data.trace_filter,
+        tree_filter=data.tree_filter,
+        stride=data.stride,
+    )
+    unknown = [s for s in data.select if s not in AGGREGATE_FIELDS]
+    if unknown or not data.select:
+        raise BadRequest(f"select must list stats fields; unknown: {', '.join(unknown) or '(none selected)'}")
+    since, until = v2.window(data.min_start_time, data.max_start_time)
+    params = await _params(postgres, principal, data.project_id)
+    stats = await thread_aggregates(clickhouse, params, since=since, until=until)
+    fields = [AGGREGATE_FIELDS[s] for s in data.select]
+    return {field: stats[field] for field in fields if field is not None}
+
+
+ROUTES = [query_threads, thread_traces, thread_stats, aggregate_thread_stats]
