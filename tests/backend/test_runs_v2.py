@@ -176,7 +176,7 @@ def test_share_a_trace_and_read_it_publicly(stack: NativeStack, chat_traces: tup
     assert httpx.post(f"{stack.url}/api/v2/public/not-a-token/runs/query", json={}).status_code == 404
 
 
-def test_experiment_runs_page_by_cursor(stack: NativeStack, tenant: Tenant) -> None:
+def test_experiment_runs_page_by_cursor(stack: NativeStack, tenant: Tenant, other_tenant: Tenant) -> None:
     client = sdk(stack, tenant.key)
     dataset = client.create_dataset(dataset_name=f"v2-{uuid.uuid4().hex[:8]}")
     client.create_examples(inputs=[{"q": str(i)} for i in range(3)], outputs=[{"a": "x"}] * 3, dataset_id=dataset.id)
@@ -200,6 +200,19 @@ def test_experiment_runs_page_by_cursor(stack: NativeStack, tenant: Tenant) -> N
     for item in items:
         assert item.dataset_id == str(dataset.id) and item.runs is not None and len(item.runs) == 1
         assert item.runs[0].outputs == {"a": "y"}
+
+    async def by_dataset() -> list[Any]:
+        query = client.runs.query(reference_dataset_id=str(dataset.id), is_root=True, selects=["REFERENCE_EXAMPLE_ID"])
+        return [r async for r in query]
+
+    assert sorted(r.reference_example_id for r in run(by_dataset)) == sorted(i.id for i in items)
+    stranger = sdk(stack, other_tenant.key)
+
+    async def as_a_stranger() -> Any:
+        return await stranger.datasets.experiment_runs.query(str(dataset.id), experiment_ids=[experiment])
+
+    with pytest.raises(NotFoundError):
+        run(as_a_stranger)
 
 
 def test_another_workspace_sees_nothing(
@@ -238,7 +251,9 @@ def test_a_viewer_reads_but_does_not_share(stack: NativeStack, chat_traces: tupl
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"selects": ["NAME"]}, "project_ids is required"),
+        ({"selects": ["NAME"]}, "set exactly one of project_ids"),
+        ({"project_ids": ["{p}"], "reference_dataset_id": "{p}"}, "set exactly one of project_ids"),
+        ({"project_ids": []}, "project_ids must not be empty"),
         ({"project_ids": ["{p}"], "selects": ["NAME", "COLOUR"]}, "unknown select field(s): COLOUR"),
         ({"project_ids": ["{p}"], "page_size": 0}, "page_size must be between 1 and 1000"),
         ({"project_ids": ["{p}"], "cursor": "nope"}, "invalid cursor"),
@@ -252,6 +267,9 @@ def test_bad_input_is_a_400_naming_it(
 ) -> None:
     tenant, client, _ = chat_traces
     project = str(client.read_project(project_name="chat").id)
-    body = {k: [project if x == "{p}" else x for x in v] if isinstance(v, list) else v for k, v in body.items()}
+    body = {
+        k: [project if x == "{p}" else x for x in v] if isinstance(v, list) else project if v == "{p}" else v
+        for k, v in body.items()
+    }
     answer = httpx.post(f"{stack.url}/api/v2/runs/query", json=body, headers={"x-api-key": tenant.key})
     assert answer.status_code == 400 and message in answer.text, answer.text

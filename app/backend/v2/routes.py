@@ -12,6 +12,7 @@ from litestar import Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from app.backend.datasets.service import experiments_of_dataset
 from app.backend.projects.service import own_project
 from app.backend.runs import listing
 from app.backend.runs.service import fetch_runs, trace_of_run
@@ -33,10 +34,19 @@ async def query_runs(
     request: Request[Any, Any, Any],
     data: JSONBody[RunsQuery],
     principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, Any]:
+    v2.check_query(data)
     selects = v2.check_selects(data.selects)
-    body = v2.v1_query(data, selects)
+    projects, earliest = data.project_ids or [], None
+    if data.reference_dataset_id is not None:  # the dataset's experiments, from the first one's start
+        experiments = await experiments_of_dataset(postgres, principal.workspace_id, data.reference_dataset_id)
+        projects = [e["id"] for e in experiments]
+        earliest = min((e["start_time"] for e in experiments), default=None)
+        if not projects:
+            return {"items": [], "next_cursor": None}
+    body = v2.v1_query(data, selects, projects, earliest)
     workspace = str(principal.workspace_id)
     runs, next_cursor = await fetch_runs(request, clickhouse, workspace, body, subtree_usage=data.include_subtree_usage)
     return {"items": [v2.v2_run(r, selects) for r in runs], "next_cursor": next_cursor}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -133,20 +134,28 @@ def decode_offset(cursor: str | None) -> int:
     return offset
 
 
-def v1_query(body: RunsQuery, selects: list[str]) -> listing.RunsQuery:
-    """The v1 runs query a v2 one stands for (validated: 400 on what is not served)."""
+def check_query(body: RunsQuery) -> None:
+    """400 on what a v2 runs query asks that is not served, or on neither/both of its scopes."""
     unsupported(
         ai_search=body.ai_search,
         sem_filter=body.sem_filter,
         min_feedback_modified_at=body.min_feedback_modified_at,
         max_feedback_modified_at=body.max_feedback_modified_at,
-        reference_dataset_id=body.reference_dataset_id,
     )
-    if not body.project_ids:
-        raise BadRequest("project_ids is required (a list of tracing project ids)")
-    since, until = window(body.min_start_time, body.max_start_time)
+    if (body.project_ids is None) == (body.reference_dataset_id is None):
+        raise BadRequest("set exactly one of project_ids (tracing project ids) and reference_dataset_id")
+    if body.project_ids == []:
+        raise BadRequest("project_ids must not be empty")
+
+
+def v1_query(
+    body: RunsQuery, selects: list[str], projects: list[uuid.UUID], earliest: dt.datetime | None = None
+) -> listing.RunsQuery:
+    """The v1 runs query a v2 one (checked by check_query) stands for, over these projects;
+    `earliest` replaces the default window's start (a dataset's first experiment)."""
+    since, until = window(body.min_start_time or earliest, body.max_start_time)
     return listing.RunsQuery(
-        session=body.project_ids,
+        session=projects,
         id=body.ids,
         trace=body.trace_id,
         run_type=body.run_type,
