@@ -18,6 +18,10 @@ from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
 from app.backend.threads.routes import ROUTES as THREAD_ROUTES
+from app.backend.v2.experiments import ROUTES as V2_EXPERIMENT_ROUTES
+from app.backend.v2.routes import ROUTES as V2_ROUTES
+from app.backend.v2.sharing import ROUTES as V2_SHARE_ROUTES
+from app.backend.v2.threads import ROUTES as V2_THREAD_ROUTES
 from app.core.http import Stores, create_service_app
 from app.core.queue import queue
 from app.core.redis import sync_redis
@@ -44,6 +48,10 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *MONITORING_ROUTES,
             *THREAD_ROUTES,
             *ANNOTATION_QUEUE_ROUTES,
+            *V2_ROUTES,
+            *V2_SHARE_ROUTES,
+            *V2_THREAD_ROUTES,
+            *V2_EXPERIMENT_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

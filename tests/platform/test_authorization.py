@@ -50,6 +50,15 @@ BODIES = {
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/{run_id:uuid}": {"status": "completed"},
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/delete": {"delete_all": True},
     "/api/v1/platform/hub/repos/{owner:str}/{repo:str}/directories/commits": {"files": {}},
+    "/api/v2/datasets/{dataset_id:uuid}/experiment-runs": {"experiment_ids": [str(uuid.uuid4())]},
+}
+# Required query parameters (by name, from the test's objects), likewise.
+QUERIES = {
+    "/api/v2/runs/{run_id:uuid}": ("project_id",),
+    "/api/v2/runs/{run_id:uuid}/url": ("project_id", "trace_id"),
+    "/api/v2/traces/{trace_id:uuid}/runs": ("project_id",),
+    "/api/v2/threads/{thread_id:str}/traces": ("project_id",),
+    "/api/v2/threads/{thread_id:str}/stats": ("session_id",),
 }
 
 
@@ -164,6 +173,8 @@ def test_foreign_workspace_objects_are_404(
     BODIES["/api/v1/annotation-queues/{queue_id:uuid}/runs/by-key"] = [
         {"run_id": run["id"], "session_id": project, "start_time": run["start_time"]}
     ]
+    BODIES["/api/v2/runs/{run_id:uuid}/share"] = {"session_id": project, "trace_id": run["id"]}
+    BODIES["/api/v2/runs/{trace_id:uuid}/share"] = {"session_id": project}
     provider = tenant.client.post(
         "/playground/providers",
         json={"name": "owned", "kind": "openai_compatible", "base_url": "http://127.0.0.1:9/v1", "default_model": "m"},
@@ -179,6 +190,8 @@ def test_foreign_workspace_objects_are_404(
         "provider_id": provider,
         "dataset_run_id": dataset_run,
         "run_id": run["id"],
+        "trace_id": run["id"],  # a root run's id is its trace's
+        "session_id": project,
         "thread_id": "owned-thread",
         "feedback_id": feedback,
         "key_id": key_id,
@@ -202,7 +215,10 @@ def test_foreign_workspace_objects_are_404(
             route.method,
             concrete(route.template, values),
             headers=foreign,
-            json=BODIES.get(route.template, {}) if route.method in ("POST", "PUT", "PATCH") else None,
+            json=BODIES.get(route.template, {})
+            if route.method in ("POST", "PUT", "PATCH")
+            else BODIES.get(route.template),
+            params={name: values[name] for name in QUERIES.get(route.template, ())},
         )
         assert response.status_code == 404, (route, response.status_code, response.text)
         checked += 1

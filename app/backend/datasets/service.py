@@ -90,3 +90,11 @@ async def read_examples(
     signer = await signer_of(request.app.state)
     by_id = {r["id"]: listing.example_from_row(r, signer, workspace_id, link=partial(link, request)) for r in rows}
     return [by_id[i] for i in ids if i in by_id]
+
+
+async def experiments_of_dataset(postgres: Postgres, workspace_id: uuid.UUID, dataset_id: uuid.UUID) -> list[Any]:
+    """Every experiment (project) run against the caller's dataset, newest first; 404 when the
+    dataset is not the caller's."""
+    await own_dataset(postgres, workspace_id, dataset_id)
+    params = {"workspace_id": workspace_id, "dataset_id": dataset_id, "limit": None, "offset": 0}
+    return await postgres.fetch_all(q.LIST_DATASET_SESSIONS, params)

@@ -26,16 +26,14 @@ from app.backend.experiments.schemas import (
     Comparison,
     ExamplesWithRunsQuery,
 )
-from app.backend.runs.listing import DEFAULT_SELECT, RunsQuery
-from app.backend.runs.service import fetch_runs
+from app.backend.experiments.service import runs_by_example
+from app.backend.runs.listing import DEFAULT_SELECT
 from app.backend.signer import signer_of
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
 from app.core.user_content import link
-
-RUNS_PER_QUERY = 1000
 
 
 async def _comparative(postgres: Postgres, row: dict[str, Any]) -> ComparativeExperiment:
@@ -163,22 +161,14 @@ async def examples_with_runs(
         return []
     signer = await signer_of(request.app.state)
     workspace = str(principal.workspace_id)
-    body = RunsQuery(
-        session=data.session_ids,
-        reference_example=[r["id"] for r in rows],
-        is_root=True,
+    by_example = await runs_by_example(
+        request,
+        clickhouse,
+        workspace,
+        experiments=data.session_ids,
+        examples=[r["id"] for r in rows],
         select=list(DEFAULT_SELECT),
-        limit=RUNS_PER_QUERY,
-        order="asc",
     )
-    by_example: dict[str, list[dict[str, Any]]] = {}
-    while True:
-        runs, cursor = await fetch_runs(request, clickhouse, workspace, body)
-        for run in runs:
-            by_example.setdefault(str(run["reference_example_id"]), []).append(run)
-        if not cursor:
-            break
-        body.cursor = cursor
     out = []
     for row in rows:
         example = listing.example_from_row(row, signer, principal.workspace_id, link=partial(link, request))

@@ -110,16 +110,22 @@ async def _attach_feedback_stats(clickhouse: ClickHouse, workspace: str, runs: l
 
 
 async def fetch_runs(
-    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
+    request: Request[Any, Any, Any],
+    clickhouse: ClickHouse,
+    workspace: str,
+    body: listing.RunsQuery,
+    *,
+    subtree_usage: bool = True,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of runs shaped for the wire (feedback stats and attachment links included when
-    selected; a root's usage is its trace's), and the cursor of the next page."""
+    selected; with `subtree_usage`, as v1 answers, a root's usage is its trace's), and the cursor
+    of the next page."""
     sql, params, columns, selected = listing.build_query(body, workspace)
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
     runs = [listing.shape(r, selected) for r in rows]
     if runs:  # the page's follow-up queries are independent: run them side by side
         await side_by_side(
-            partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs),
+            *([partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs)] if subtree_usage else []),
             *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
         )
     if any("s3_urls" in selected or row["attachments"] for row in rows):

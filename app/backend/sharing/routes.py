@@ -18,8 +18,7 @@ from litestar.params import FromPath, JSONBody
 from app.backend.runs.listing import RunsQuery, build_query, shape
 from app.backend.runs.schemas import Run
 from app.backend.runs.service import Share, load_run, trace_of_run
-from app.backend.sharing import queries as q
-from app.backend.sharing.service import share_token_of_run
+from app.backend.sharing.service import share, share_token_of_run, shared, unshare
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import NotFound
@@ -50,9 +49,7 @@ async def share_run(
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, str]:
     trace_id = await _own_run(clickhouse, principal, run_id)
-    params = {"workspace_id": principal.workspace_id, "run_id": run_id}
-    await postgres.execute(q.INSERT_SHARE, {**params, "token": uuid.uuid4(), "trace_id": trace_id})
-    return {"share_token": str(await share_token_of_run(postgres, principal.workspace_id, run_id))}
+    return {"share_token": str(await share(postgres, principal.workspace_id, run_id, trace_id))}
 
 
 @get("/api/v1/runs/{run_id:uuid}/share")
@@ -75,15 +72,8 @@ async def unshare_run(
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, str]:
     await _own_run(clickhouse, principal, run_id)
-    await postgres.execute(q.DELETE_SHARE, {"workspace_id": principal.workspace_id, "run_id": run_id})
+    await unshare(postgres, principal.workspace_id, run_id)
     return {"run_id": str(run_id), "status": "unshared"}
-
-
-async def _share(postgres: Postgres, token: uuid.UUID) -> dict[str, Any]:
-    row = await postgres.fetch_one(q.SELECT_SHARE, {"token": token})
-    if row is None:
-        raise NotFound("shared run not found")
-    return row
 
 
 @get("/api/v1/public/{token:uuid}/run", opt=PUBLIC)
@@ -93,7 +83,7 @@ async def read_shared_run(
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> Run:
-    share = await _share(postgres, token)
+    share = await shared(postgres, token)
     bound = Share(run_id=str(share["run_id"]), token=str(token))  # unsharing kills its attachment links
     return await load_run(request, clickhouse, str(share["workspace_id"]), str(share["run_id"]), bound)
 
@@ -106,7 +96,7 @@ async def read_shared_trace_run(
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> Run:
-    share = await _share(postgres, token)
+    share = await shared(postgres, token)
     bound = Share(run_id=str(share["run_id"]), token=str(token))  # unsharing kills its attachment links
     run = await load_run(request, clickhouse, str(share["workspace_id"]), str(run_id), bound)
     if run.trace_id != share["trace_id"]:
@@ -121,7 +111,7 @@ async def query_shared_runs(
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, Any]:
-    share = await _share(postgres, token)
+    share = await shared(postgres, token)
     scoped = msgspec.structs.replace(data, trace=share["trace_id"], session=None)
     sql, params, columns, selected = build_query(scoped, str(share["workspace_id"]))
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]

@@ -13,7 +13,8 @@ WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
 """
 
 # One page of threads (or the one `thread_id` names), most recent activity first; `total` counts
-# every thread of the project (a window over the grouped rows, computed before LIMIT).
+# every thread of the project (a window over the grouped rows, computed before LIMIT). `since` and
+# `until` (either may be NULL) bound the turns' start times.
 LIST_THREADS = f"""
 SELECT
     assumeNotNull(thread_id) AS thread,
@@ -24,7 +25,9 @@ SELECT
     countIf(status = 'error') AS errors,
     count() OVER () AS total
 FROM ({_TURNS})
-WHERE %(thread_id)s IS NULL OR thread_id = %(thread_id)s
+WHERE (%(thread_id)s IS NULL OR thread_id = %(thread_id)s)
+  AND (%(since)s IS NULL OR start_time >= %(since)s)
+  AND (%(until)s IS NULL OR start_time <= %(until)s)
 GROUP BY thread
 ORDER BY last_start DESC, thread
 LIMIT %(limit)s OFFSET %(offset)s
@@ -85,4 +88,26 @@ LEFT JOIN (
     GROUP BY trace_id
 ) AS u ON u.trace_id = r.trace_id
 ORDER BY r.start_time, r.id
+"""
+
+# Turns of the project's threads that started inside [since, until] (either bound may be NULL).
+_TURNS_IN_WINDOW = f"""
+SELECT * FROM ({_TURNS})
+WHERE (%(since)s IS NULL OR start_time >= %(since)s) AND (%(until)s IS NULL OR start_time <= %(until)s)
+"""
+
+# Aggregates over the project's threads in a window: threads, turns, turn latency quantiles, errored
+# turns.
+THREAD_AGGREGATES = f"""
+SELECT uniqExact(thread_id), count(), quantiles(0.5, 0.99)(latency_seconds), countIf(status = 'error')
+FROM ({_TURNS_IN_WINDOW})
+"""
+
+# Token and cost sums over every run of those turns' traces.
+THREAD_AGGREGATE_USAGE = f"""
+SELECT sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+       sum(prompt_cost), sum(completion_cost), sum(total_cost)
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+  AND trace_id IN (SELECT trace_id FROM ({_TURNS_IN_WINDOW}))
 """
