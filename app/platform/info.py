@@ -13,8 +13,10 @@ from app.core.http import MAX_BODY_BYTES
 from app.core.version import VERSION
 
 # The SDK switches feedback to the multipart path only when the server reports >= 0.8.10, and its
-# v2 accessors warn below 0.16.0; we report the LangSmith API level we implement, not our own version.
-LANGSMITH_API_VERSION = "0.10.0"
+# v2 accessors (runs, traces, threads, datasets: served by app/backend/v2) warn below 0.16.0; the
+# annotation-queue items API (0.16.14) and sessions (0.18.0) are not served, so the SDK still warns
+# there. We report the LangSmith API level we implement, not our own version.
+LANGSMITH_API_VERSION = "0.16.0"
 
 
 class BatchIngestConfig(msgspec.Struct):
