@@ -14,7 +14,7 @@ import datetime as dt
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import msgspec
 
@@ -218,6 +218,58 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     if not EARLIEST <= parsed <= LATEST:
         raise ValueError(f"is outside {EARLIEST.year}-{LATEST.year}")
     return parsed
+
+
+RunType = Literal["tool", "chain", "llm", "retriever", "embedding", "prompt", "parser"]
+
+
+class RunFields(msgspec.Struct):
+    """The typed scalar fields of a run (LangSmith's RunCreate/RunUpdate), checked by msgspec's C
+    converter over the already decoded run, no Python walk. Unknown fields pass; times are
+    `parse_timestamp`'s (they also take epoch numbers)."""
+
+    name: str | None = None
+    run_type: RunType | None = None
+    trace_id: uuid.UUID | None = None
+    parent_run_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+    reference_example_id: uuid.UUID | None = None
+    dotted_order: str | None = None
+    session_name: str | None = None
+
+
+
+# Containers are checked by type only: converting them would copy (and, typed, walk) the heavy
+# fields, which doubled the door's cost per run.
+_CONTAINERS = (
+    ("inputs", dict, "object"),
+    ("outputs", dict, "object"),
+    ("extra", dict, "object"),
+    ("serialized", dict, "object"),
+    ("tags", list, "array"),
+    ("events", list, "array"),
+)
+
+# Named as msgspec names them, so every field message reads alike.
+_JSON_KINDS = {dict: "object", list: "array", str: "str", int: "int", float: "float", bool: "bool"}
+
+
+def field_problem(run: dict[str, Any]) -> str | None:
+    """The first field of the run with the wrong type or value, named: `run_type: Invalid enum
+    value 'agent'`."""
+    for name, kind, label in _CONTAINERS:
+        value = run.get(name)
+        if value is not None and not isinstance(value, kind):
+            got = _JSON_KINDS.get(type(value), type(value).__name__)
+            return f"{name}: Expected `{label} | null`, got `{got}`"
+    try:
+        msgspec.convert(run, RunFields)
+    except msgspec.ValidationError as exc:
+        message, _, path = str(exc).rpartition(" - at `")
+        if not message:
+            return str(exc)
+        return f"{path.rstrip('`').removeprefix('$.')}: {message}"
+    return None
 
 
 def project_name_problem(name: Any) -> str | None:

@@ -193,8 +193,11 @@ def test_threads_are_listed_latest_first(corpus: tuple[Tenant, str]) -> None:
     )
     assert a["total_cost"] == pytest.approx(2 * 20e-4 + 40e-4)
     assert a["latency_p50"] == pytest.approx(2.0, abs=1e-6)
-    assert dt.datetime.fromisoformat(a["first_start_time"]) == T0 + dt.timedelta(minutes=5)
-    assert dt.datetime.fromisoformat(a["last_start_time"]) == T0 + 2 * HOUR + dt.timedelta(minutes=1)
+    # Run times are answered as LangSmith does: UTC without an offset.
+    assert dt.datetime.fromisoformat(a["first_start_time"]) == (T0 + dt.timedelta(minutes=5)).replace(tzinfo=None)
+    assert dt.datetime.fromisoformat(a["last_start_time"]) == (T0 + 2 * HOUR + dt.timedelta(minutes=1)).replace(
+        tzinfo=None
+    )
     assert a["first_input_preview"] == "hello there"  # the user's message, not the system prompt
     assert a["last_output_preview"] == "a-turn-3"
     assert (b["turn_count"], b["error_count"], b["total_tokens"], b["last_output_preview"]) == (1, 1, 15, "")

@@ -16,7 +16,7 @@ import msgspec
 from app.backend.query.compiler import compile_filter
 from app.backend.query.parser import FilterError, parse
 from app.backend.runs import queries as q
-from app.backend.runs.schemas import json_column
+from app.backend.runs.schemas import RUN_TIME_FIELDS, json_column, naive_utc
 from app.backend.runs.usage import DETAIL_FIELDS, DETAIL_OF, usage_details
 from app.core.errors import BadRequest
 from app.core.tables import RUN_COLUMNS
@@ -197,6 +197,8 @@ def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
             out[field] = msgspec.json.decode(text) if text else ({} if field == "inputs" else None)
         elif field == "s3_urls":
             out[field] = {}
+        elif field in RUN_TIME_FIELDS:
+            out[field] = naive_utc(row[column])
         else:
             out[field] = row[column]
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 import msgspec
 
@@ -54,6 +54,22 @@ class Run(msgspec.Struct, kw_only=True):
     feedback_stats: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
 
+RUN_TIME_FIELDS = frozenset({"start_time", "end_time", "first_token_time"})
+
+
+@overload
+def naive_utc(value: dt.datetime) -> dt.datetime: ...
+@overload
+def naive_utc(value: dt.datetime | None) -> dt.datetime | None: ...
+def naive_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A run time as LangSmith answers it: UTC without an offset (`2026-12-05T22:57:33.178802`),
+    so the SDK parses back the same naive value it sent (`datetime.now(UTC)` stripped of its
+    zone). Clients reading these must take an offset-less time as UTC."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def json_column(text: str | None, default: Any) -> Any:
     """A JSON text column as stored in ClickHouse → its value (`default` if empty or unreadable)."""
     if not text:
@@ -73,8 +89,8 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         id=r["id"],
         name=r["name"],
         run_type=r["run_type"],
-        start_time=r["start_time"],
-        end_time=r["end_time"],
+        start_time=naive_utc(r["start_time"]),
+        end_time=naive_utc(r["end_time"]),
         trace_id=r["trace_id"],
         dotted_order=r["dotted_order"],
         parent_run_id=r["parent_run_id"],
@@ -89,7 +105,7 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         serialized=json_column(r["serialized"], None),
         tags=list(r["tags"]),
         reference_example_id=r["reference_example_id"],
-        first_token_time=r["first_token_time"],
+        first_token_time=naive_utc(r["first_token_time"]),
         prompt_tokens=r["prompt_tokens"],
         completion_tokens=r["completion_tokens"],
         total_tokens=r["total_tokens"],

@@ -8,7 +8,7 @@ import math
 from functools import partial
 from typing import Any
 
-from app.backend.runs.schemas import json_column
+from app.backend.runs.schemas import json_column, naive_utc
 from app.backend.threads import queries as q
 from app.backend.threads.schemas import Thread, Turn, preview
 from app.core.clickhouse import ClickHouse
@@ -50,8 +50,8 @@ async def thread_summaries(
             Thread(
                 thread_id=thread,
                 turn_count=turns,
-                first_start_time=first_start,
-                last_start_time=last_start,
+                first_start_time=naive_utc(first_start),
+                last_start_time=naive_utc(last_start),
                 latency_p50=number(latency[0]) if latency else None,
                 error_count=errors,
                 prompt_tokens=prompt,
@@ -78,10 +78,10 @@ async def thread_turns(
             run_type=r[3],
             status=r[4],
             error=r[5],
-            start_time=r[6],
-            end_time=r[7],
+            start_time=naive_utc(r[6]),
+            end_time=naive_utc(r[7]),
             latency=number(r[8]),
-            first_token_time=r[9],
+            first_token_time=naive_utc(r[9]),
             inputs=json_column(r[10], {}),
             outputs=json_column(r[11], None),
             tags=list(r[12]),

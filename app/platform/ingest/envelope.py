@@ -24,6 +24,7 @@ from app.core.ingest import (
     Attachment,
     IngestBatch,
     Rejection,
+    field_problem,
     json_problem,
     letters_for,
     parse_timestamp,
@@ -85,7 +86,9 @@ class Envelope:
                 "feedback": len(b.feedback),
                 "attachments": len(b.attachments),
             },
-            "rejected": [{"part": r.part, "reason": r.reason} for r in self.rejected[:REPORTED_REJECTIONS]],
+            "rejected": [
+                {"part": r.part, "id": r.item_id, "reason": r.reason} for r in self.rejected[:REPORTED_REJECTIONS]
+            ],
             "rejected_count": len(self.rejected),
         }
 
@@ -122,6 +125,7 @@ def run_problem(run: dict[str, Any], *, walk: bool = True) -> str | None:
     """What would make this run fail later, in the queue, the worker or a store."""
     return (
         (json_problem(run) if walk else None)
+        or field_problem(run)
         or project_name_problem(run.get("session_name"))
         or _time_problem(run, ("start_time", "end_time"))
     )

@@ -1,8 +1,11 @@
 """POST /runs/multipart, POST /runs/batch, POST /runs and PATCH /runs/{id} (wire §2).
 
 Each handler authenticates (middleware), decodes and checks the envelope, enqueues one rq job
-carrying the whole accepted batch, dead-letters the rejected items, and answers 202 with what
-was accepted and what was not. Enqueueing is the durability point: once the job is in Redis
+carrying the whole accepted batch, dead-letters the rejected items, and answers with what was
+accepted and what was not: 202 when every item was accepted, 422 when any was refused (naming
+each by part, run id and field). The valid items of a request with refused ones are queued all
+the same, and the SDK does not retry a 422, so they are neither lost nor sent twice (and a resend
+would merge by run id anyway). Enqueueing is the durability point: once the job is in Redis
 (AOF), the batch survives any restart of the services, and the worker retries until it lands.
 """
 
@@ -49,11 +52,20 @@ def _json(body: bytes) -> tuple[Any, bool]:
 async def _accept(request: Request[Any, Any, Any], env: Envelope) -> Response[dict[str, Any]]:
     await anyio.to_thread.run_sync(store, request.app.state.ingest_queue, env)
     report = env.report()
-    if env.rejected and not env.batch.size():
-        return Response(
-            {"error": "bad_request", "detail": "no item in the request could be ingested", **report}, status_code=400
-        )
+    if env.rejected:
+        return Response({"error": "unprocessable", "detail": refused_detail(env), **report}, status_code=422)
     return Response(report, status_code=202)
+
+
+def refused_detail(env: Envelope) -> str:
+    """One line the SDK logs: how many were refused, the first few by part, run id and field."""
+    named = [
+        r.part + (f" (run {r.item_id})" if r.item_id and r.item_id not in r.part else "") + f": {r.reason}"
+        for r in env.rejected[:3]
+    ]
+    more = f"; and {len(env.rejected) - 3} more" if len(env.rejected) > 3 else ""
+    accepted = env.batch.size()
+    return f"{len(env.rejected)} item(s) refused, {accepted} accepted: " + "; ".join(named) + more
 
 
 @post("/api/v1/runs/multipart", status_code=202)

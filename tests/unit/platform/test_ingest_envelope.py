@@ -62,19 +62,33 @@ def test_a_patch_takes_its_id_from_the_path() -> None:
         ({"id": RUN, "end_time": "1800-01-01T00:00:00Z"}, None, "end_time '1800-01-01T00:00:00Z' is outside 1900-2299"),
         ({"id": RUN, "inputs": {"n": 2**64}}, None, "an integer is outside [-2**63, 2**64); send it as a string"),
         ({"id": RUN, "inputs": NESTED_TOO_DEEP}, None, "JSON is nested more than 200 levels deep"),
+        ({"id": RUN, "run_type": "agent"}, None, "run_type: Invalid enum value 'agent'"),
+        ({"id": RUN, "name": 7}, None, "name: Expected `str | null`, got `int`"),
+        ({"id": RUN, "trace_id": "t-1"}, None, "trace_id: Invalid UUID"),
+        ({"id": RUN, "inputs": ["a"]}, None, "inputs: Expected `object | null`, got `array`"),
+        ({"id": RUN, "tags": "a,b"}, None, "tags: Expected `array | null`, got `str`"),
     ],
 )
 def test_a_refused_run_says_why(run: Any, run_id: str | None, reason: str) -> None:
     env = from_single("ws", "post", run, run_id)
     assert env.batch.posts == []
     assert reasons(env) == [("post", reason)]
-    assert env.report()["rejected"] == [{"part": "post", "reason": reason}]
+    [rejected] = env.report()["rejected"]
+    assert (rejected["part"], rejected["reason"]) == ("post", reason)
     assert env.report()["rejected_count"] == 1
+
+
+def test_the_report_names_the_refused_run_by_its_id() -> None:
+    env = from_batch("ws", {"post": [{"id": RUN, "run_type": "llm"}, {"id": OTHER_ID, "start_time": "yesterday"}]})
+    assert [p["id"] for p in env.batch.posts] == [RUN_ID]
+    assert env.report()["rejected"] == [
+        {"part": "post[1]", "id": OTHER_ID, "reason": "start_time 'yesterday' is not a timestamp"}
+    ]
 
 
 def test_tame_text_skips_the_walk() -> None:
     # walk=False is the caller's promise (scan_json_text) that the walk would pass; it is trusted.
-    run = {"id": RUN, "inputs": NESTED_TOO_DEEP}
+    run = {"id": RUN, "inputs": {"deep": NESTED_TOO_DEEP}}
     assert from_single("ws", "post", run, walk=False).batch.posts == [run]
 
 

@@ -30,12 +30,24 @@ export function formatPercent(ratio: number | null | undefined): string {
   return `${(ratio * 100).toFixed(ratio < 0.1 && ratio > 0 ? 1 : 0)}%`;
 }
 
-/** Server times are UTC ISO strings, sometimes without a zone suffix. */
+/** A time zone at the end of an ISO string: `Z`, `+05:30`, `-0800` or `+05`. */
+const ZONE = /(?:[zZ]|[+-]\d\d(?::?\d\d)?)$/;
+
+/** Server times are UTC ISO strings; run times come without an offset, as LangSmith answers them
+ * (`2026-12-05T22:57:33.178802`), and `new Date()` would read those as local time. Microseconds
+ * are cut to milliseconds: ECMAScript only defines three fractional digits. */
 export function parseTime(value: string | null | undefined): Date | null {
   if (!value) return null;
-  const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
+  const text = value.trim().replace(" ", "T").replace(/(\.\d{3})\d+/, "$1");
+  const hasTime = text.includes("T");
+  const withZone = !hasTime || ZONE.test(text.slice(text.indexOf("T"))) ? text : `${text}Z`;
   const date = new Date(withZone);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Milliseconds since the epoch of a server time, or NaN. */
+export function parseTimeMs(value: string | null | undefined): number {
+  return parseTime(value)?.getTime() ?? Number.NaN;
 }
 
 export function formatTime(value: string | null | undefined): string {

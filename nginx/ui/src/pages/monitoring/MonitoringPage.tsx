@@ -2,7 +2,7 @@ import { useMemo, useRef, useState, type FormEvent, type ReactNode } from "react
 import { useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { EmptyState, ErrorState, FormError, Loading } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatPercent } from "../../lib/format";
+import { formatCost, formatLatency, formatNumber, formatPercent, parseTime, parseTimeMs } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
 import { compactNumber, formatBucketRange, formatWindow } from "./chartMath";
 import { TimeChart, type ChartSeries } from "./TimeChart";
@@ -26,8 +26,8 @@ function nowMinute(): number {
 /** ISO → the value a datetime-local input shows (local time, minutes). */
 function toLocalInput(iso: string | null): string {
   if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
+  const d = parseTime(iso);
+  if (!d) return "";
   const local = new Date(d.getTime() - d.getTimezoneOffset() * MINUTE);
   return local.toISOString().slice(0, 16);
 }
@@ -118,7 +118,7 @@ export default function MonitoringPage() {
         </div>
         <span className="muted monitoring-window">
           {shown &&
-            `${formatWindow(Date.parse(shown.start_time), Date.parse(shown.end_time))} · buckets of ${intervalLabel(
+            `${formatWindow(parseTimeMs(shown.start_time), parseTimeMs(shown.end_time))} · buckets of ${intervalLabel(
               shown.interval_seconds,
             )} · ${zoneLabel()}`}
         </span>
@@ -272,7 +272,7 @@ function describe(
 
 function Charts({ series }: { series: TimeSeries }) {
   const b = series.buckets;
-  const times = b.map((p) => Date.parse(p.start_time));
+  const times = b.map((p) => parseTimeMs(p.start_time));
   const interval = series.interval_seconds;
   const count = (v: number | null) => (v === null ? "–" : formatNumber(v));
   const ok = b.map((p) => p.run_count - p.error_count);

@@ -1,4 +1,5 @@
 import type { Project } from "../../api/types";
+import { parseTime } from "../../lib/format";
 
 export type SortKey =
   | "name"
@@ -19,7 +20,7 @@ function valueOf(p: Project, key: SortKey): number | string | null {
     case "name":
       return p.name.toLowerCase();
     case "last_run":
-      return p.last_run_start_time ? Date.parse(p.last_run_start_time.replace(/([^Z])$/, "$1Z")) : null;
+      return parseTime(p.last_run_start_time)?.getTime() ?? null;
     case "total_cost":
       return p.total_cost === null || p.total_cost === undefined ? null : Number(p.total_cost);
     default:
