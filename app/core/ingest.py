@@ -238,7 +238,6 @@ class RunFields(msgspec.Struct):
     session_name: str | None = None
 
 
-
 # Containers are checked by type only: converting them would copy (and, typed, walk) the heavy
 # fields, which doubled the door's cost per run.
 _CONTAINERS = (
