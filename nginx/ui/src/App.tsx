@@ -23,6 +23,8 @@ const PromptsPage = lazy(() => import("./pages/prompts/PromptsPage"));
 const PromptPage = lazy(() => import("./pages/prompts/PromptPage"));
 const PlaygroundPage = lazy(() => import("./pages/playground/PlaygroundPage"));
 const SettingsPage = lazy(() => import("./pages/settings/SettingsPage"));
+const QueuesPage = lazy(() => import("./pages/queues/QueuesPage"));
+const ReviewPage = lazy(() => import("./pages/queues/ReviewPage"));
 
 function HomeRedirect() {
   const { me, checking } = useAuth();
@@ -68,6 +70,8 @@ export function AppRoutes() {
           <Route path="datasets/:datasetId/*" element={<DatasetPage />} />
           <Route path="prompts" element={<PromptsPage />} />
           <Route path="prompts/:owner/:repo" element={<PromptPage />} />
+          <Route path="queues" element={<QueuesPage />} />
+          <Route path="queues/:queueId" element={<ReviewPage />} />
           <Route path="playground" element={<PlaygroundPage />} />
           <Route path="settings/*" element={<SettingsPage />} />
           <Route path="*" element={<NotFoundPage />} />
