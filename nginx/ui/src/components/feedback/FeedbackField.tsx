@@ -66,7 +66,6 @@ export function FeedbackField({
               tabIndex={picked === i || (picked < 0 && i === 0) ? 0 : -1}
               autoFocus={autoFocus && (picked === i || (picked < 0 && i === 0))}
               className={picked === i ? "btn btn-small fbf-choice picked" : "btn btn-small fbf-choice"}
-              title={choice.hint}
               onClick={() => onDraft(picked === i ? "" : String(i))}
             >
               {i < 9 && (
@@ -75,6 +74,7 @@ export function FeedbackField({
                 </kbd>
               )}
               {choice.label}
+              {choice.hint && choice.hint !== choice.label && <span className="fbf-choice-hint">{choice.hint}</span>}
             </button>
           ))}
         </div>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
-import { FormDialog } from "../../components/Dialog";
+import { Dialog, FormDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Async, EmptyState } from "../../components/States";
 import { progressOf, queuePath, type AnnotationQueue } from "./api";
@@ -38,22 +38,18 @@ export function AddToQueueDialog({ open, runIds, onClose }: { open: boolean; run
 
   if (added) {
     return (
-      <FormDialog
-        open={open}
-        title="Added to the queue"
-        onClose={close}
-        onSubmit={(e) => {
-          e.preventDefault();
-          close();
-        }}
-        errors={[]}
-        submitLabel="Close"
-      >
+      <Dialog open={open} title="Added to the queue" onClose={close}>
         <p role="status">
           Added {added.count} {added.count === 1 ? "run" : "runs"} to <strong>{added.queue.name}</strong>.{" "}
           <Link to={`/o/${tenant}/queues/${added.queue.id}`}>Review the queue</Link>
         </p>
-      </FormDialog>
+        <div className="row">
+          <span className="spacer" />
+          <button type="button" className="btn btn-primary" onClick={close} autoFocus>
+            Close
+          </button>
+        </div>
+      </Dialog>
     );
   }
   return (
