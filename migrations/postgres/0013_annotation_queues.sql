@@ -21,7 +21,8 @@ CREATE TABLE annotation_queue_items (
     id                  uuid PRIMARY KEY,
     queue_id            uuid NOT NULL REFERENCES annotation_queues (id) ON DELETE CASCADE,
     run_id              uuid NOT NULL,
-    -- Queue order: timestamps can tie, an identity cannot.
+    -- Queue order is (added_at, seq): LangSmith re-queues an item by moving its added_at, and
+    -- timestamps can tie where an identity cannot.
     seq                 bigint GENERATED ALWAYS AS IDENTITY,
     added_at            timestamptz NOT NULL DEFAULT now(),
     last_reviewed_time  timestamptz,
@@ -29,4 +30,4 @@ CREATE TABLE annotation_queue_items (
     UNIQUE (queue_id, run_id)
 );
 
-CREATE INDEX annotation_queue_items_order ON annotation_queue_items (queue_id, seq);
+CREATE INDEX annotation_queue_items_order ON annotation_queue_items (queue_id, added_at, seq);

@@ -311,3 +311,63 @@ def test_async_client(api_url: str, tenant: Tenant) -> None:
             assert [q async for q in client.list_annotation_queues(queue_ids=[queue.id])] == []
 
     asyncio.run(scenario())
+
+
+# The resource's `runs` calls are deprecated for `items` (/platform/annotation-queues), not served here.
+@pytest.mark.filterwarnings("ignore:Deprecated. use annotation_queues.items")
+def test_sdk_runs_resource_update_move_and_bulk_delete(api_url: str, tenant: Tenant) -> None:
+    """The SDK's `client.annotation_queues` resource (async, also on the sync Client): PATCH an
+    item by its queue_run_id (review time, added_at to re-queue), the queues of a run, and
+    POST .../runs/delete."""
+    client = sdk(api_url, tenant.key)
+    run_ids = make_runs(client, 3)
+    queue = client.create_annotation_queue(name=unique())
+    other = client.create_annotation_queue(name=unique())
+    client.add_runs_to_annotation_queue(queue.id, run_ids=run_ids)
+    client.add_runs_to_annotation_queue(other.id, run_ids=run_ids[:1])
+    first = tenant.client.get(f"/annotation-queues/{queue.id}/run/0").json()["queue_run_id"]
+    later = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=1)
+
+    def order(queue_id: uuid.UUID) -> list[uuid.UUID]:
+        return [r.id for r in client.list_runs_from_annotation_queue(queue_id)]
+
+    async def scenario() -> None:
+        resource = client.annotation_queues
+        await resource.runs.update(first, queue_id=str(queue.id), added_at=later)  # to the back
+        assert order(queue.id) == [*run_ids[1:], run_ids[0]]
+        await resource.runs.update(first, queue_id=str(queue.id), last_reviewed_time=later)
+        assert client.get_run_from_annotation_queue(queue.id, index=2).last_reviewed_time == later
+
+        holding = await resource.retrieve_queues(str(run_ids[0]))
+        assert sorted(str(q.id) for q in holding) == sorted([str(queue.id), str(other.id)])
+        assert [str(q.id) for q in await resource.retrieve_queues(str(run_ids[1]))] == [str(queue.id)]
+        foreign = tenant.client.get(f"/annotation-queues/{uuid.uuid4()}/queues")
+        assert foreign.status_code == 404
+
+        await resource.runs.delete_all(str(queue.id), delete_all=True, exclude_run_ids=[str(run_ids[2])])
+        assert order(queue.id) == [run_ids[2]]
+        await resource.runs.delete_all(str(queue.id), run_ids=[str(run_ids[2])])
+        assert order(queue.id) == []
+        assert order(other.id) == run_ids[:1]
+
+    asyncio.run(scenario())
+
+
+def test_next_skips_runs_whose_project_was_deleted(api_url: str, tenant: Tenant) -> None:
+    client = sdk(api_url, tenant.key)
+    gone, kept = make_runs(client, 1)[0], make_runs(client, 1)[0]
+    queue = client.create_annotation_queue(name=unique())
+    client.add_runs_to_annotation_queue(queue.id, run_ids=[gone, kept])
+    client.delete_project(project_id=client.read_run(gone).session_id)
+
+    def deleted() -> bool:
+        try:
+            client.read_run(gone)
+        except LangSmithNotFoundError:
+            return True
+        return False
+
+    wait_for(deleted, what="the deleted project's run to go")
+    step = tenant.client.get(f"/annotation-queues/{queue.id}/next").json()
+    assert step["run"]["id"] == str(kept)
+    assert [r.id for r in client.list_runs_from_annotation_queue(queue.id)] == [kept]

@@ -48,6 +48,7 @@ BODIES = {
     "/api/v1/repos/{owner:str}/{repo:str}/tags/{tag_name:str}": {"commit_id": "abcdef12"},
     "/api/v1/annotation-queues/{queue_id:uuid}": {"name": "x"},
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/{run_id:uuid}": {"status": "completed"},
+    "/api/v1/annotation-queues/{queue_id:uuid}/runs/delete": {"delete_all": True},
 }
 
 

@@ -15,6 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.backend.annotation_queues import queries as q
 from app.backend.annotation_queues.schemas import (
+    ItemsDelete,
     ItemStatus,
     ItemUpdate,
     Progress,
@@ -32,6 +33,7 @@ from app.core.postgres import Postgres
 QUEUE_PATH = "/api/v1/annotation-queues/{queue_id:uuid}"
 ITEM_PATH = QUEUE_PATH + "/runs/{run_id:uuid}"
 MAX_ADD = 1000
+NEXT_CANDIDATES = 20
 AnyRequest = Request[Any, Any, Any]
 
 
@@ -59,7 +61,8 @@ async def _add(
     if len(wanted) > MAX_ADD:
         raise BadRequest(f"add at most {MAX_ADD} runs at a time")
     found = await own_queue_id(postgres, principal, queue_id)
-    runs = await runs_by_id(request, clickhouse, str(principal.workspace_id), list(wanted))
+    # Only the key is needed to check the runs: the rest of each run stays in ClickHouse.
+    runs = await runs_by_id(request, clickhouse, str(principal.workspace_id), list(wanted), ["session_id"])
     # A key whose session is not the run's names no run we hold, like an unknown id.
     missing = [
         str(run_id)
@@ -70,8 +73,9 @@ async def _add(
         raise NotFound(f"runs not found in this workspace (not ingested yet?): {', '.join(missing[:20])}")
     run_ids = list(wanted)
     async with postgres.transaction() as conn:
-        for run_id in run_ids:
-            await conn.execute(q.INSERT_ITEM, {"id": uuid.uuid4(), "queue_id": found, "run_id": run_id})
+        async with conn.cursor() as cursor:
+            rows_in = [{"id": uuid.uuid4(), "queue_id": found, "run_id": run_id} for run_id in run_ids]
+            await cursor.executemany(q.INSERT_ITEM, rows_in)
         rows = await (await conn.execute(q.SELECT_ITEMS_OF_RUNS, {"queue_id": found, "run_ids": run_ids})).fetchall()
     return [_item(r, found) for r in rows]
 
@@ -164,7 +168,8 @@ async def next_run(
     """The review flow's step: the first run still needing review (null when none is left) and the
     queue's progress. Marking it done (PATCH) makes the next call answer the following one."""
     found = await own_queue_id(postgres, principal, queue_id)
-    params = {"queue_id": found, "status": ItemStatus.needs_review.value, "limit": 1, "offset": 0}
+    # A few candidates, not one: an item whose run is gone (its project deleted) is skipped.
+    params = {"queue_id": found, "status": ItemStatus.needs_review.value, "limit": NEXT_CANDIDATES, "offset": 0}
     runs = await runs_of_items(request, clickhouse, principal, await postgres.fetch_all(q.LIST_ITEMS, params))
     return {"run": runs[0] if runs else None, "progress": await _progress(postgres, found)}
 
@@ -177,16 +182,23 @@ async def update_item(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> dict[str, Any]:
-    """Mark one item (named by its run's id or its own queue_run_id) reviewed or not. A
-    last_reviewed_time without a status means reviewed, as in LangSmith; "needs_review" clears it."""
+    """Mark one item (named by its run's id or its own queue_run_id) reviewed or not, or move it.
+    A last_reviewed_time without a status means reviewed, as in LangSmith; "needs_review" clears
+    it; added_at alone moves the item (later: further back) and keeps its review state."""
     found = await own_queue_id(postgres, principal, queue_id)
     status = data.status or (ItemStatus.completed if data.last_reviewed_time else None)
-    if status is None:
-        raise BadRequest("send status ('completed' or 'needs_review') or last_reviewed_time")
+    if status is None and data.added_at is None:
+        raise BadRequest("send status ('completed' or 'needs_review'), last_reviewed_time or added_at")
     reviewed = None
     if status is ItemStatus.completed:
         reviewed = data.last_reviewed_time or dt.datetime.now(dt.UTC)
-    params = {"queue_id": found, "item": run_id, "status": status.value, "last_reviewed_time": reviewed}
+    params = {
+        "queue_id": found,
+        "item": run_id,
+        "status": status.value if status else None,
+        "last_reviewed_time": reviewed,
+        "added_at": data.added_at,
+    }
     row = await postgres.fetch_one(q.UPDATE_ITEM, params)
     if row is None:
         raise NotFound(f"run {run_id} is not in this queue")
@@ -206,4 +218,18 @@ async def delete_item(
         raise NotFound(f"run {run_id} is not in this queue")
 
 
-ROUTES = [add_runs, add_runs_by_key, list_runs, run_at_index, next_run, update_item, delete_item]
+@post(QUEUE_PATH + "/runs/delete", status_code=200)
+async def delete_items(
+    queue_id: FromPath[uuid.UUID],
+    data: JSONBody[ItemsDelete],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+) -> dict[str, int]:
+    """Remove the given runs, or all of them but the excluded ones; runs not in the queue are
+    skipped. Answers how many items went."""
+    found = await own_queue_id(postgres, principal, queue_id)
+    params = {"queue_id": found, "run_ids": data.run_ids or None, "exclude": data.exclude_run_ids or None}
+    return {"deleted": await postgres.execute(q.DELETE_ITEMS, params)}
+
+
+ROUTES = [delete_items, add_runs, add_runs_by_key, list_runs, run_at_index, next_run, update_item, delete_item]

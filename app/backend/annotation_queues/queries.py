@@ -68,12 +68,14 @@ LIST_ITEMS = (
     ITEM_COLUMNS
     + """
 WHERE queue_id = %(queue_id)s AND (%(status)s::text IS NULL OR status = %(status)s)
-ORDER BY seq
+ORDER BY added_at, seq
 LIMIT %(limit)s OFFSET %(offset)s
 """
 )
 
-SELECT_ITEMS_OF_RUNS = ITEM_COLUMNS + "WHERE queue_id = %(queue_id)s AND run_id = ANY(%(run_ids)s) ORDER BY seq"
+SELECT_ITEMS_OF_RUNS = (
+    ITEM_COLUMNS + "WHERE queue_id = %(queue_id)s AND run_id = ANY(%(run_ids)s) ORDER BY added_at, seq"
+)
 
 SELECT_ITEM = ITEM_COLUMNS + "WHERE queue_id = %(queue_id)s AND id = %(id)s"
 
@@ -82,9 +84,14 @@ SELECT count(*) AS size FROM annotation_queue_items
 WHERE queue_id = %(queue_id)s AND (%(status)s::text IS NULL OR status = %(status)s)
 """
 
-# An item is named by its own id (LangSmith's queue_run_id) or by its run's id.
+# An item is named by its own id (LangSmith's queue_run_id) or by its run's id. A null status keeps
+# the review state; a null added_at keeps the item's place.
 UPDATE_ITEM = """
-UPDATE annotation_queue_items SET status = %(status)s, last_reviewed_time = %(last_reviewed_time)s
+UPDATE annotation_queue_items SET
+    status = coalesce(%(status)s, status),
+    last_reviewed_time = CASE WHEN %(status)s::text IS NULL THEN last_reviewed_time
+                              ELSE %(last_reviewed_time)s END,
+    added_at = coalesce(%(added_at)s, added_at)
 WHERE queue_id = %(queue_id)s AND (id = %(item)s OR run_id = %(item)s)
 RETURNING id
 """
@@ -93,6 +100,13 @@ DELETE_ITEM = """
 DELETE FROM annotation_queue_items
 WHERE queue_id = %(queue_id)s AND (id = %(item)s OR run_id = %(item)s)
 RETURNING id
+"""
+
+DELETE_ITEMS = """
+DELETE FROM annotation_queue_items
+WHERE queue_id = %(queue_id)s
+  AND (%(run_ids)s::uuid[] IS NULL OR run_id = ANY(%(run_ids)s))
+  AND (%(exclude)s::uuid[] IS NULL OR run_id <> ALL(%(exclude)s))
 """
 
 # The queues holding a run, for "which queues is this run in".

@@ -24,8 +24,10 @@ from app.backend.annotation_queues.schemas import (
     queue_from_row,
 )
 from app.backend.annotation_queues.service import load_queue, own_queue_id
+from app.backend.runs.service import trace_of_run
 from app.core.auth import Principal
-from app.core.errors import Conflict
+from app.core.clickhouse import ClickHouse
+from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
 
 PREFIX = "/api/v1/annotation-queues"
@@ -100,8 +102,8 @@ async def update_queue(
         "rubric_instructions": data.rubric_instructions,
         "rubric_items": _rubric(data.rubric_items),
     }
-    await own_queue_id(postgres, principal, queue_id)
-    await postgres.fetch_one(q.UPDATE_QUEUE, params)
+    if await postgres.fetch_one(q.UPDATE_QUEUE, params) is None:
+        raise NotFound(f"annotation queue {queue_id} not found")
     return await load_queue(postgres, principal, queue_id)
 
 
@@ -109,8 +111,8 @@ async def update_queue(
 async def delete_queue(
     queue_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
 ) -> None:
-    await own_queue_id(postgres, principal, queue_id)
-    await postgres.fetch_one(q.DELETE_QUEUE, {"workspace_id": principal.workspace_id, "id": queue_id})
+    if await postgres.fetch_one(q.DELETE_QUEUE, {"workspace_id": principal.workspace_id, "id": queue_id}) is None:
+        raise NotFound(f"annotation queue {queue_id} not found")
 
 
 @get(QUEUE_PATH + "/size")
@@ -134,7 +136,23 @@ async def queue_total_size(
     return {"size": row["size"]}
 
 
+@get(PREFIX + "/{run_id:uuid}/queues")
+async def queues_of_run(
+    run_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    postgres: NamedDependency[Postgres],
+    clickhouse: NamedDependency[ClickHouse],
+) -> list[Queue]:
+    """The caller's queues holding this run; 404 when the run is not the workspace's, as for any
+    other object of another workspace."""
+    if await trace_of_run(clickhouse, str(principal.workspace_id), str(run_id)) is None:
+        raise NotFound(f"run {run_id} not found")
+    params = {"workspace_id": principal.workspace_id, "run_id": run_id}
+    return [queue_from_row(r) for r in await postgres.fetch_all(q.LIST_QUEUES_OF_RUN, params)]
+
+
 ROUTES: list[Any] = [
+    queues_of_run,
     create_queue,
     list_queues,
     read_queue,

@@ -115,11 +115,25 @@ class RunKey(msgspec.Struct, kw_only=True):
 
 
 class ItemUpdate(msgspec.Struct, kw_only=True):
-    """PATCH of one item: LangSmith's `last_reviewed_time` (setting it marks the item done), or our
-    explicit `status` (the review flow's "done", or back to "needs_review")."""
+    """PATCH of one item: LangSmith's `last_reviewed_time` (setting it marks the item done) and
+    `added_at` (a later time sends it to the back of the queue), or our explicit `status` (the
+    review flow's "done", or back to "needs_review")."""
 
     status: ItemStatus | None = None
     last_reviewed_time: dt.datetime | None = None
+    added_at: dt.datetime | None = None
+
+
+class ItemsDelete(msgspec.Struct, kw_only=True):
+    """`POST .../runs/delete`: the given runs, or every run (`delete_all`) but `exclude_run_ids`."""
+
+    run_ids: list[uuid.UUID] | None = None
+    delete_all: bool = False
+    exclude_run_ids: list[uuid.UUID] | None = None
+
+    def __post_init__(self) -> None:
+        if self.delete_all == bool(self.run_ids):
+            raise ValueError("send either run_ids or delete_all: true")
 
 
 class Progress(msgspec.Struct, kw_only=True):

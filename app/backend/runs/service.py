@@ -139,14 +139,21 @@ async def fetch_runs(
 
 
 async def runs_by_id(
-    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, ids: Sequence[uuid.UUID]
+    request: Request[Any, Any, Any],
+    clickhouse: ClickHouse,
+    workspace: str,
+    ids: Sequence[uuid.UUID],
+    select: list[str] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The workspace's runs among `ids`, shaped for the wire as /runs/query shapes them, by id.
-    An id that is unknown, or another workspace's, is simply absent."""
+    """The workspace's runs among `ids`, shaped for the wire as /runs/query shapes them (its
+    `select`: None for its default fields), by id. An id that is unknown, or another
+    workspace's, is simply absent."""
     found: dict[str, dict[str, Any]] = {}
     unique = list(dict.fromkeys(ids))
     for start in range(0, len(unique), listing.MAX_LIMIT):
         chunk = unique[start : start + listing.MAX_LIMIT]
-        runs, _ = await fetch_runs(request, clickhouse, workspace, listing.RunsQuery(id=chunk, limit=len(chunk)))
+        runs, _ = await fetch_runs(
+            request, clickhouse, workspace, listing.RunsQuery(id=chunk, limit=len(chunk), select=select)
+        )
         found.update((str(run["id"]), run) for run in runs)
     return found
