@@ -175,3 +175,55 @@ def test_send_two_runs_to_a_queue_from_the_runs_table(page: Any, workspace: dict
     dialog.get_by_role("button", name="Add 1 run").click()
     expect(page.get_by_role("dialog").get_by_role("status")).to_contain_text("Added 1 run")
     assert [str(r.id) for r in client.list_runs_from_annotation_queue(queue.id)] == [ids[0], ids[2], ids[1]]
+
+
+CONFIGS: dict[str, Any] = {
+    "verdict": {"type": "categorical", "categories": [{"value": 0, "label": "reject"}, {"value": 1, "label": "accept"}]},
+    "quality": {"type": "continuous", "min": 1, "max": 5},
+    "notes": {"type": "freeform"},
+}
+
+
+def test_feedback_form_takes_the_shape_of_the_keys_config(page: Any, workspace: dict[str, Any]) -> None:
+    tenant = workspace["tenant"]
+    if tenant.client.get("/feedback-configs").status_code == 404:
+        pytest.skip("this stack does not serve GET /feedback-configs yet (the feedback-config API of issue 17)")
+    client: Client = workspace["client"]
+    for key, config in CONFIGS.items():
+        client.create_feedback_config(key, feedback_config=config)
+    project_id, (run_id,) = make_runs(client, ["configured"])
+    page.goto(f"/o/{workspace['workspace_id']}/projects/p/{project_id}/r/{run_id}")
+    page.get_by_role("tab", name="Feedback").click()
+    form = page.get_by_role("form", name="Add feedback")
+
+    # Categorical: the categories as buttons, picked with a number key; Enter adds.
+    form.get_by_label("Key").fill("verdict")
+    categories = form.get_by_role("radiogroup", name="Category")
+    expect(categories.get_by_role("radio")).to_have_count(2)
+    categories.get_by_role("radio").first.focus()
+    page.keyboard.press("2")
+    expect(categories.get_by_role("radio", name=re.compile("accept"))).to_have_attribute("aria-checked", "true")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("list", name="Feedback")).to_contain_text("verdict")
+    shot(page, "feedback_config_categorical")
+
+    # Continuous: a number within the config's range; outside it, the form says which bound.
+    form.get_by_label("Key").fill("quality")
+    score = form.get_by_label(re.compile(r"^Score"))
+    expect(form).to_contain_text("(1–5)")
+    score.fill("9")
+    form.get_by_role("button", name="Add feedback").click()
+    expect(form.get_by_role("alert")).to_contain_text("at most 5")
+    score.fill("4")
+    form.get_by_role("button", name="Add feedback").click()
+    expect(page.get_by_role("list", name="Feedback")).to_contain_text("quality")
+
+    # Freeform: free text, stored as the value.
+    form.get_by_label("Key").fill("notes")
+    form.get_by_label("Value").fill("cites the old refund policy")
+    form.get_by_role("button", name="Add feedback").click()
+    expect(page.get_by_role("list", name="Feedback")).to_contain_text("notes")
+    shot(page, "feedback_config_all")
+
+    stored = wait_for(lambda: f if len(f := feedback_of(client, run_id)) == 3 else None, what="three feedbacks")
+    assert stored == {"verdict": (1, "accept"), "quality": (4, None), "notes": (None, "cites the old refund policy")}
