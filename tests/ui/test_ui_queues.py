@@ -19,7 +19,7 @@ from langsmith import Client
 from langsmith.utils import LangSmithError
 
 from tests.support.ingest_helpers import wait_for
-from tests.ui.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
+from tests.ui.test_ui_browser import AXE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -227,3 +227,27 @@ def test_feedback_form_takes_the_shape_of_the_keys_config(page: Any, workspace: 
 
     stored = wait_for(lambda: f if len(f := feedback_of(client, run_id)) == 3 else None, what="three feedbacks")
     assert stored == {"verdict": (1, "accept"), "quality": (4, None), "notes": (None, "cites the old refund policy")}
+
+
+def test_queue_pages_pass_axe_accessibility_checks(page: Any, workspace: dict[str, Any]) -> None:
+    """axe-core's WCAG 2 A/AA rules on the queue list and the review page (as test_ui_browser.py does for the rest)."""
+    client: Client = workspace["client"]
+    _, (run_id,) = make_runs(client, ["axe-run"])
+    queue = client.create_annotation_queue(
+        name=f"axe-{uuid.uuid4().hex[:6]}",
+        rubric_instructions="Be fair.",
+        rubric_items=[{"feedback_key": "correctness", "value_descriptions": {"yes": "right", "no": "wrong"}}, {"feedback_key": "score"}],
+    )
+    client.add_runs_to_annotation_queue(queue.id, run_ids=[run_id])
+    ws = workspace["workspace_id"]
+    for path, text in ((f"/o/{ws}/queues", queue.name), (f"/o/{ws}/queues/{queue.id}", "Be fair.")):
+        page.goto(path)
+        expect(page.get_by_text(text).first).to_be_visible()
+        page.evaluate(AXE.read_text())  # evaluated: the UI's CSP refuses inline script tags
+        result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
+        problems = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not problems, f"{path}:\n" + "\n".join(problems)
