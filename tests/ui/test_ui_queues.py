@@ -144,8 +144,8 @@ def test_review_a_queue_by_keyboard(page: Any, workspace: dict[str, Any]) -> Non
     assert feedback_of(client, second) == {"correctness": (0, None)}
     reviewed = list(client.list_runs_from_annotation_queue(queue.id))
     assert {str(r.id) for r in reviewed} == {first, second}
-    tenant = workspace["tenant"]
-    assert tenant.client.get(f"/annotation-queues/{queue.id}/size", params={"status": "completed"}).json() == {"size": 2}
+    completed = workspace["tenant"].client.get(f"/annotation-queues/{queue.id}/size", params={"status": "completed"})
+    assert completed.json() == {"size": 2}
     page.get_by_role("link", name="Annotation queues", exact=True).first.click()
     expect(page.get_by_role("row").filter(has=page.get_by_role("link", name=queue.name))).to_contain_text("2 / 2")
 
@@ -178,7 +178,10 @@ def test_send_two_runs_to_a_queue_from_the_runs_table(page: Any, workspace: dict
 
 
 CONFIGS: dict[str, Any] = {
-    "verdict": {"type": "categorical", "categories": [{"value": 0, "label": "reject"}, {"value": 1, "label": "accept"}]},
+    "verdict": {
+        "type": "categorical",
+        "categories": [{"value": 0, "label": "reject"}, {"value": 1, "label": "accept"}],
+    },
     "quality": {"type": "continuous", "min": 1, "max": 5},
     "notes": {"type": "freeform"},
 }
@@ -210,7 +213,7 @@ def test_feedback_form_takes_the_shape_of_the_keys_config(page: Any, workspace: 
     # Continuous: a number within the config's range; outside it, the form says which bound.
     form.get_by_label("Key").fill("quality")
     score = form.get_by_label(re.compile(r"^Score"))
-    expect(form).to_contain_text("(1–5)")
+    expect(form).to_contain_text("(1\u20135)")  # the range, with an en dash
     score.fill("9")
     form.get_by_role("button", name="Add feedback").click()
     expect(form.get_by_role("alert")).to_contain_text("at most 5")
@@ -236,7 +239,10 @@ def test_queue_pages_pass_axe_accessibility_checks(page: Any, workspace: dict[st
     queue = client.create_annotation_queue(
         name=f"axe-{uuid.uuid4().hex[:6]}",
         rubric_instructions="Be fair.",
-        rubric_items=[{"feedback_key": "correctness", "value_descriptions": {"yes": "right", "no": "wrong"}}, {"feedback_key": "score"}],
+        rubric_items=[
+            {"feedback_key": "correctness", "value_descriptions": {"yes": "right", "no": "wrong"}},
+            {"feedback_key": "score"},
+        ],
     )
     client.add_runs_to_annotation_queue(queue.id, run_ids=[run_id])
     ws = workspace["workspace_id"]
