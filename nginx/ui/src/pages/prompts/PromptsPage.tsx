@@ -11,7 +11,7 @@ import { useSearchInput } from "../../lib/useSearchInput";
 import { Pager, SearchToolbar } from "../../components/ListPage";
 import { DataTable, type Column } from "../../components/Table";
 import { Field } from "../../components/Field";
-import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList } from "./api";
+import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList, type RepoType } from "./api";
 import { buildChatManifest, type DraftMessage } from "./manifest";
 import { draftProblem, MessagesEditor } from "./MessagesEditor";
 import "./prompts.css";
@@ -24,6 +24,12 @@ const PROMPT_COLUMNS: Column[] = [
   { label: "Last commit" },
   { label: "Likes", className: "num" },
   { label: "Pulls", className: "num" },
+];
+// The hub holds prompts, agents and skills; an agent or a skill is a directory of files.
+const TYPES: { value: RepoType; label: string }[] = [
+  { value: "prompt", label: "Prompts" },
+  { value: "agent", label: "Agents" },
+  { value: "skill", label: "Skills" },
 ];
 const SORTS = [
   { value: "updated_at:desc", label: "Recently updated" },
@@ -41,6 +47,7 @@ export default function PromptsPage() {
   const query = params.get("q") ?? "";
   const sort = params.get("sort") ?? SORTS[0].value;
   const tag = params.get("tag");
+  const repoType = (TYPES.find((t) => t.value === params.get("type"))?.value ?? "prompt") as RepoType;
   const offset = Number(params.get("offset") ?? 0) || 0;
   const [search, setSearch] = useSearchInput("q", { resetParam: "offset" });
   const [creating, setCreating] = useState(false);
@@ -64,6 +71,8 @@ export default function PromptsPage() {
       sort_direction: sortDirection,
       tags: tag ? [tag] : undefined,
       is_archived: false,
+      // Prompts are what /repos lists by default (and all a server without agents and skills has).
+      repo_type: repoType === "prompt" ? undefined : repoType,
     },
   });
   const filtered = Boolean(query || tag);
@@ -86,6 +95,19 @@ export default function PromptsPage() {
         className="toolbar row wrap"
         search={{ label: "Search prompts", placeholder: "Search by name or description", className: "search", value: search, onValue: setSearch }}
       >
+        <div className="repo-types" role="group" aria-label="Repo type">
+          {TYPES.map((t) => (
+            <button
+              key={t.value}
+              type="button"
+              className={repoType === t.value ? "btn btn-small repo-type picked" : "btn btn-small repo-type"}
+              aria-pressed={repoType === t.value}
+              onClick={() => setParam("type", t.value === "prompt" ? null : t.value)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
         <label className="row">
           <span className="muted">Sort</span>
           <select aria-label="Sort prompts" value={sort} onChange={(event) => setParam("sort", event.target.value)}>
@@ -107,7 +129,8 @@ export default function PromptsPage() {
         <span className="spacer" />
         {state.data && (
           <span className="muted">
-            {state.data.total} prompt{state.data.total === 1 ? "" : "s"}
+            {state.data.total} {repoType}
+            {state.data.total === 1 ? "" : "s"}
           </span>
         )}
       </SearchToolbar>
@@ -116,7 +139,11 @@ export default function PromptsPage() {
         label="Loading prompts"
         isEmpty={(data) => data.repos.length === 0}
         empty={
-          filtered ? (
+          repoType !== "prompt" && !filtered ? (
+            <EmptyState title={`No ${repoType}s yet`}>
+              Push one from code: <code>client.push_{repoType}("my-{repoType}", files={"{…}"})</code>
+            </EmptyState>
+          ) : filtered ? (
             <EmptyState title="No prompts match">
               Try another search{tag ? " or remove the tag filter" : ""}.
             </EmptyState>
@@ -140,7 +167,7 @@ export default function PromptsPage() {
           <>
             <DataTable className="prompts-table" columns={PROMPT_COLUMNS}>
               {data.repos.map((repo) => (
-                <RepoRow key={repo.id} repo={repo} base={base} onTag={(t) => setParam("tag", t)} />
+                <RepoRow key={repo.id} repo={repo} type={repo.repo_type ?? repoType} base={base} onTag={(t) => setParam("tag", t)} />
               ))}
             </DataTable>
             {data.total > PAGE && (
@@ -164,9 +191,10 @@ export default function PromptsPage() {
   );
 }
 
-function RepoRow({ repo, base, onTag }: { repo: PromptRepo; base: string; onTag: (tag: string) => void }) {
+function RepoRow({ repo, type, base, onTag }: { repo: PromptRepo; type: RepoType; base: string; onTag: (tag: string) => void }) {
   const navigate = useNavigate();
-  const to = `${base}/-/${repo.repo_handle}`;
+  const owner = repo.owner || "-";
+  const to = type === "prompt" ? `${base}/-/${repo.repo_handle}` : `${base}/${owner}/${repo.repo_handle}/files?type=${type}`;
   const lastCommit = repo.last_commit_at ?? (repo.last_commit_hash ? repo.updated_at : null);
   return (
     <tr className="clickable" onClick={(event) => {
@@ -177,6 +205,12 @@ function RepoRow({ repo, base, onTag }: { repo: PromptRepo; base: string; onTag:
         <Link to={to} className="repo-name">
           {repo.repo_handle}
         </Link>
+        {type !== "prompt" && <span className="badge accent repo-chip">{type}</span>}
+        {repo.is_public && (
+          <span className="badge ok repo-chip" title="Anyone with the workspace handle can pull it">
+            public
+          </span>
+        )}
         {repo.description && <div className="muted repo-desc">{repo.description}</div>}
       </td>
       <td>

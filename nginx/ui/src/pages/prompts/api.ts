@@ -19,7 +19,25 @@ export interface PromptRepo {
   /** Tracehouse addition; older servers leave it out. */
   last_commit_at?: string | null;
   liked_by_auth_user: boolean;
+  /** What the repo holds; older servers leave it out (a prompt). */
+  repo_type?: RepoType | null;
 }
+
+export type RepoType = "prompt" | "agent" | "skill";
+
+/** A directory repo's entry (the SDK's FileEntry / AgentEntry / SkillEntry). */
+export type DirectoryEntry =
+  | { type: "file"; content: string }
+  | { type: "agent" | "skill"; repo_handle: string; owner?: string | null; commit_hash?: string | null };
+
+/** An agent's or skill's files at a commit (GET /platform/hub/repos/{owner}/{repo}/directories). */
+export interface Directory {
+  commit_id: string;
+  commit_hash: string;
+  files: Record<string, DirectoryEntry>;
+}
+
+export const directoryPath = (owner: string, repo: string) => `/platform/hub/repos/${owner}/${repo}/directories`;
 
 export interface RepoList {
   repos: PromptRepo[];
