@@ -12,6 +12,7 @@ from app.backend.datasets.transfer import ROUTES as DATASET_TRANSFER_ROUTES
 from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
+from app.backend.feedback_configs.routes import ROUTES as FEEDBACK_CONFIG_ROUTES
 from app.backend.monitoring.routes import ROUTES as MONITORING_ROUTES
 from app.backend.projects.routes import ProjectsController
 from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
@@ -34,6 +35,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             FeedbackController,
             DatasetsController,
             *TOKEN_ROUTES,
+            *FEEDBACK_CONFIG_ROUTES,
             *RUN_ROUTES,
             *SHARE_ROUTES,
             *DATASET_TRANSFER_ROUTES,

@@ -6,6 +6,7 @@
     ├── Forbidden                   403 forbidden
     ├── NotFound                    404 not_found
     ├── Conflict                    409 conflict
+    ├── Unprocessable               422 unprocessable (well-formed, but a field breaks its rule)
     ├── PayloadTooLarge             413 payload_too_large
     ├── StoreUnavailable            503 store_unavailable   (a database is down; clients may retry)
     └── UpstreamFailure             a model API called by the playground failed:
@@ -82,6 +83,14 @@ class NotFound(TracehouseError):
 class Conflict(TracehouseError):
     status_code = 409
     code = "conflict"
+
+
+class Unprocessable(TracehouseError):
+    """The request decodes but an item breaks a rule of its type (a run's `start_time` that is no
+    time, an unknown `run_type`). The SDK logs a 422 and does not retry it."""
+
+    status_code = 422
+    code = "unprocessable"
 
 
 class PayloadTooLarge(TracehouseError):

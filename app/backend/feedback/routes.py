@@ -4,6 +4,7 @@ sees it; the high-volume path (feedback parts of /runs/multipart) goes through t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 import uuid
@@ -16,9 +17,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from app.backend.feedback import queries as q
 from app.backend.feedback.schemas import Feedback, FeedbackCreate, feedback_from_row, row_dict, text
 from app.backend.feedback.service import insert_feedback_row, parse_score
+from app.backend.feedback_configs.service import register
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
+from app.core.postgres import Postgres
 
 PATCHABLE = ("score", "value", "correction", "comment")
 
@@ -39,8 +42,15 @@ class FeedbackController(Controller):
         data: JSONBody[FeedbackCreate],
         principal: NamedDependency[Principal],
         clickhouse: NamedDependency[ClickHouse],
+        postgres: NamedDependency[Postgres],
     ) -> Feedback:
         now = dt.datetime.now(dt.UTC)
+        if data.feedback_config is not None:
+            # Like LangSmith, feedback that carries a config registers it for a key that has none.
+            # A config we cannot register (an evaluator's loose shape) does not cost the score:
+            # the feedback keeps the config as sent.
+            with contextlib.suppress(BadRequest):
+                await register(postgres, principal, data.key, data.feedback_config, keep_existing=True)
         source = data.feedback_source or {"type": "api"}
         feedback_id = str(data.id or uuid.uuid4())
         row = {

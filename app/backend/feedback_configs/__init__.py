@@ -1,0 +1,1 @@
+"""Feedback configs: how a workspace reads a feedback key (continuous, categorical, freeform)."""
