@@ -43,7 +43,7 @@ def test_settings_name_the_callers_workspace(tenant: Tenant) -> None:
     settings = tenant.client.get("/settings").json()
     assert settings["id"] == tenant.workspace_id
     assert settings["display_name"] == tenant.workspace
-    assert settings["tenant_handle"] is None
+    assert settings["tenant_handle"].startswith("ws-")  # a default; an admin can rename it
     assert settings["created_at"]
 
 
@@ -78,7 +78,8 @@ def test_push_and_pull_by_latest_hash_and_tag(api_url: str, tenant: Tenant) -> N
     prompt = client.get_prompt(name)
     assert prompt is not None
     assert prompt.num_commits == 2 and prompt.last_commit_hash == latest.commit_hash
-    assert prompt.description == "pirate talk" and prompt.full_name == name and prompt.owner is None
+    assert prompt.description == "pirate talk" and prompt.owner == client._get_settings().tenant_handle
+    assert prompt.full_name == f"{prompt.owner}/{name}"
     assert prompt.num_downloads >= 5
 
 

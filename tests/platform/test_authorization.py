@@ -49,6 +49,7 @@ BODIES = {
     "/api/v1/annotation-queues/{queue_id:uuid}": {"name": "x"},
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/{run_id:uuid}": {"status": "completed"},
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/delete": {"delete_all": True},
+    "/api/v1/platform/hub/repos/{owner:str}/{repo:str}/directories/commits": {"files": {}},
 }
 
 

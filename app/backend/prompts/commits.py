@@ -18,9 +18,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
 from app.backend.prompts import queries as q
-from app.backend.prompts.manifests import without_model
+from app.backend.prompts.manifests import with_model, without_model
 from app.backend.prompts.schemas import Commit, CommitCreate, PulledCommit, commit_from_row
-from app.backend.prompts.service import own_repo_id, resolve_commit
+from app.backend.prompts.service import own_repo_id, readable_repo, resolve_commit
 from app.core.auth import Principal
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
@@ -35,7 +35,7 @@ def commit_hash(parent_hash: str | None, manifest: dict[str, Any], length: int) 
     return hashlib.sha256((parent_hash or "").encode() + b"\n" + canonical).hexdigest()[:length]
 
 
-async def _unused_hash(
+async def unused_hash(
     conn: psycopg.AsyncConnection[dict[str, Any]], repo_id: uuid.UUID, parent_hash: str | None, manifest: dict[str, Any]
 ) -> str:
     """The shortest hash from 8 hex digits up that no other commit of the repo uses."""
@@ -46,7 +46,7 @@ async def _unused_hash(
     return uuid.uuid4().hex  # unreachable in a linear history; never loop forever
 
 
-def _is_parent(ref: str, latest_hash: str) -> bool:
+def is_parent(ref: str, latest_hash: str) -> bool:
     return ref == latest_hash or (len(ref) >= 6 and latest_hash.startswith(ref))
 
 
@@ -61,7 +61,7 @@ async def list_commits(
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
     include_model: FromQuery[bool] = False,  # accepted for the SDK; listed commits carry no manifest
 ) -> dict[str, Any]:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = (await readable_repo(postgres, principal, owner, repo, repo_type="prompt")).id
     rows = await postgres.fetch_all(q.LIST_COMMITS, {"repo_id": repo_id, "limit": limit, "offset": offset})
     total = await postgres.fetch_one(q.COUNT_COMMITS, {"repo_id": repo_id})
     # A repo without commits is an empty list, not a 404: push_prompt asks right after creating it.
@@ -76,7 +76,7 @@ async def create_commit(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> dict[str, Commit]:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = await own_repo_id(postgres, principal, owner, repo, repo_type="prompt")
     async with postgres.transaction() as conn:
         if await (await conn.execute(q.LOCK_REPO, {"repo_id": repo_id})).fetchone() is None:
             raise NotFound(f"prompt {repo!r} not found")  # deleted since the lookup
@@ -86,9 +86,9 @@ async def create_commit(
             # Nothing changed: LangSmith answers 409 "nothing to commit", which makes push_prompt
             # raise. Answering with the latest commit keeps re-pushing the same prompt working,
             # and makes a retried push (its parent is now the latest's parent) idempotent.
-            if parent is None or parent == latest["parent_hash"] or _is_parent(parent, latest["commit_hash"]):
+            if parent is None or parent == latest["parent_hash"] or is_parent(parent, latest["commit_hash"]):
                 return {"commit": commit_from_row(latest)}
-        if parent is not None and (latest is None or not _is_parent(parent, latest["commit_hash"])):
+        if parent is not None and (latest is None or not is_parent(parent, latest["commit_hash"])):
             current = latest["commit_hash"] if latest else "none: the prompt has no commits yet"
             raise Conflict(
                 f"parent commit {parent!r} is not the latest commit (latest: {current}); "
@@ -98,7 +98,7 @@ async def create_commit(
         params = {
             "id": uuid.uuid4(),
             "repo_id": repo_id,
-            "commit_hash": await _unused_hash(conn, repo_id, parent_hash, data.manifest),
+            "commit_hash": await unused_hash(conn, repo_id, parent_hash, data.manifest),
             "parent_id": latest["id"] if latest else None,
             "parent_hash": parent_hash,
             "manifest": Jsonb(data.manifest),
@@ -122,11 +122,11 @@ async def pull_commit(
     # Not LangSmith's: the web UI reads commits to show them, which is not a download.
     count_download: FromQuery[bool] = True,
 ) -> PulledCommit:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = (await readable_repo(postgres, principal, owner, repo, repo_type="prompt")).id
     row = await resolve_commit(postgres, repo_id, commit)
     if count_download:
         await postgres.execute(q.COUNT_DOWNLOAD, {"repo_id": repo_id, "commit_id": row["id"]})
-    manifest = row["manifest"] if include_model else without_model(row["manifest"])
+    manifest = with_model(row["manifest"]) if include_model else without_model(row["manifest"])
     return PulledCommit(
         id=row["id"], commit_hash=row["commit_hash"], manifest=manifest, examples=[], description=row["description"]
     )

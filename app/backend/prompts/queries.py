@@ -6,8 +6,8 @@ and likes are reached only through a repo id that such a workspace-scoped lookup
 # Likes, commit counts and the latest hash are computed per read: a workspace holds few prompts,
 # and counters kept in the repo row could drift from the rows they count.
 REPO_VIEW = """
-SELECT r.id, r.workspace_id, r.handle, r.description, r.readme, r.tags, r.is_public, r.is_archived,
-       r.num_downloads, r.created_at, r.updated_at,
+SELECT r.id, r.workspace_id, r.handle, r.repo_type, r.description, r.readme, r.tags, r.is_public,
+       r.is_archived, r.num_downloads, r.created_at, r.updated_at, w.tenant_handle AS owner,
        (SELECT count(*) FROM prompt_likes l WHERE l.repo_id = r.id) AS num_likes,
        (SELECT count(*) FROM prompt_commits c WHERE c.repo_id = r.id) AS num_commits,
        (SELECT c.commit_hash FROM prompt_commits c WHERE c.repo_id = r.id ORDER BY c.seq DESC LIMIT 1)
@@ -15,16 +15,21 @@ SELECT r.id, r.workspace_id, r.handle, r.description, r.readme, r.tags, r.is_pub
        (SELECT max(c.created_at) FROM prompt_commits c WHERE c.repo_id = r.id) AS last_commit_at,
        EXISTS (SELECT 1 FROM prompt_likes l WHERE l.repo_id = r.id AND l.liker = %(liker)s::uuid)
            AS liked_by_auth_user
-FROM prompt_repos r
+FROM prompt_repos r JOIN workspaces w ON w.id = r.workspace_id
 """
 
 SELECT_REPO = REPO_VIEW + "WHERE r.workspace_id = %(workspace_id)s AND r.handle = %(handle)s"
 
 SELECT_REPO_ID = "SELECT id FROM prompt_repos WHERE workspace_id = %(workspace_id)s AND handle = %(handle)s"
 
+SELECT_REPO_REF = """
+SELECT id, workspace_id, repo_type, is_public FROM prompt_repos
+WHERE workspace_id = %(workspace_id)s AND handle = %(handle)s
+"""
+
 INSERT_REPO = """
-INSERT INTO prompt_repos (id, workspace_id, handle, description, readme, tags, is_public)
-VALUES (%(id)s, %(workspace_id)s, %(handle)s, %(description)s, %(readme)s, %(tags)s, %(is_public)s)
+INSERT INTO prompt_repos (id, workspace_id, handle, repo_type, description, readme, tags, is_public)
+VALUES (%(id)s, %(workspace_id)s, %(handle)s, %(repo_type)s, %(description)s, %(readme)s, %(tags)s, %(is_public)s)
 ON CONFLICT (workspace_id, handle) DO NOTHING
 RETURNING id
 """
@@ -46,9 +51,11 @@ DELETE_REPO = "DELETE FROM prompt_repos WHERE workspace_id = %(workspace_id)s AN
 
 # Optional filters are written as `(param IS NULL OR ...)` so the statement stays one constant.
 # With match_prefix (the SDK sets it whenever it sends a query) the query is a handle prefix;
-# without, a case-insensitive substring of the handle or the description.
+# without, a case-insensitive substring of the handle or the description. Asking for public
+# repos lists every workspace's public repos (the hub); otherwise only the caller's own.
 REPO_FILTER = """
-WHERE r.workspace_id = %(workspace_id)s
+WHERE (r.workspace_id = %(workspace_id)s OR (%(is_public)s::bool IS TRUE AND r.is_public))
+  AND r.repo_type = %(repo_type)s
   AND (%(is_public)s::bool IS NULL OR r.is_public = %(is_public)s)
   AND (%(is_archived)s::bool IS NULL OR r.is_archived = %(is_archived)s)
   AND (%(tags)s::text[] IS NULL OR r.tags @> %(tags)s)
@@ -81,7 +88,15 @@ LIMIT %(limit)s OFFSET %(offset)s
 
 COUNT_REPOS = f"SELECT count(*) AS total FROM prompt_repos r {REPO_FILTER}"
 
-SELECT_SETTINGS = "SELECT id, name, created_at FROM workspaces WHERE id = %(workspace_id)s"
+SELECT_SETTINGS = "SELECT id, name, created_at, tenant_handle FROM workspaces WHERE id = %(workspace_id)s"
+
+SELECT_WORKSPACE_BY_HANDLE = "SELECT id FROM workspaces WHERE tenant_handle = %(tenant_handle)s"
+
+# The unique index settles a race between two workspaces taking the same handle.
+SET_TENANT_HANDLE = """
+UPDATE workspaces SET tenant_handle = %(tenant_handle)s WHERE id = %(workspace_id)s
+RETURNING id, name, created_at, tenant_handle
+"""
 
 # --- likes ------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Prompt repos of the caller's workspace (wire §7): /settings, /repos and /likes."""
+"""Hub repos (wire §7): /settings (and the workspace's handle), /repos and /likes. Repos are
+prompts, agents or skills; the caller's own, plus other workspaces' public ones to read."""
 
 from __future__ import annotations
 
@@ -6,13 +7,23 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
+import psycopg
 from litestar import delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.backend.prompts import queries as q
-from app.backend.prompts.schemas import LikeBody, Prompt, RepoCreate, RepoUpdate, Settings, prompt_from_row
-from app.backend.prompts.service import liker, own_repo_id
+from app.backend.prompts.schemas import (
+    HandleBody,
+    LikeBody,
+    Prompt,
+    RepoCreate,
+    RepoType,
+    RepoUpdate,
+    Settings,
+    prompt_from_row,
+)
+from app.backend.prompts.service import liker, own_repo, readable_repo
 from app.core.auth import Principal
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
@@ -33,12 +44,18 @@ class SortDirection(StrEnum):
     desc = "desc"
 
 
-async def load_prompt(postgres: Postgres, principal: Principal, handle: str) -> Prompt:
-    params = {"workspace_id": principal.workspace_id, "handle": handle, "liker": liker(principal)}
+async def load_prompt(postgres: Postgres, principal: Principal, workspace_id: uuid.UUID, handle: str) -> Prompt:
+    params = {"workspace_id": workspace_id, "handle": handle, "liker": liker(principal)}
     row = await postgres.fetch_one(q.SELECT_REPO, params)
     if row is None:
         raise NotFound(f"prompt {handle!r} not found")
     return prompt_from_row(row)
+
+
+def _settings(row: dict[str, Any]) -> Settings:
+    return Settings(
+        id=row["id"], display_name=row["name"], created_at=row["created_at"], tenant_handle=row["tenant_handle"]
+    )
 
 
 @get("/api/v1/settings")
@@ -46,7 +63,22 @@ async def read_settings(principal: NamedDependency[Principal], postgres: NamedDe
     row = await postgres.fetch_one(q.SELECT_SETTINGS, {"workspace_id": principal.workspace_id})
     if row is None:
         raise NotFound("workspace not found")
-    return Settings(id=row["id"], display_name=row["name"], created_at=row["created_at"])
+    return _settings(row)
+
+
+# Renaming moves every `old-handle/name` reference; only an admin may do that.
+@post("/api/v1/settings/handle", status_code=200, opt={"role": "admin"})
+async def set_tenant_handle(
+    data: JSONBody[HandleBody], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
+) -> Settings:
+    params = {"workspace_id": principal.workspace_id, "tenant_handle": data.tenant_handle}
+    try:
+        row = await postgres.fetch_one(q.SET_TENANT_HANDLE, params)
+    except psycopg.errors.UniqueViolation:
+        raise Conflict(f"the handle {data.tenant_handle!r} is taken by another workspace") from None
+    if row is None:
+        raise NotFound("workspace not found")
+    return _settings(row)
 
 
 @post("/api/v1/repos", status_code=200)
@@ -57,14 +89,15 @@ async def create_repo(
         "id": uuid.uuid4(),
         "workspace_id": principal.workspace_id,
         "handle": data.repo_handle,
+        "repo_type": data.repo_type,
         "description": data.description or "",
         "readme": data.readme or "",
         "tags": data.tags or [],
         "is_public": data.is_public,
     }
     if await postgres.fetch_one(q.INSERT_REPO, params) is None:
-        raise Conflict(f"a prompt named {data.repo_handle!r} already exists")
-    return {"repo": await load_prompt(postgres, principal, data.repo_handle)}
+        raise Conflict(f"a repo named {data.repo_handle!r} already exists")
+    return {"repo": await load_prompt(postgres, principal, principal.workspace_id, data.repo_handle)}
 
 
 @get("/api/v1/repos")
@@ -82,6 +115,8 @@ async def list_repos(
     search: Annotated[str | None, QueryParameter(name="query")] = None,
     match_prefix: Annotated[bool, QueryParameter()] = False,
     tags: Annotated[list[str] | None, QueryParameter()] = None,
+    # The SDK's list_prompts sends no type: prompts; list_agents and list_skills send theirs.
+    repo_type: Annotated[RepoType, QueryParameter()] = "prompt",
 ) -> dict[str, Any]:
     params: dict[str, Any] = {
         "workspace_id": principal.workspace_id,
@@ -91,6 +126,7 @@ async def list_repos(
         "tags": tags or None,
         "query": search or None,
         "match_prefix": match_prefix,
+        "repo_type": repo_type,
         "sort_field": sort_field.value,
         "descending": sort_direction is SortDirection.desc,
         "limit": limit,
@@ -108,8 +144,8 @@ async def read_repo(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> dict[str, Prompt]:
-    await own_repo_id(postgres, principal, owner, repo)
-    return {"repo": await load_prompt(postgres, principal, repo)}
+    ref = await readable_repo(postgres, principal, owner, repo)
+    return {"repo": await load_prompt(postgres, principal, ref.workspace_id, repo)}
 
 
 @patch(REPO_PATH)
@@ -120,7 +156,7 @@ async def update_repo(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> dict[str, Prompt]:
-    await own_repo_id(postgres, principal, owner, repo)
+    await own_repo(postgres, principal, owner, repo)
     params = {
         "workspace_id": principal.workspace_id,
         "handle": repo,
@@ -132,7 +168,7 @@ async def update_repo(
     }
     if await postgres.fetch_one(q.UPDATE_REPO, params) is None:
         raise NotFound(f"prompt {repo!r} not found")
-    return {"repo": await load_prompt(postgres, principal, repo)}
+    return {"repo": await load_prompt(postgres, principal, principal.workspace_id, repo)}
 
 
 @delete(REPO_PATH, status_code=204)
@@ -142,7 +178,7 @@ async def delete_repo(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> None:
-    await own_repo_id(postgres, principal, owner, repo)
+    await own_repo(postgres, principal, owner, repo)
     if await postgres.fetch_one(q.DELETE_REPO, {"workspace_id": principal.workspace_id, "handle": repo}) is None:
         raise NotFound(f"prompt {repo!r} not found")
 
@@ -155,10 +191,11 @@ async def like_repo(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> dict[str, int]:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    # Liking is the caller's own act, so another workspace's public prompt can be liked.
+    repo_id = (await readable_repo(postgres, principal, owner, repo)).id
     params = {"repo_id": repo_id, "liker": liker(principal)}
     await postgres.execute(q.INSERT_LIKE if data.like else q.DELETE_LIKE, params)
     return {"likes": (await postgres.fetch_one(q.COUNT_LIKES, params))["likes"]}
 
 
-ROUTES = [read_settings, create_repo, list_repos, read_repo, update_repo, delete_repo, like_repo]
+ROUTES = [read_settings, set_tenant_handle, create_repo, list_repos, read_repo, update_repo, delete_repo, like_repo]

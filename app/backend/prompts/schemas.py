@@ -5,14 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
 HANDLE = re.compile(r"[a-z0-9_-]{1,100}")
 TAG_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 MAX_TAGS = 50
-MAX_COMMIT_DESCRIPTION = 1000  # the SDK documents this limit for commit descriptions
+MAX_COMMIT_DESCRIPTION = 1000
+# A workspace's hub handle: never "-" (the caller's own workspace in a path).
+TENANT_HANDLE = re.compile(r"[a-z][a-z0-9_-]{2,63}")
+RepoType = Literal["prompt", "agent", "skill"]  # the SDK documents this limit for commit descriptions
 
 
 def _check_tags(tags: list[str] | None) -> None:
@@ -30,6 +33,7 @@ def check_tag_name(name: str) -> None:
 
 class RepoCreate(msgspec.Struct, kw_only=True):
     repo_handle: str
+    repo_type: RepoType = "prompt"
     description: str | None = None
     readme: str | None = None
     tags: list[str] | None = None
@@ -82,7 +86,7 @@ class LikeBody(msgspec.Struct, kw_only=True):
 
 
 class Settings(msgspec.Struct, kw_only=True):
-    """LangSmithSettings: the tenant is our workspace. No hub handles: owner `-` is the caller's."""
+    """LangSmithSettings: the tenant is our workspace; its handle names it to other workspaces."""
 
     id: uuid.UUID
     display_name: str
@@ -90,11 +94,22 @@ class Settings(msgspec.Struct, kw_only=True):
     tenant_handle: str | None = None
 
 
+class HandleBody(msgspec.Struct, kw_only=True):
+    tenant_handle: str
+
+    def __post_init__(self) -> None:
+        if not TENANT_HANDLE.fullmatch(self.tenant_handle):
+            raise ValueError(
+                "tenant_handle must be 3 to 64 lowercase letters, digits, '-' or '_', starting with a letter"
+            )
+
+
 class Prompt(msgspec.Struct, kw_only=True):
     """schemas.Prompt: the key `owner` is required (null allowed)."""
 
     id: uuid.UUID
     repo_handle: str
+    repo_type: str
     full_name: str
     owner: str | None
     tenant_id: uuid.UUID
@@ -162,8 +177,9 @@ def prompt_from_row(row: dict[str, Any]) -> Prompt:
     return Prompt(
         id=row["id"],
         repo_handle=row["handle"],
-        full_name=row["handle"],
-        owner=None,
+        repo_type=row["repo_type"],
+        full_name=f"{row['owner']}/{row['handle']}",
+        owner=row["owner"],
         tenant_id=row["workspace_id"],
         description=row["description"],
         readme=row["readme"],
@@ -209,3 +225,63 @@ def tag_from_row(row: dict[str, Any]) -> Tag:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+
+
+# --- agent and skill directories --------------------------------------------------------------
+
+MAX_FILES = 1000
+MAX_PATH = 1000
+
+
+class FileEntry(msgspec.Struct, kw_only=True, tag="file", tag_field="type"):
+    content: str
+
+
+class AgentEntry(msgspec.Struct, kw_only=True, tag="agent", tag_field="type", omit_defaults=True):
+    """A link to another agent repo, optionally pinned to one of its commits."""
+
+    repo_handle: str
+    commit_id: uuid.UUID | None = None
+    owner: str | None = None
+    commit_hash: str | None = None
+
+
+class SkillEntry(msgspec.Struct, kw_only=True, tag="skill", tag_field="type", omit_defaults=True):
+    repo_handle: str
+    commit_id: uuid.UUID | None = None
+    owner: str | None = None
+    commit_hash: str | None = None
+
+
+Entry = FileEntry | AgentEntry | SkillEntry
+
+
+def check_path(path: str) -> None:
+    """A relative path of non-empty segments: the files are a tree that clients write to disk."""
+    segments = path.split("/")
+    if not path or len(path) > MAX_PATH or "\x00" in path or any(s in ("", ".", "..") for s in segments):
+        raise ValueError(
+            f"file path {path!r} must be a relative path of 1 to {MAX_PATH} characters "
+            "without empty, '.' or '..' segments"
+        )
+
+
+class DirectoryCommitCreate(msgspec.Struct, kw_only=True):
+    """A commit changes the files it names (null deletes one) and keeps the others."""
+
+    files: dict[str, Entry | None]
+    parent_commit: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.files) > MAX_FILES:
+            raise ValueError(f"a commit may name at most {MAX_FILES} files")
+        for path in self.files:
+            check_path(path)
+
+
+class Directory(msgspec.Struct, kw_only=True):
+    """AgentContext / SkillContext: one version of the repo's files."""
+
+    commit_id: uuid.UUID
+    commit_hash: str
+    files: dict[str, dict[str, Any]]  # entries as stored: validated on the way in

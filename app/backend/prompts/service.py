@@ -5,17 +5,27 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from app.backend.prompts import queries as q
 from app.core.auth import Principal
-from app.core.errors import BadRequest, NotFound
+from app.core.errors import BadRequest, Forbidden, NotFound
 from app.core.postgres import Postgres
 
-# Owner "-" means "the caller's workspace" (wire §7). Workspaces have no hub handle (settings
-# answer tenant_handle null), so no other owner names anything the caller can reach.
+# Owner "-" means "the caller's workspace" (wire §7); any other owner is a workspace's tenant
+# handle (the caller's own included). Another workspace's repos are reachable only when public,
+# and only to read.
 MY_WORKSPACE = "-"
 HEX_PREFIX = re.compile(r"[0-9a-f]{6,64}")
+
+
+@dataclass(frozen=True)
+class RepoRef:
+    id: uuid.UUID
+    workspace_id: uuid.UUID
+    repo_type: str
+    is_public: bool
 
 
 def liker(principal: Principal) -> uuid.UUID | None:
@@ -29,13 +39,54 @@ async def find_repo_id(postgres: Postgres, workspace_id: uuid.UUID, handle: str)
     return row["id"] if row else None
 
 
-async def own_repo_id(postgres: Postgres, principal: Principal, owner: str, repo: str) -> uuid.UUID:
-    if owner != MY_WORKSPACE:
-        raise NotFound(f"prompt {owner}/{repo} not found")
-    found = await find_repo_id(postgres, principal.workspace_id, repo)
-    if found is None:
-        raise NotFound(f"prompt {repo!r} not found")
-    return found
+async def owner_workspace(postgres: Postgres, principal: Principal, owner: str) -> uuid.UUID | None:
+    """The workspace an owner in a path names, or None when no workspace has that handle."""
+    if owner == MY_WORKSPACE:
+        return principal.workspace_id
+    row = await postgres.fetch_one(q.SELECT_WORKSPACE_BY_HANDLE, {"tenant_handle": owner})
+    return row["id"] if row else None
+
+
+async def _find_ref(postgres: Postgres, principal: Principal, owner: str, repo: str) -> RepoRef | None:
+    workspace_id = await owner_workspace(postgres, principal, owner)
+    if workspace_id is None:
+        return None
+    row = await postgres.fetch_one(q.SELECT_REPO_REF, {"workspace_id": workspace_id, "handle": repo})
+    return RepoRef(**row) if row else None
+
+
+def _name(owner: str, repo: str) -> str:
+    return repo if owner == MY_WORKSPACE else f"{owner}/{repo}"
+
+
+async def readable_repo(
+    postgres: Postgres, principal: Principal, owner: str, repo: str, *, repo_type: str | None = None
+) -> RepoRef:
+    """A repo the caller may read: its own workspace's, or a public one of another workspace.
+    A private repo of another workspace is 404, exactly like one that does not exist."""
+    ref = await _find_ref(postgres, principal, owner, repo)
+    if ref is None or (ref.workspace_id != principal.workspace_id and not ref.is_public):
+        raise NotFound(f"prompt {_name(owner, repo)!r} not found")
+    if repo_type is not None and ref.repo_type != repo_type:
+        raise NotFound(f"{_name(owner, repo)!r} is a {ref.repo_type} repo, not a {repo_type}")
+    return ref
+
+
+async def own_repo(
+    postgres: Postgres, principal: Principal, owner: str, repo: str, *, repo_type: str | None = None
+) -> RepoRef:
+    """A repo of the caller's own workspace, to change. Another workspace's public repo is
+    403 (the caller can see it), its private one 404."""
+    ref = await readable_repo(postgres, principal, owner, repo, repo_type=repo_type)
+    if ref.workspace_id != principal.workspace_id:
+        raise Forbidden(f"{_name(owner, repo)!r} belongs to another workspace; it can be read, not changed")
+    return ref
+
+
+async def own_repo_id(
+    postgres: Postgres, principal: Principal, owner: str, repo: str, *, repo_type: str | None = None
+) -> uuid.UUID:
+    return (await own_repo(postgres, principal, owner, repo, repo_type=repo_type)).id
 
 
 async def _by_hash(postgres: Postgres, repo_id: uuid.UUID, ref: str) -> dict[str, Any] | None:

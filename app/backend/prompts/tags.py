@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 
 from app.backend.prompts import queries as q
 from app.backend.prompts.schemas import Tag, TagCreate, TagUpdate, tag_from_row
-from app.backend.prompts.service import own_repo_id, resolve_commit_id
+from app.backend.prompts.service import own_repo_id, readable_repo, resolve_commit_id
 from app.core.auth import Principal
 from app.core.errors import NotFound
 from app.core.postgres import Postgres
@@ -35,7 +35,7 @@ async def create_tag(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> Tag:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = await own_repo_id(postgres, principal, owner, repo, repo_type="prompt")
     commit_id = await resolve_commit_id(postgres, repo_id, data.commit_id)
     params = {"id": uuid.uuid4(), "repo_id": repo_id, "tag_name": data.tag_name, "commit_id": commit_id}
     await postgres.execute(q.UPSERT_TAG, params)
@@ -49,7 +49,7 @@ async def list_tags(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> list[Tag]:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = (await readable_repo(postgres, principal, owner, repo, repo_type="prompt")).id
     return [tag_from_row(r) for r in await postgres.fetch_all(q.LIST_TAGS, {"repo_id": repo_id})]
 
 
@@ -61,7 +61,7 @@ async def read_tag(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> Tag:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = (await readable_repo(postgres, principal, owner, repo, repo_type="prompt")).id
     return await _load_tag(postgres, repo_id, tag_name)
 
 
@@ -75,7 +75,7 @@ async def move_tag(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> Tag:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = await own_repo_id(postgres, principal, owner, repo, repo_type="prompt")
     await _load_tag(postgres, repo_id, tag_name)  # an unknown tag is 404 before the commit is looked at
     commit_id = await resolve_commit_id(postgres, repo_id, data.commit_id)
     params = {"repo_id": repo_id, "tag_name": tag_name, "commit_id": commit_id}
@@ -92,7 +92,7 @@ async def delete_tag(
     principal: NamedDependency[Principal],
     postgres: NamedDependency[Postgres],
 ) -> None:
-    repo_id = await own_repo_id(postgres, principal, owner, repo)
+    repo_id = await own_repo_id(postgres, principal, owner, repo, repo_type="prompt")
     if await postgres.fetch_one(q.DELETE_TAG, {"repo_id": repo_id, "tag_name": tag_name}) is None:
         raise NotFound(f"tag {tag_name!r} not found")
 
