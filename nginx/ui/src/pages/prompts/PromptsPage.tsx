@@ -47,6 +47,7 @@ export default function PromptsPage() {
   const query = params.get("q") ?? "";
   const sort = params.get("sort") ?? SORTS[0].value;
   const tag = params.get("tag");
+  const publicOnly = params.get("public") === "true";
   const repoType = (TYPES.find((t) => t.value === params.get("type"))?.value ?? "prompt") as RepoType;
   const offset = Number(params.get("offset") ?? 0) || 0;
   const [search, setSearch] = useSearchInput("q", { resetParam: "offset" });
@@ -73,9 +74,11 @@ export default function PromptsPage() {
       is_archived: false,
       // Prompts are what /repos lists by default (and all a server without agents and skills has).
       repo_type: repoType === "prompt" ? undefined : repoType,
+      // Public repos of every workspace (other workspaces' are reachable by their handle).
+      is_public: publicOnly || undefined,
     },
   });
-  const filtered = Boolean(query || tag);
+  const filtered = Boolean(query || tag || publicOnly);
   const base = `/o/${tenant}/prompts`;
 
   return (
@@ -108,6 +111,10 @@ export default function PromptsPage() {
             </button>
           ))}
         </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={publicOnly} onChange={(e) => setParam("public", e.target.checked ? "true" : null)} />
+          Public, from every workspace
+        </label>
         <label className="row">
           <span className="muted">Sort</span>
           <select aria-label="Sort prompts" value={sort} onChange={(event) => setParam("sort", event.target.value)}>
@@ -167,7 +174,14 @@ export default function PromptsPage() {
           <>
             <DataTable className="prompts-table" columns={PROMPT_COLUMNS}>
               {data.repos.map((repo) => (
-                <RepoRow key={repo.id} repo={repo} type={repo.repo_type ?? repoType} base={base} onTag={(t) => setParam("tag", t)} />
+                <RepoRow
+                  key={repo.id}
+                  repo={repo}
+                  type={repo.repo_type ?? repoType}
+                  base={base}
+                  own={!repo.tenant_id || repo.tenant_id === tenant}
+                  onTag={(t) => setParam("tag", t)}
+                />
               ))}
             </DataTable>
             {data.total > PAGE && (
@@ -191,10 +205,23 @@ export default function PromptsPage() {
   );
 }
 
-function RepoRow({ repo, type, base, onTag }: { repo: PromptRepo; type: RepoType; base: string; onTag: (tag: string) => void }) {
+function RepoRow({
+  repo,
+  type,
+  base,
+  own,
+  onTag,
+}: {
+  repo: PromptRepo;
+  type: RepoType;
+  base: string;
+  /** The caller's workspace's repo (addressed as `-`), not another's public one (addressed by its handle). */
+  own: boolean;
+  onTag: (tag: string) => void;
+}) {
   const navigate = useNavigate();
-  const owner = repo.owner || "-";
-  const to = type === "prompt" ? `${base}/-/${repo.repo_handle}` : `${base}/${owner}/${repo.repo_handle}/files?type=${type}`;
+  const owner = own ? "-" : repo.owner || "-";
+  const to = type === "prompt" ? `${base}/${owner}/${repo.repo_handle}` : `${base}/${owner}/${repo.repo_handle}/files?type=${type}`;
   const lastCommit = repo.last_commit_at ?? (repo.last_commit_hash ? repo.updated_at : null);
   return (
     <tr className="clickable" onClick={(event) => {
@@ -203,7 +230,7 @@ function RepoRow({ repo, type, base, onTag }: { repo: PromptRepo; type: RepoType
     }}>
       <td className="repo-cell">
         <Link to={to} className="repo-name">
-          {repo.repo_handle}
+          {own ? repo.repo_handle : `${repo.owner}/${repo.repo_handle}`}
         </Link>
         {type !== "prompt" && <span className="badge accent repo-chip">{type}</span>}
         {repo.is_public && (

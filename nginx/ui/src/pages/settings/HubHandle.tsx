@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { FormError } from "../../components/States";
-import { HANDLE } from "../prompts/api";
+import { TENANT_HANDLE } from "../prompts/api";
 
 interface HubSettings {
   tenant_handle?: string | null;
@@ -18,7 +18,8 @@ export function HubHandle({ isAdmin }: { isAdmin: boolean }) {
   const [editing, setEditing] = useState(false);
   const [handle, setHandle] = useState("");
   const save = useMutation((tenant_handle: string) => api<HubSettings>({ path: "/settings/handle", method: "POST", body: { tenant_handle } }));
-  const invalid = handle && !HANDLE.test(handle) ? "A handle is 1–100 lowercase letters, digits, - or _." : null;
+  const invalid =
+    handle && !TENANT_HANDLE.test(handle) ? "A handle is 3–64 lowercase letters, digits, - or _, starting with a letter." : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
