@@ -50,12 +50,12 @@ def test_agents_and_skills_with_their_files_and_public_prompts(page: Any, worksp
     page.get_by_role("link", name=agent).click()
 
     # The agent's files: the first (AGENTS.md, as markdown), then one picked, then a linked skill.
-    expect(page.get_by_role("heading", name="Support agent")).to_be_visible()
+    expect(page.get_by_role("heading", name="Support agent", exact=True)).to_be_visible()
     page.get_by_role("button", name="tools/search.py").click()
     expect(page.get_by_text("def search(query):")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^skills.refunds")).click()
     page.get_by_role("link", name=skill).click()
-    expect(page.get_by_role("heading", name="Refunds")).to_be_visible()
+    expect(page.get_by_role("heading", name="Refunds", exact=True)).to_be_visible()
     shot(page, "hub_skill_files")
 
 
