@@ -146,6 +146,18 @@ def test_review_a_queue_by_keyboard(page: Any, workspace: dict[str, Any]) -> Non
     assert {str(r.id) for r in reviewed} == {first, second}
     completed = workspace["tenant"].client.get(f"/annotation-queues/{queue.id}/size", params={"status": "completed"})
     assert completed.json() == {"size": 2}
+    # Sent back for review: the scores given before are shown, and saving again updates them.
+    item = f"/annotation-queues/{queue.id}/runs/{first}"
+    back = workspace["tenant"].client.patch(item, json={"status": "needs_review"})
+    assert back.status_code == 200, back.text
+    page.reload()
+    correctness = page.get_by_role("radiogroup", name="correctness")
+    expect(correctness.get_by_role("radio", name=re.compile("1"))).to_have_attribute("aria-checked", "true")
+    expect(page.get_by_label("helpfulness")).to_have_value("0.5")
+    page.get_by_label("helpfulness").fill("0.75")
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_text("All done")).to_be_visible()
+    assert feedback_of(client, first) == {"correctness": (1, None), "helpfulness": (0.75, None)}
     page.get_by_role("link", name="Annotation queues", exact=True).first.click()
     expect(page.get_by_role("row").filter(has=page.get_by_role("link", name=queue.name))).to_contain_text("2 / 2")
 

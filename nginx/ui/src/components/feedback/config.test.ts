@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { answerFor, choiceForKey, choiceIndex, rangeText, widgetFor, type Widget } from "./config";
+import { answerFor, choiceForKey, choiceIndex, draftFor, rangeText, widgetFor, type Widget } from "./config";
 
 describe("widgetFor", () => {
   it("gives a categorical key its categories as choices, storing value as score and label as value", () => {
@@ -58,6 +58,14 @@ describe("answers", () => {
     expect(choiceIndex(cat, { score: 0, value: "no" })).toBe(0);
     expect(answerFor({ kind: "freeform" }, "  looks fine ", "k")).toEqual({ answer: { score: null, value: "looks fine" } });
     expect(answerFor(range, "2.5", "k")).toEqual({ answer: { score: 2.5, value: null } });
+  });
+
+  it("shows a stored answer again as its draft", () => {
+    for (const [widget, draft] of [[cat, "1"], [range, "2.5"], [{ kind: "freeform" } as Widget, "fine"]] as const) {
+      expect(draftFor(widget, answerFor(widget, draft, "k").answer)).toBe(draft);
+    }
+    expect(draftFor(cat, { score: 7, value: "other" })).toBe(""); // a category the config no longer has
+    expect(draftFor(range, null)).toBe("");
   });
 
   it("names the key and the bound a typed score breaks", () => {

@@ -112,3 +112,14 @@ export function answerFor(widget: Widget, draft: string, key: string): { answer:
   if (widget.kind === "freeform") return { answer: draft.trim() ? { score: null, value: draft.trim() } : null };
   return parseScore(widget, draft, key);
 }
+
+/** The draft that shows a stored answer (the inverse of answerFor): a choice's index, or the text. */
+export function draftFor(widget: Widget, answer: Answer): string {
+  if (!answer) return "";
+  if (widget.kind === "categorical") {
+    const i = choiceIndex(widget, answer);
+    return i < 0 ? "" : String(i);
+  }
+  if (widget.kind === "freeform") return answer.value ?? "";
+  return answer.score === null ? "" : String(answer.score);
+}

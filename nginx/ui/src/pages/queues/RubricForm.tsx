@@ -1,7 +1,8 @@
-import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { api } from "../../api/client";
-import { invalidate, useMutation } from "../../api/hooks";
-import { answerFor, widgetFor, type Answer, type FeedbackConfig } from "../../components/feedback/config";
+import { invalidate, useApi, useMutation } from "../../api/hooks";
+import type { Feedback } from "../../api/types";
+import { answerFor, draftFor, widgetFor, type Answer, type FeedbackConfig } from "../../components/feedback/config";
 import { FeedbackField } from "../../components/feedback/FeedbackField";
 import { FormError } from "../../components/States";
 import { newId } from "../trace/FeedbackPanel";
@@ -34,6 +35,26 @@ export function RubricForm({
   const [problem, setProblem] = useState<string | null>(null);
   // Feedback ids are chosen here, once per key, so a retried save never records a score twice.
   const ids = useRef(new Map<string, string>());
+  // Scores given earlier (a run sent back for review, a reload): shown, and updated rather than repeated.
+  const earlier = useApi<Feedback[]>({ path: "/feedback", query: { run: run.id, limit: 1000 } });
+  useEffect(() => {
+    if (!earlier.data) return;
+    const found: Record<string, Saved> = {};
+    const shown: Record<string, string> = {};
+    const byAge = [...earlier.data].sort((a, b) => (a.created_at ?? "").localeCompare(b.created_at ?? ""));
+    for (const item of items) {
+      const last = byAge.filter((f) => f.key === item.feedback_key).pop();
+      if (!last) continue;
+      const score = typeof last.score === "boolean" ? Number(last.score) : (last.score ?? null);
+      const value = typeof last.value === "string" ? last.value : null;
+      found[item.feedback_key] = { id: last.id, score, value };
+      ids.current.set(item.feedback_key, last.id);
+      shown[item.feedback_key] = draftFor(widgetFor(configs.get(item.feedback_key), item), { score, value });
+    }
+    setSaved((now) => ({ ...found, ...now }));
+    setDrafts((now) => ({ ...shown, ...now }));
+    // Once per answer from the server; the reviewer's own edits win over what it said.
+  }, [earlier.data]);
   const idFor = (key: string) => {
     if (!ids.current.has(key)) ids.current.set(key, newId());
     return ids.current.get(key) as string;
