@@ -21,8 +21,11 @@ const DatasetPage = lazy(() => import("./pages/datasets/DatasetPage"));
 const ComparePage = lazy(() => import("./pages/experiments/ComparePage"));
 const PromptsPage = lazy(() => import("./pages/prompts/PromptsPage"));
 const PromptPage = lazy(() => import("./pages/prompts/PromptPage"));
+const DirectoryPage = lazy(() => import("./pages/prompts/DirectoryPage"));
 const PlaygroundPage = lazy(() => import("./pages/playground/PlaygroundPage"));
 const SettingsPage = lazy(() => import("./pages/settings/SettingsPage"));
+const QueuesPage = lazy(() => import("./pages/queues/QueuesPage"));
+const ReviewPage = lazy(() => import("./pages/queues/ReviewPage"));
 
 function HomeRedirect() {
   const { me, checking } = useAuth();
@@ -68,6 +71,9 @@ export function AppRoutes() {
           <Route path="datasets/:datasetId/*" element={<DatasetPage />} />
           <Route path="prompts" element={<PromptsPage />} />
           <Route path="prompts/:owner/:repo" element={<PromptPage />} />
+          <Route path="prompts/:owner/:repo/files" element={<DirectoryPage />} />
+          <Route path="queues" element={<QueuesPage />} />
+          <Route path="queues/:queueId" element={<ReviewPage />} />
           <Route path="playground" element={<PlaygroundPage />} />
           <Route path="settings/*" element={<SettingsPage />} />
           <Route path="*" element={<NotFoundPage />} />

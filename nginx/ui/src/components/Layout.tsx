@@ -8,6 +8,7 @@ import { Brand } from "./Brand";
 const NAV = [
   { to: "projects", label: "Projects", icon: "▤" },
   { to: "datasets", label: "Datasets & experiments", icon: "◫" },
+  { to: "queues", label: "Annotation queues", icon: "☑" },
   { to: "prompts", label: "Prompts", icon: "✎" },
   { to: "playground", label: "Playground", icon: "▷" },
   { to: "settings", label: "Settings", icon: "⚙" },

@@ -11,7 +11,7 @@ import { useSearchInput } from "../../lib/useSearchInput";
 import { Pager, SearchToolbar } from "../../components/ListPage";
 import { DataTable, type Column } from "../../components/Table";
 import { Field } from "../../components/Field";
-import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList } from "./api";
+import { HANDLE, commitsPath, shortHash, type PromptRepo, type RepoList, type RepoType } from "./api";
 import { buildChatManifest, type DraftMessage } from "./manifest";
 import { draftProblem, MessagesEditor } from "./MessagesEditor";
 import "./prompts.css";
@@ -24,6 +24,12 @@ const PROMPT_COLUMNS: Column[] = [
   { label: "Last commit" },
   { label: "Likes", className: "num" },
   { label: "Pulls", className: "num" },
+];
+// The hub holds prompts, agents and skills; an agent or a skill is a directory of files.
+const TYPES: { value: RepoType; label: string }[] = [
+  { value: "prompt", label: "Prompts" },
+  { value: "agent", label: "Agents" },
+  { value: "skill", label: "Skills" },
 ];
 const SORTS = [
   { value: "updated_at:desc", label: "Recently updated" },
@@ -41,6 +47,8 @@ export default function PromptsPage() {
   const query = params.get("q") ?? "";
   const sort = params.get("sort") ?? SORTS[0].value;
   const tag = params.get("tag");
+  const publicOnly = params.get("public") === "true";
+  const repoType = (TYPES.find((t) => t.value === params.get("type"))?.value ?? "prompt") as RepoType;
   const offset = Number(params.get("offset") ?? 0) || 0;
   const [search, setSearch] = useSearchInput("q", { resetParam: "offset" });
   const [creating, setCreating] = useState(false);
@@ -64,9 +72,13 @@ export default function PromptsPage() {
       sort_direction: sortDirection,
       tags: tag ? [tag] : undefined,
       is_archived: false,
+      // Prompts are what /repos lists by default (and all a server without agents and skills has).
+      repo_type: repoType === "prompt" ? undefined : repoType,
+      // Public repos of every workspace (other workspaces' are reachable by their handle).
+      is_public: publicOnly || undefined,
     },
   });
-  const filtered = Boolean(query || tag);
+  const filtered = Boolean(query || tag || publicOnly);
   const base = `/o/${tenant}/prompts`;
 
   return (
@@ -86,6 +98,23 @@ export default function PromptsPage() {
         className="toolbar row wrap"
         search={{ label: "Search prompts", placeholder: "Search by name or description", className: "search", value: search, onValue: setSearch }}
       >
+        <div className="repo-types" role="group" aria-label="Repo type">
+          {TYPES.map((t) => (
+            <button
+              key={t.value}
+              type="button"
+              className={repoType === t.value ? "btn btn-small repo-type picked" : "btn btn-small repo-type"}
+              aria-pressed={repoType === t.value}
+              onClick={() => setParam("type", t.value === "prompt" ? null : t.value)}
+            >
+              {t.label}
+            </button>
+          ))}
+        </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={publicOnly} onChange={(e) => setParam("public", e.target.checked ? "true" : null)} />
+          Public, from every workspace
+        </label>
         <label className="row">
           <span className="muted">Sort</span>
           <select aria-label="Sort prompts" value={sort} onChange={(event) => setParam("sort", event.target.value)}>
@@ -107,7 +136,8 @@ export default function PromptsPage() {
         <span className="spacer" />
         {state.data && (
           <span className="muted">
-            {state.data.total} prompt{state.data.total === 1 ? "" : "s"}
+            {state.data.total} {repoType}
+            {state.data.total === 1 ? "" : "s"}
           </span>
         )}
       </SearchToolbar>
@@ -116,7 +146,11 @@ export default function PromptsPage() {
         label="Loading prompts"
         isEmpty={(data) => data.repos.length === 0}
         empty={
-          filtered ? (
+          repoType !== "prompt" && !filtered ? (
+            <EmptyState title={`No ${repoType}s yet`}>
+              Push one from code: <code>client.push_{repoType}("my-{repoType}", files={"{…}"})</code>
+            </EmptyState>
+          ) : filtered ? (
             <EmptyState title="No prompts match">
               Try another search{tag ? " or remove the tag filter" : ""}.
             </EmptyState>
@@ -140,7 +174,14 @@ export default function PromptsPage() {
           <>
             <DataTable className="prompts-table" columns={PROMPT_COLUMNS}>
               {data.repos.map((repo) => (
-                <RepoRow key={repo.id} repo={repo} base={base} onTag={(t) => setParam("tag", t)} />
+                <RepoRow
+                  key={repo.id}
+                  repo={repo}
+                  type={repo.repo_type ?? repoType}
+                  base={base}
+                  own={!repo.tenant_id || repo.tenant_id === tenant}
+                  onTag={(t) => setParam("tag", t)}
+                />
               ))}
             </DataTable>
             {data.total > PAGE && (
@@ -164,9 +205,23 @@ export default function PromptsPage() {
   );
 }
 
-function RepoRow({ repo, base, onTag }: { repo: PromptRepo; base: string; onTag: (tag: string) => void }) {
+function RepoRow({
+  repo,
+  type,
+  base,
+  own,
+  onTag,
+}: {
+  repo: PromptRepo;
+  type: RepoType;
+  base: string;
+  /** The caller's workspace's repo (addressed as `-`), not another's public one (addressed by its handle). */
+  own: boolean;
+  onTag: (tag: string) => void;
+}) {
   const navigate = useNavigate();
-  const to = `${base}/-/${repo.repo_handle}`;
+  const owner = own ? "-" : repo.owner || "-";
+  const to = type === "prompt" ? `${base}/${owner}/${repo.repo_handle}` : `${base}/${owner}/${repo.repo_handle}/files?type=${type}`;
   const lastCommit = repo.last_commit_at ?? (repo.last_commit_hash ? repo.updated_at : null);
   return (
     <tr className="clickable" onClick={(event) => {
@@ -175,8 +230,14 @@ function RepoRow({ repo, base, onTag }: { repo: PromptRepo; base: string; onTag:
     }}>
       <td className="repo-cell">
         <Link to={to} className="repo-name">
-          {repo.repo_handle}
+          {own ? repo.repo_handle : `${repo.owner}/${repo.repo_handle}`}
         </Link>
+        {type !== "prompt" && <span className="badge accent repo-chip">{type}</span>}
+        {repo.is_public && (
+          <span className="badge ok repo-chip" title="Anyone with the workspace handle can pull it">
+            public
+          </span>
+        )}
         {repo.description && <div className="muted repo-desc">{repo.description}</div>}
       </td>
       <td>

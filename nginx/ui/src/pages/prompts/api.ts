@@ -22,7 +22,27 @@ export interface PromptRepo {
   /** Tracehouse addition; older servers leave it out. */
   last_commit_at?: string | null;
   liked_by_auth_user: boolean;
+  /** The owning workspace: another one's for a public repo listed with is_public=true. */
+  tenant_id?: string;
+  /** What the repo holds; older servers leave it out (a prompt). */
+  repo_type?: RepoType | null;
 }
+
+export type RepoType = "prompt" | "agent" | "skill";
+
+/** A directory repo's entry (the SDK's FileEntry / AgentEntry / SkillEntry). */
+export type DirectoryEntry =
+  | { type: "file"; content: string }
+  | { type: "agent" | "skill"; repo_handle: string; owner?: string | null; commit_hash?: string | null };
+
+/** An agent's or skill's files at a commit (GET /platform/hub/repos/{owner}/{repo}/directories). */
+export interface Directory {
+  commit_id: string;
+  commit_hash: string;
+  files: Record<string, DirectoryEntry>;
+}
+
+export const directoryPath = (owner: string, repo: string) => `/platform/hub/repos/${owner}/${repo}/directories`;
 
 export interface RepoList {
   repos: PromptRepo[];
@@ -66,6 +86,8 @@ export const tagsPath = (owner: string, repo: string) => `/repos/${owner}/${repo
 export const likesPath = (owner: string, repo: string) => `/likes/${owner}/${repo}`;
 
 export const HANDLE = /^[a-z0-9_-]{1,100}$/;
+/** A workspace's hub handle (GET /settings `tenant_handle`), as POST /settings/handle checks it. */
+export const TENANT_HANDLE = /^[a-z][a-z0-9_-]{2,63}$/;
 export const TAG_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 
 export function shortHash(hash: string | null | undefined): string {

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
+import { useWorkspace } from "../../auth/AuthContext";
 import type { Run } from "../../api/types";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatRelative, formatTime } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
 import { SdkSnippet } from "../projects/ProjectsPage";
+import { AddToQueueDialog } from "../queues/AddToQueueDialog";
 import { ColumnChooser } from "./ColumnChooser";
 import {
   COLUMNS,
@@ -42,6 +44,18 @@ export function RunsPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const [columns, setColumns] = useState<ColumnId[]>(loadColumns);
   const [pageSize, setPageSize] = useState<number>(loadPageSize);
+  const canWrite = useWorkspace().role !== "viewer";
+  // Rows picked for a bulk action (sending them to an annotation queue); kept across pages.
+  const [selected, setSelected] = useState<Set<string>>(() => new Set());
+  const [queueDialog, setQueueDialog] = useState(false);
+  const toggleRow = useCallback((id: string) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
 
   const state = useMemo(() => fromSearchParams(searchParams), [searchParams]);
   const filterKey = toSearchParams(state).toString();
@@ -153,6 +167,17 @@ export function RunsPage() {
               : `${formatNumber(count)} ${state.rootOnly ? "trace" : "run"}${count === 1 ? "" : "s"}${filtered ? " match" : ""}`}
         </span>
         <span className="spacer" />
+        {selected.size > 0 && (
+          <>
+            <span role="status">{formatNumber(selected.size)} selected</span>
+            <button type="button" className="btn btn-small" onClick={() => setQueueDialog(true)}>
+              Add to annotation queue
+            </button>
+            <button type="button" className="btn btn-small btn-quiet" onClick={() => setSelected(new Set())}>
+              Clear selection
+            </button>
+          </>
+        )}
         <ColumnChooser visible={columns} onChange={changeColumns} />
       </div>
 
@@ -194,6 +219,18 @@ export function RunsPage() {
             stale={runs.loading && !runs.data}
             href={href}
             onOpen={open}
+            selected={canWrite ? selected : null}
+            onToggleRow={toggleRow}
+            onToggleAll={(ids, on) =>
+              setSelected((prev) => {
+                const next = new Set(prev);
+                for (const id of ids) {
+                  if (on) next.add(id);
+                  else next.delete(id);
+                }
+                return next;
+              })
+            }
           />
           <nav className="pager" aria-label="Pages">
             <label className="row muted">
@@ -238,6 +275,16 @@ export function RunsPage() {
           </nav>
         </>
       )}
+      {queueDialog && (
+        <AddToQueueDialog
+          open
+          runIds={[...selected]}
+          onClose={() => {
+            setQueueDialog(false);
+            setSelected(new Set());
+          }}
+        />
+      )}
     </div>
   );
 }
@@ -257,12 +304,19 @@ function RunsTable({
   stale,
   href,
   onOpen,
+  selected,
+  onToggleRow,
+  onToggleAll,
 }: {
   rows: RunRow[];
   columns: ColumnId[];
   stale: boolean;
   href: (run: RunRow) => string;
   onOpen: (run: RunRow, newTab: boolean) => void;
+  /** Rows picked for bulk actions; null: no selection column (a viewer has no bulk action). */
+  selected: ReadonlySet<string> | null;
+  onToggleRow: (id: string) => void;
+  onToggleAll: (ids: string[], on: boolean) => void;
 }) {
   const show = (id: ColumnId) => columns.includes(id);
   const bodyRef = useRef<HTMLTableSectionElement>(null);
@@ -281,7 +335,7 @@ function RunsTable({
     }
   };
   const onRowClick = (event: MouseEvent<HTMLTableRowElement>, run: RunRow) => {
-    if ((event.target as HTMLElement).closest("a, button")) return;
+    if ((event.target as HTMLElement).closest("a, button, input, .run-pick")) return;
     if (window.getSelection()?.toString()) return; // selecting text is not a click
     onOpen(run, event.metaKey || event.ctrlKey);
   };
@@ -295,6 +349,16 @@ function RunsTable({
       <table className="table">
         <thead>
           <tr>
+            {selected && (
+              <th scope="col" className="run-pick">
+                <input
+                  type="checkbox"
+                  aria-label="Select all runs on this page"
+                  checked={rows.length > 0 && rows.every((r) => selected.has(r.id))}
+                  onChange={(e) => onToggleAll(rows.map((r) => r.id), e.target.checked)}
+                />
+              </th>
+            )}
             <th scope="col">Name</th>
             {COLUMNS.filter((c) => show(c.id)).map((c) => (
               <th
@@ -316,6 +380,16 @@ function RunsTable({
               onClick={(e) => onRowClick(e, run)}
               onKeyDown={(e) => onRowKey(e, run)}
             >
+              {selected && (
+                <td className="run-pick">
+                  <input
+                    type="checkbox"
+                    aria-label={`Select run ${run.name}`}
+                    checked={selected.has(run.id)}
+                    onChange={() => onToggleRow(run.id)}
+                  />
+                </td>
+              )}
               <td className="run-name">
                 <Link to={href(run)} tabIndex={-1}>
                   {run.name}

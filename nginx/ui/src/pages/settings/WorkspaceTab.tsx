@@ -8,6 +8,7 @@ import { Dialog, DialogForm } from "../../components/Dialog";
 import { Async, FormError } from "../../components/States";
 import { Field } from "../../components/Field";
 import { formatTime } from "../../lib/format";
+import { HubHandle } from "./HubHandle";
 import { sdkEnv, type WorkspaceInfo } from "./types";
 
 export function WorkspaceTab() {
@@ -55,6 +56,12 @@ export function WorkspaceTab() {
                 <div>
                   <dt>Created</dt>
                   <dd>{formatTime(current?.created_at)}</dd>
+                </div>
+                <div>
+                  <dt>Hub handle</dt>
+                  <dd>
+                    <HubHandle isAdmin={isAdmin} />
+                  </dd>
                 </div>
                 <div>
                   <dt>Your role</dt>

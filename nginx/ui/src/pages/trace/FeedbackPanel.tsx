@@ -4,6 +4,9 @@ import { invalidate, useApi, useMutation } from "../../api/hooks";
 import type { Feedback } from "../../api/types";
 import { useWorkspace } from "../../auth/AuthContext";
 import { Async, EmptyState, FormError } from "../../components/States";
+import { answerFor, rangeText, widgetFor, type FeedbackConfig } from "../../components/feedback/config";
+import { FeedbackField } from "../../components/feedback/FeedbackField";
+import { useFeedbackConfigs } from "../../components/feedback/useFeedbackConfigs";
 import { formatRelative, formatTime, preview } from "../../lib/format";
 
 /** A v4 UUID; crypto.randomUUID needs a secure context, which a LAN http:// appliance may not be. */
@@ -164,18 +167,29 @@ function AddForm({
   runId,
   traceId,
   sessionId,
+  configs,
   onAdded,
 }: {
   runId: string;
   traceId?: string;
   sessionId?: string;
+  configs: Map<string, FeedbackConfig>;
   onAdded: (f: Feedback) => void;
 }) {
   const uid = useId();
   const [key, setKey] = useState("");
-  const [score, setScore] = useState("");
+  const [draft, setDraft] = useState("");
   const [comment, setComment] = useState("");
   const [invalid, setInvalid] = useState<string>();
+  // The key's config shapes the score input (a range, categories, free text); typing another key
+  // starts its draft afresh, since a category index or a text means nothing to another shape.
+  const trimmedKey = key.trim();
+  const config = configs.get(trimmedKey);
+  const widget = widgetFor(config);
+  const changeKey = (next: string) => {
+    if (configs.get(next.trim()) !== config) setDraft("");
+    setKey(next);
+  };
   // One id per submission: a retry after a network error re-sends the same id, so the server
   // (idempotent by id) never records it twice. A new id only after a success.
   const pendingId = useRef<string>(newId());
@@ -184,8 +198,7 @@ function AddForm({
   );
   async function submit(event: FormEvent) {
     event.preventDefault();
-    const trimmedKey = key.trim();
-    const parsed = parseScore(score);
+    const parsed = answerFor(widget, draft, "Score");
     const problem = !trimmedKey ? "Key is required (e.g. correctness)." : trimmedKey.length > 512 ? "Key is too long (512 characters at most)." : parsed.error;
     setInvalid(problem);
     if (problem) return;
@@ -195,17 +208,19 @@ function AddForm({
       trace_id: traceId,
       session_id: sessionId,
       key: trimmedKey,
-      score: parsed.score,
+      score: parsed.answer?.score ?? null,
+      value: parsed.answer?.value ?? undefined,
       comment: comment.trim() || null,
       feedback_source: { type: "app" },
     });
     if (created) {
       pendingId.current = newId();
-      setScore("");
+      setDraft("");
       setComment("");
       onAdded(created);
     }
   }
+  const label = widget.kind === "categorical" ? "Category" : widget.kind === "freeform" ? "Value" : "Score";
   return (
     <form className="fb-form" onSubmit={submit} aria-label="Add feedback" noValidate>
       <h3>Add feedback</h3>
@@ -215,28 +230,40 @@ function AddForm({
           <input
             id={`${uid}-key`}
             value={key}
-            onChange={(e) => setKey(e.target.value)}
+            onChange={(e) => changeKey(e.target.value)}
             placeholder="correctness"
+            list={configs.size > 0 ? `${uid}-keys` : undefined}
             required
             aria-invalid={invalid?.startsWith("Key") || undefined}
           />
+          {configs.size > 0 && (
+            <datalist id={`${uid}-keys`}>
+              {[...configs.keys()].map((k) => (
+                <option key={k} value={k} />
+              ))}
+            </datalist>
+          )}
         </label>
-        <label className="field fb-score-field" htmlFor={`${uid}-score`}>
-          <span>Score</span>
-          <input
+        <div className={widget.kind === "continuous" && !rangeText(widget) ? "fb-score-field" : "fb-config-field"}>
+          <FeedbackField
             id={`${uid}-score`}
-            inputMode="decimal"
-            value={score}
-            onChange={(e) => setScore(e.target.value)}
-            placeholder="1"
-            aria-invalid={invalid?.startsWith("Score") || undefined}
+            label={label}
+            widget={widget}
+            draft={draft}
+            onDraft={setDraft}
+            invalid={invalid?.startsWith("Score")}
           />
-        </label>
+        </div>
         <label className="field fb-comment-field" htmlFor={`${uid}-comment`}>
           <span>Comment (optional)</span>
           <input id={`${uid}-comment`} value={comment} onChange={(e) => setComment(e.target.value)} />
         </label>
       </div>
+      {config && (
+        <p className="muted fb-config-note">
+          <span className="badge">{config.type}</span> feedback, as this workspace configures <span className="mono">{trimmedKey}</span>
+        </p>
+      )}
       <FormError error={invalid} />
       <FormError error={create.error} />
       <div className="row">
@@ -252,6 +279,7 @@ export function FeedbackPanel({ runId, traceId, sessionId }: { runId: string; tr
   const workspace = useWorkspace();
   const canWrite = workspace.role !== "viewer";
   const state = useApi<Feedback[]>({ path: "/feedback", query: { run: runId, limit: 1000 } });
+  const configs = useFeedbackConfigs();
   const list = state.data;
   const update = (next: Feedback[]) => {
     state.setData(sortFeedback(next));
@@ -283,6 +311,7 @@ export function FeedbackPanel({ runId, traceId, sessionId }: { runId: string; tr
       {canWrite ? (
         <AddForm
           runId={runId}
+          configs={configs}
           traceId={traceId}
           sessionId={sessionId}
           onAdded={(f) => update([...(list ?? []).filter((x) => x.id !== f.id), f])}
