@@ -27,6 +27,8 @@ PUBLIC = {
     ("GET", "/api/v1/public/{id}/run"),
     ("GET", "/api/v1/public/{id}/run/{id}"),
     ("POST", "/api/v1/public/{id}/runs/query"),
+    ("GET", "/api/v2/public/{id}/run/{id}"),
+    ("POST", "/api/v2/public/{id}/runs/query"),
     # Shared datasets, likewise; example attachment links are signed like run attachments.
     ("GET", "/api/v1/public/{id}/datasets"),
     ("GET", "/api/v1/public/{id}/examples"),
@@ -53,7 +55,9 @@ def api_routes(app: Litestar) -> list[tuple[str, str, bool]]:
     for route in app.routes:
         if not route.path.startswith("/api/"):
             continue
-        path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), route.path)
+        # A made-up value each parameter's type accepts (an int one would 404 on a uuid).
+        path = re.sub(r"\{[^}:]+:int\}", "1", route.path)
+        path = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
         for handler in getattr(route, "route_handlers", []):
             for method in handler.http_methods:
                 if method in {"HEAD", "OPTIONS"}:

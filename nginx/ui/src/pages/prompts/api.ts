@@ -3,8 +3,6 @@
 export interface PromptRepo {
   id: string;
   repo_handle: string;
-  /** "prompt" here: /repos lists agents and skills only when asked for them. */
-  repo_type?: "prompt" | "agent" | "skill";
   /** The owning workspace's hub handle; full_name is `owner/repo_handle`. */
   full_name: string;
   owner: string | null;
@@ -24,7 +22,8 @@ export interface PromptRepo {
   liked_by_auth_user: boolean;
   /** The owning workspace: another one's for a public repo listed with is_public=true. */
   tenant_id?: string;
-  /** What the repo holds; older servers leave it out (a prompt). */
+  /** What the repo holds (/repos lists agents and skills only when asked for them); older
+   * servers leave it out (a prompt). */
   repo_type?: RepoType | null;
 }
 
