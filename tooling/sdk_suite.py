@@ -33,6 +33,10 @@ TEST_DEPS = (
     "requests-toolbelt",
     "pydantic>=2",
     "langchain-core>=1.0,<1.5",
+    # The prompt tests convert pulled prompts and build provider models with these (they never
+    # call the providers).
+    "langchain-openai",
+    "langchain-anthropic",
     "opentelemetry-sdk",
     "opentelemetry-exporter-otlp-proto-http",
     "httpx<0.29",
@@ -132,6 +136,9 @@ def run(
         "LANGSMITH_ENDPOINT": f"{url}/api/v1",
         "LANGSMITH_API_KEY": _api_key(stack_env, workspace),
         "LANGSMITH_TRACING": "true",
+        # Provider model objects in pulled prompts need a key to be built; nothing calls them.
+        "OPENAI_API_KEY": os.environ.get("OPENAI_API_KEY", "sk-sdk-suite-unused"),
+        "ANTHROPIC_API_KEY": os.environ.get("ANTHROPIC_API_KEY", "sk-ant-sdk-suite-unused"),
         "PYTHONPATH": str(root),
     }
     report_dir.mkdir(parents=True, exist_ok=True)

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from langsmith import Client
+from langsmith import Client, traceable
 from langsmith._exceptions import BadRequestError, NotFoundError, PermissionDeniedError
+from langsmith.schemas import Attachment
 
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import wait_for
@@ -273,3 +274,25 @@ def test_bad_input_is_a_400_naming_it(
     }
     answer = httpx.post(f"{stack.url}/api/v2/runs/query", json=body, headers={"x-api-key": tenant.key})
     assert answer.status_code == 400 and message in answer.text, answer.text
+
+
+def test_attachment_links_are_absolute_and_download(stack: NativeStack, tenant: Tenant) -> None:
+    """The v2 client fetches `attachments` URLs as they are (v1 callers join the relative links onto
+    their API URL), so v2 answers them absolute, on the origin the caller used."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)  # batched: attachments go multipart
+    project = str(client.create_project("v2-files").id)
+
+    @traceable(client=client, project_name="v2-files", enabled=True)
+    def with_file(notes: Attachment) -> str:
+        return "read"
+
+    with_file(Attachment(mime_type="text/plain", data=b"hello v2"))
+    client.flush()
+
+    async def scenario() -> dict[str, str]:
+        found = [r async for r in client.runs.query(project_ids=[project], selects=["NAME", "ATTACHMENTS"])]
+        return found[0].attachments if found and found[0].attachments else {}
+
+    links = wait_for(lambda: run(scenario), what="the run with its attachment")
+    assert links["notes"].startswith(f"{stack.url}/api/v1/public/attachments/")
+    assert httpx.get(links["notes"]).content == b"hello v2"

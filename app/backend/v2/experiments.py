@@ -68,8 +68,9 @@ async def experiment_runs(
         item = {k: example.get(k) for k in EXAMPLE_FIELDS}
         item["source_run_id"] = example.get("source_run_id")
         urls = example.get("attachment_urls") or {}
-        item["attachment_urls"] = {name: url["presigned_url"] for name, url in urls.items()}
-        item["runs"] = [v2.v2_run(r, selects) for r in runs.get(str(row["id"]), [])]
+        origin = v2.origin_of(request)
+        item["attachment_urls"] = {name: v2.absolute(url["presigned_url"], origin) for name, url in urls.items()}
+        item["runs"] = [v2.v2_run(r, selects, origin) for r in runs.get(str(row["id"]), [])]
         items.append(item)
     return {"items": items, "next_cursor": v2.encode_offset(offset + limit) if len(rows) > limit else None}
 

@@ -46,7 +46,7 @@ async def query_runs(
     body = v2.v1_query(data, selects, projects, earliest)
     workspace = str(principal.workspace_id)
     runs, next_cursor = await fetch_runs(request, clickhouse, workspace, body, subtree_usage=data.include_subtree_usage)
-    return {"items": [v2.v2_run(r, selects) for r in runs], "next_cursor": next_cursor}
+    return {"items": [v2.v2_run(r, selects, v2.origin_of(request)) for r in runs], "next_cursor": next_cursor}
 
 
 async def _one_run(
@@ -71,7 +71,8 @@ async def retrieve_run(
 ) -> dict[str, Any]:
     chosen = v2.check_selects(selects)
     body = listing.RunsQuery(session=[project_id], id=[run_id], select=v2.v1_select(chosen), limit=1)
-    return v2.v2_run(await _one_run(request, clickhouse, str(principal.workspace_id), body), chosen)
+    run = await _one_run(request, clickhouse, str(principal.workspace_id), body)
+    return v2.v2_run(run, chosen, v2.origin_of(request))
 
 
 @get("/api/v2/runs/{run_id:uuid}/url")
@@ -123,8 +124,12 @@ async def query_traces(
     )
     # A root's usage read as its trace's: the trace's aggregates.
     roots, next_cursor = await fetch_runs(request, clickhouse, str(principal.workspace_id), body)
+    origin = v2.origin_of(request)
     items = [
-        {"root_run": v2.v2_run(r, selects), "trace_aggregates": {k: v2.v2_run(r, [k.upper()])[k] for k in AGGREGATES}}
+        {
+            "root_run": v2.v2_run(r, selects, origin),
+            "trace_aggregates": {k: v2.v2_run(r, [k.upper()])[k] for k in AGGREGATES},
+        }
         for r in roots
     ]
     return {"items": items, "next_cursor": next_cursor}
@@ -162,7 +167,7 @@ async def trace_runs(
     workspace = str(principal.workspace_id)
     while True:
         runs, body.cursor = await fetch_runs(request, clickhouse, workspace, body, subtree_usage=False)
-        items += [v2.v2_run(r, chosen) for r in runs]
+        items += [v2.v2_run(r, chosen, v2.origin_of(request)) for r in runs]
         if not body.cursor:
             return {"items": items}
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import msgspec
+from litestar import Request
 
 from app.backend.runs import listing
 from app.backend.threads.schemas import preview
@@ -67,7 +68,17 @@ def _number(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def _value(select: str, run: dict[str, Any]) -> Any:
+def origin_of(request: Request[Any, Any, Any]) -> str:
+    """The origin the caller used: v2 attachment links are absolute (the SDK's v2 client fetches
+    them as they are, where v1 callers join the relative links onto their API URL)."""
+    return str(request.base_url).rstrip("/")
+
+
+def absolute(url: str, origin: str) -> str:
+    return origin + url if url.startswith("/") else url
+
+
+def _value(select: str, run: dict[str, Any], origin: str) -> Any:
     sources = SOURCES[select]
     if not sources:
         return None
@@ -83,13 +94,17 @@ def _value(select: str, run: dict[str, Any]) -> Any:
     if select in _DETAILS:
         return {"raw": {k: _number(v) for k, v in value.items()}} if value else None
     if select == "ATTACHMENTS":
-        return {name.removeprefix("attachment."): url["presigned_url"] for name, url in (value or {}).items()}
+        return {
+            name.removeprefix("attachment."): absolute(url["presigned_url"], origin)
+            for name, url in (value or {}).items()
+        }
     return _number(value)
 
 
-def v2_run(run: dict[str, Any], selects: list[str]) -> dict[str, Any]:
-    """A v1 run object (read with v1_select(selects)) -> the v2 run with exactly `selects`."""
-    return {s.lower(): _value(s, run) for s in selects}
+def v2_run(run: dict[str, Any], selects: list[str], origin: str = "") -> dict[str, Any]:
+    """A v1 run object (read with v1_select(selects)) -> the v2 run with exactly `selects`;
+    `origin` (origin_of the request) makes attachment links absolute."""
+    return {s.lower(): _value(s, run, origin) for s in selects}
 
 
 def window(
