@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -70,6 +71,10 @@ def test_runs_query_and_retrieve(chat_traces: tuple[Tenant, Client, list[dict]])
         )
         assert one.id == ingested["turn-1"]["id"] and one.name == "turn-1" and one.thread_id == "t-a"
         assert one.metadata is not None and one.metadata["thread_id"] == "t-a"
+        # v2 answers times with their offset: its client compares them with the aware times it sent.
+        timed = await client.runs.retrieve(ingested["turn-1"]["id"], project_id=project, selects=["START_TIME"])
+        sent = dt.datetime.fromisoformat(ingested["turn-1"]["start_time"])
+        assert timed.start_time is not None and timed.start_time.tzinfo is not None and timed.start_time == sent
         url = await client.runs.get_url(one.id or "", project_id=project, trace_id=one.id or "")
         assert url.url is not None and url.url.endswith(f"/projects/p/{project}/r/{one.id}?trace_id={one.id}")
         with pytest.raises(NotFoundError):

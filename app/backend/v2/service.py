@@ -78,6 +78,14 @@ def absolute(url: str, origin: str) -> str:
     return origin + url if url.startswith("/") else url
 
 
+def aware(value: Any) -> Any:
+    """v2 answers times with their offset (its client compares them with the aware times it sent),
+    where the v1 run reads answer naive UTC as LangSmith's v1 does."""
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
 def _value(select: str, run: dict[str, Any], origin: str) -> Any:
     sources = SOURCES[select]
     if not sources:
@@ -98,6 +106,8 @@ def _value(select: str, run: dict[str, Any], origin: str) -> Any:
             name.removeprefix("attachment."): absolute(url["presigned_url"], origin)
             for name, url in (value or {}).items()
         }
+    if select in ("START_TIME", "END_TIME", "FIRST_TOKEN_TIME"):
+        return aware(value)
     return _number(value)
 
 

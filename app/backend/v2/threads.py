@@ -42,9 +42,9 @@ def _thread(t: Thread) -> dict[str, Any]:
     return {
         "thread_id": t.thread_id,
         "count": t.turn_count,
-        "start_time": t.first_start_time,
-        "min_start_time": t.first_start_time,
-        "max_start_time": t.last_start_time,
+        "start_time": v2.aware(t.first_start_time),
+        "min_start_time": v2.aware(t.first_start_time),
+        "max_start_time": v2.aware(t.last_start_time),
         "latency_p50": t.latency_p50,
         "num_errored_turns": t.error_count,
         "first_inputs": t.first_input_preview,
@@ -156,8 +156,8 @@ async def thread_stats(
     t = found[0]
     stats: dict[str, Any] = {
         "turns": t.turn_count,
-        "first_start_time": t.first_start_time,
-        "last_start_time": t.last_start_time,
+        "first_start_time": v2.aware(t.first_start_time),
+        "last_start_time": v2.aware(t.last_start_time),
         "latency_p50_seconds": t.latency_p50,
         "prompt_tokens": t.prompt_tokens,
         "completion_tokens": t.completion_tokens,
