@@ -95,3 +95,30 @@ export function preview(value: unknown, max = 120): string {
   }
   return truncate(JSON.stringify(value), max);
 }
+
+/** Token counts: a run that called no model records 0 tokens, which means "none recorded", not
+ * a measured zero, so it reads as the dash like any missing value. */
+export function formatTokens(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value) || value === 0) return DASH;
+  return formatNumber(Math.round(value));
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** A wait as people say it: "45 seconds", "14 minutes", "2 hours" (rounded up: the wait is
+ * over no earlier than said). */
+export function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 90) return plural(s, "second");
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 90) return plural(minutes, "minute");
+  return plural(Math.ceil(minutes / 60), "hour");
+}
+
+/** The servers' throttling messages count in seconds ("try again in 810 seconds", what the API
+ * documents); the UI says it in the words a person would use ("try again in 14 minutes"). */
+export function humanizeRetry(message: string): string {
+  return message.replace(/\bin (\d+) seconds?\b/g, (_, n: string) => `in ${formatWait(Number(n))}`);
+}

@@ -40,10 +40,19 @@ function signed(text: string, negative: boolean): string {
   return `${negative ? "−" : "+"}${text}`;
 }
 
-/** A delta as people read it: scores absolute, error rate in points, the rest relative. */
-export function formatDelta(metric: Metric, delta: Delta): string {
+/** Whether a metric's value reads as zero when shown ("0 ms", "$0", "0"). */
+function showsAsZero(metric: Metric, value: number): boolean {
+  return value === 0 || /^\$?0( ms)?$/.test(formatMetric(metric, value));
+}
+
+/** A delta as people read it: scores absolute, error rate in points, the rest relative — except
+ * to or from zero: "0 ms" against 2 s is no "−100%" improvement but a missing measurement or a
+ * different kind of run, so those read as the absolute difference ("−2.00 s"). `value` is the
+ * compared experiment's value, when the caller has it. */
+export function formatDelta(metric: Metric, delta: Delta, value?: number | null): string {
   if (delta.delta === null) return "";
   const d = delta.delta;
+  const toZero = value !== null && value !== undefined && showsAsZero(metric, value);
   const negative = d < 0;
   const abs = Math.abs(d);
   switch (metric) {
@@ -56,7 +65,7 @@ export function formatDelta(metric: Metric, delta: Delta): string {
     case "example_count":
       return signed(formatNumber(abs), negative);
     default:
-      if (delta.relative !== null) {
+      if (delta.relative !== null && !toZero && delta.relative > -1) {
         const pct = Math.abs(delta.relative) * 100;
         return signed(`${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%`, negative);
       }
