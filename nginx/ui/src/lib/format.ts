@@ -122,3 +122,29 @@ export function formatWait(seconds: number): string {
 export function humanizeRetry(message: string): string {
   return message.replace(/\bin (\d+) seconds?\b/g, (_, n: string) => `in ${formatWait(Number(n))}`);
 }
+
+/** "gpt-4o-mini", "a, b and c", "a, b, c and 2 more models": the models whose LLM runs recorded
+ * tokens but no cost (the API's `unpriced_models`; "" is a run naming no model). */
+export function modelList(models: string[], shown = 3): string {
+  const names = models.map((m) => m || "unnamed model");
+  if (names.length <= shown) {
+    return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : (names[0] ?? "");
+  }
+  const rest = names.length - shown;
+  return `${names.slice(0, shown).join(", ")} and ${rest} more model${rest === 1 ? "" : "s"}`;
+}
+
+/** What a cost figure should say. Runs that recorded tokens but no cost have an unknown cost,
+ * not a zero one: with nothing priced the figure is "No prices" for those models instead of "$0";
+ * with some priced it is the known sum, noting what it leaves out. */
+export function describeCost(
+  cost: number | string | null | undefined,
+  unpriced: string[] | null | undefined,
+): { value: string; note: string | null; priced: boolean } {
+  const n = cost === null || cost === undefined || cost === "" ? 0 : Number(cost);
+  const priced = !Number.isNaN(n) && n !== 0;
+  const models = unpriced ?? [];
+  if (!priced && models.length) return { value: "No prices", note: `No prices for ${modelList(models)}`, priced };
+  if (!priced) return { value: DASH, note: null, priced };
+  return { value: formatCost(n), note: models.length ? `excludes ${modelList(models)} (no prices)` : null, priced };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatTokens, formatWait, humanizeRetry } from "./format";
+import { describeCost, formatTokens, formatWait, humanizeRetry } from "./format";
 
 describe("formatTokens", () => {
   it("shows the dash for no recorded tokens, the count otherwise", () => {
@@ -28,5 +28,24 @@ describe("formatWait and humanizeRetry", () => {
     );
     expect(humanizeRetry("try again in 1 second")).toBe("try again in 1 second");
     expect(humanizeRetry("wrong email or password")).toBe("wrong email or password");
+  });
+});
+
+describe("describeCost", () => {
+  it("says which models have no prices instead of $0", () => {
+    expect(describeCost(0, ["gpt-4o-mini"])).toEqual({ value: "No prices", note: "No prices for gpt-4o-mini", priced: false });
+    expect(describeCost(null, ["a", "b"]).note).toBe("No prices for a and b");
+    expect(describeCost(null, ["a", "b", "c", "d", "e"]).note).toBe("No prices for a, b, c and 2 more models");
+    expect(describeCost(null, [""]).note).toBe("No prices for unnamed model");
+  });
+
+  it("shows a known cost, noting the models it leaves out", () => {
+    expect(describeCost(0.5, [])).toEqual({ value: "$0.50", note: null, priced: true });
+    expect(describeCost("0.5", ["gpt-4o-mini"]).note).toBe("excludes gpt-4o-mini (no prices)");
+  });
+
+  it("shows the dash when there is neither a cost nor a model without prices", () => {
+    expect(describeCost(0, [])).toEqual({ value: "–", note: null, priced: false });
+    expect(describeCost(undefined, undefined).value).toBe("–");
   });
 });

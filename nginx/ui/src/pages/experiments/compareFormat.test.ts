@@ -1,4 +1,4 @@
-import { formatDelta, previewIO } from "./compareFormat";
+import { formatDelta, formatMetric, previewIO, readsAsZero } from "./compareFormat";
 import { compareMetric } from "./regressions";
 
 describe("previewIO", () => {
@@ -30,5 +30,18 @@ describe("formatDelta", () => {
     expect(formatDelta("latency", compareMetric("latency", 2.3, 0.0002), 0.0002)).toBe("−2.30 s");
     expect(formatDelta("latency", compareMetric("latency", 0, 1.2), 1.2)).toBe("+1.20 s");
     expect(formatDelta("total_cost", compareMetric("total_cost", 0.5, 0), 0)).toBe("−$0.50");
+  });
+});
+
+describe("readsAsZero and formatMetric", () => {
+  it("treats a latency change that rounds to nothing as no change", () => {
+    expect(readsAsZero("−0 ms")).toBe(true);
+    expect(readsAsZero("+0.00 s")).toBe(true);
+    expect(readsAsZero("−1 ms")).toBe(false);
+  });
+
+  it("shows no recorded tokens as the dash", () => {
+    expect(formatMetric("total_tokens", 0)).toBe("–");
+    expect(formatMetric("total_tokens", 1234)).toBe("1,234");
   });
 });

@@ -1,7 +1,7 @@
 // Display helpers of the comparison view (numbers, deltas, experiment colours).
 
 import { toConversation } from "../../components/messages/normalize";
-import { formatCost, formatLatency, formatNumber, formatPercent, preview, truncate } from "../../lib/format";
+import { formatCost, formatLatency, formatNumber, formatPercent, formatTokens, preview, truncate } from "../../lib/format";
 import type { Delta, Metric } from "./regressions";
 
 const PALETTE = ["#2457d6", "#c2700a", "#7b4fd6", "#128a84", "#c0367a", "#5b7a12", "#8a5a2b", "#3f6f9f", "#b23a48", "#6b7280"];
@@ -28,6 +28,9 @@ export function formatMetric(metric: Metric, value: number | null | undefined): 
     case "total_cost":
     case "cost":
       return formatCost(value);
+    case "total_tokens":
+    case "tokens":
+      return formatTokens(value); // 0 means none recorded (no model called): the dash
     case "score":
     case "session_score":
       return formatScore(value);
@@ -95,5 +98,5 @@ export function previewIO(value: unknown, max = 240): string {
 
 /** Whether a formatted delta reads as zero ("+0.00", "−0.0%"): then it is shown as no change. */
 export function readsAsZero(text: string): boolean {
-  return /^[−+]0(\.0+)?( pp|%)?$/.test(text) || /^[−+]\$0(\.0+)?$/.test(text);
+  return /^[−+]0(\.0+)?( pp|%| ms| s)?$/.test(text) || /^[−+]\$0(\.0+)?$/.test(text);
 }
