@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody
 
 from app.core.auth import Principal
 from app.core.egress import split_url
-from app.core.errors import BadRequest, Conflict, NotFound
+from app.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from app.core.postgres import Postgres
 from playground.calls import upstream
 from playground.model_providers import queries as q
@@ -55,7 +55,7 @@ async def create_provider(
 ) -> Provider:
     state = request.app.state
     if data.base_url:
-        state.egress.check_syntax(data.base_url)
+        await _check_destination(state, data.base_url)
     provider_id = uuid.uuid4()
     cipher = None
     if data.api_key:
@@ -101,7 +101,7 @@ async def update_provider(
         raise NotFound("provider not found")
     state = request.app.state
     if isinstance(data.base_url, str):
-        state.egress.check_syntax(data.base_url)
+        split_url(data.base_url)  # its form first (400); the policy below, after the key check
     if existing["kind"] == "openai_compatible" and data.base_url is None:
         raise Conflict("an openai_compatible provider needs a base_url")
     if data.base_url is not msgspec.UNSET and data.api_key is msgspec.UNSET and existing["api_key_cipher"] is not None:
@@ -113,6 +113,9 @@ async def update_provider(
                 "base_url points to another server (scheme, host or port): send the api_key for it again, "
                 'or "api_key": null to drop the stored key'
             )
+    if isinstance(data.base_url, str):
+        # After the key check: moving a key elsewhere is refused for that reason first.
+        await _check_destination(state, data.base_url)
     key = data.api_key
     params: dict[str, Any] = {
         "workspace_id": principal.workspace_id,
@@ -134,6 +137,18 @@ async def update_provider(
     except psycopg.errors.UniqueViolation:
         raise Conflict(f"a provider named {data.name!r} already exists") from None
     return provider_from_row(row)
+
+
+async def _check_destination(state: Any, base_url: str) -> None:
+    """Saving asks the egress policy what a call would (the name resolved, the allowlist applied),
+    so a provider the playground can never reach is refused with the reason at once instead of
+    saving quietly and failing at Test. A well-formed URL the policy refuses is a 422 naming the
+    host and why. Every call still checks again: the allowlist and DNS can change after saving."""
+    try:
+        state.egress.check_syntax(base_url)
+        await state.egress.check(base_url)
+    except Forbidden as exc:
+        raise Unprocessable(f"base_url refused by the egress policy: {exc.detail}") from None
 
 
 def _origin(url: str | None) -> tuple[str, str, int] | None:

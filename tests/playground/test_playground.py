@@ -261,24 +261,28 @@ def test_unreachable_provider(tenant: Tenant) -> None:
         "http://models.example.invalid/v1",  # not on the allowlist (and unresolvable)
     ],
 )
-def test_egress_refusals(tenant: Tenant, base_url: str) -> None:
+def test_egress_refusals_when_saving(tenant: Tenant, base_url: str) -> None:
+    """A provider the egress policy would refuse is not saved (it used to save and fail only at
+    Test): a 422 naming the host and the reason, on create and on edit."""
     name = f"x{uuid.uuid4().hex[:6]}"
-    assert (
-        tenant.client.post(
-            "/playground/providers", json={"name": name, "kind": "openai_compatible", "base_url": base_url}
-        ).status_code
-        == 201
-    )
-    response = tenant.client.post(
-        "/playground/invoke", json={"provider": name, "model": "m", "messages": [{"role": "user", "content": "x"}]}
-    )
-    assert response.status_code == 403 and response.json()["error"] == "egress_refused", response.text
+    host = httpx.URL(base_url).host
+    body = {"name": name, "kind": "openai_compatible", "base_url": base_url}
+    response = tenant.client.post("/playground/providers", json=body)
+    assert response.status_code == 422 and response.json()["error"] == "unprocessable", response.text
+    detail = response.json()["detail"]
+    assert detail.startswith("base_url refused by the egress policy: ") and host in detail, detail
+    assert name not in {p["name"] for p in tenant.client.get("/playground/providers").json()}
+    # Editing a saved provider to point there is refused the same way, and changes nothing.
+    saved = tenant.client.post("/playground/providers", json={**body, "base_url": "http://127.0.0.1:9/v1"}).json()
+    edited = tenant.client.patch(f"/playground/providers/{saved['id']}", json={"base_url": base_url})
+    assert edited.status_code == 422 and host in edited.json()["detail"], edited.text
+    assert tenant.client.get(f"/playground/providers/{saved['id']}").json()["base_url"] == "http://127.0.0.1:9/v1"
 
 
 def test_metadata_names_are_refused_at_once(tenant: Tenant) -> None:
     body = {"name": "meta", "kind": "openai_compatible", "base_url": "http://metadata.google.internal/v1"}
     response = tenant.client.post("/playground/providers", json=body)
-    assert response.status_code == 403 and response.json()["error"] == "egress_refused"
+    assert response.status_code == 422 and "cloud metadata address" in response.json()["detail"], response.text
 
 
 def test_prompt_from_the_hub(api_url: str, server: ModelServer, tenant: Tenant) -> None:

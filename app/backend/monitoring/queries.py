@@ -35,3 +35,16 @@ SERIES_BY_BUCKET = _SERIES.format(
 
 # The same aggregates over the whole window: percentiles do not add up across buckets.
 SERIES_TOTALS = _SERIES.format(bucket="0 AS bucket", group="")
+
+# The models of the window's LLM runs that recorded tokens but no cost, most tokens first: their
+# cost is unknown (no price reached the run), not zero, and the cost chart says so instead of $0.
+UNPRICED_MODELS = """
+SELECT model_name, sum(total_tokens) AS tokens
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+  AND start_time >= %(start)s AND start_time < %(end)s
+  AND run_type = 'llm' AND total_tokens > 0 AND (total_cost IS NULL OR total_cost = 0)
+GROUP BY model_name
+ORDER BY tokens DESC, model_name
+LIMIT 20
+"""

@@ -139,8 +139,10 @@ async def project_timeseries(
         "is_root": counted,
         "run_type": run_type,
     }
-    by_bucket, totals = await side_by_side(
-        partial(clickhouse.aquery, q.SERIES_BY_BUCKET, params), partial(clickhouse.aquery, q.SERIES_TOTALS, params)
+    by_bucket, totals, unpriced = await side_by_side(
+        partial(clickhouse.aquery, q.SERIES_BY_BUCKET, params),
+        partial(clickhouse.aquery, q.SERIES_TOTALS, params),
+        partial(clickhouse.aquery, q.UNPRICED_MODELS, params),
     )
     rows = {int(r[0]): r for r in by_bucket}
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -154,6 +156,7 @@ async def project_timeseries(
         run_type=run_type,
         totals=_point(start, totals[0] if totals else None),  # one row even when nothing matched
         buckets=buckets,
+        unpriced_models=[str(r[0]) for r in unpriced],
     )
 
 

@@ -34,3 +34,6 @@ class TimeSeries(msgspec.Struct, kw_only=True):
     run_type: str | None
     totals: SeriesPoint
     buckets: list[SeriesPoint]
+    # Models of the window's LLM runs with tokens but no cost ("" for runs naming no model), most
+    # tokens first: their cost is unknown, so `total_cost` leaves them out.
+    unpriced_models: list[str] = msgspec.field(default_factory=list)

@@ -47,6 +47,8 @@ DELETE_PROJECT = "DELETE FROM projects WHERE workspace_id = %(workspace_id)s AND
 
 # Stats for a page of projects: counts, latency and error rate over root runs (traces, what a
 # project's list shows); token and cost totals over every run, where the usage is recorded.
+# `since` (null: all time) keeps the runs started from then on. `unpriced_models` names the models
+# of LLM runs that recorded tokens but no cost: their cost is unknown, not zero, and the UI says so.
 PROJECT_STATS = """
 SELECT
     project_id,
@@ -59,8 +61,24 @@ SELECT
     sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
     sum(prompt_cost), sum(completion_cost), sum(total_cost),
     countIf(parent_run_id IS NULL AND status = 'error') AS errors,
-    maxIf(start_time, parent_run_id IS NULL) AS last_start
+    maxIf(start_time, parent_run_id IS NULL) AS last_start,
+    groupUniqArrayIf(20)(
+        model_name, run_type = 'llm' AND total_tokens > 0 AND (total_cost IS NULL OR total_cost = 0)
+    ) AS unpriced_models
 FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND project_id IN %(projects)s
+  AND (%(since)s IS NULL OR start_time >= %(since)s)
 GROUP BY project_id
+"""
+
+# Feedback stats over a window: the scores left on the projects' runs that started in it (the
+# all-time figures, with session-level scores, are feedback.stats' Scope.PROJECTS).
+PROJECT_FEEDBACK_SINCE = """
+SELECT r.project_id AS subject, f.key AS key, count(), avg(f.score), stddevPop(f.score)
+FROM (SELECT key, score, run_id FROM feedback FINAL
+      WHERE workspace_id = %(workspace_id)s AND run_id IS NOT NULL AND is_deleted = 0) AS f
+INNER JOIN (SELECT id, project_id FROM runs FINAL
+            WHERE workspace_id = %(workspace_id)s AND project_id IN %(projects)s
+              AND start_time >= %(since)s) AS r ON f.run_id = r.id
+GROUP BY subject, key
 """

@@ -6,6 +6,7 @@ project removes its row at once and its runs, feedback and attachments in a back
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Any
 
@@ -71,6 +72,7 @@ class ProjectsController(Controller):
         reference_free: FromQuery[bool | None] = None,
         metadata: FromQuery[str | None] = None,
         include_stats: FromQuery[bool] = False,
+        stats_start_time: FromQuery[dt.datetime | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> list[Project]:
@@ -86,7 +88,7 @@ class ProjectsController(Controller):
             "offset": offset,
         }
         projects = [project_from_row(r) for r in await postgres.fetch_all(q.LIST_PROJECTS, params)]
-        return await _maybe_stats(projects, include_stats, principal, clickhouse)
+        return await _maybe_stats(projects, include_stats, principal, clickhouse, stats_start_time)
 
     @get("/{project_id:uuid}")
     async def read_project(
@@ -149,9 +151,16 @@ class ProjectsController(Controller):
 
 
 async def _maybe_stats(
-    projects: list[Project], include: bool, principal: Principal, clickhouse: ClickHouse
+    projects: list[Project],
+    include: bool,
+    principal: Principal,
+    clickhouse: ClickHouse,
+    since: dt.datetime | None = None,
 ) -> list[Project]:
+    """`since`: the stats cover the runs started from then on (the UI's time range), else all time."""
     if not include:
         return projects
-    stats = await project_stats(clickhouse, str(principal.workspace_id), [str(p.id) for p in projects])
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)  # naive means UTC (wire §0)
+    stats = await project_stats(clickhouse, str(principal.workspace_id), [str(p.id) for p in projects], since)
     return [with_stats(p, stats.get(str(p.id))) for p in projects]

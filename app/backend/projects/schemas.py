@@ -65,6 +65,8 @@ class Project(msgspec.Struct, kw_only=True):
     error_rate: float | msgspec.UnsetType | None = msgspec.UNSET
     last_run_start_time: dt.datetime | msgspec.UnsetType | None = msgspec.UNSET
     feedback_stats: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    # Tracehouse's own: models of LLM runs with tokens but no cost (their cost is unknown, not 0).
+    unpriced_models: list[str] | msgspec.UnsetType = msgspec.UNSET
 
 
 EMPTY_STATS: dict[str, Any] = {
@@ -82,6 +84,7 @@ EMPTY_STATS: dict[str, Any] = {
     "error_rate": None,
     "last_run_start_time": None,
     "feedback_stats": {},
+    "unpriced_models": [],
 }
 
 

@@ -6,18 +6,22 @@ and cost totals are over every run, where the usage is recorded.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
-from app.backend.feedback.stats import Scope, feedback_stats
+from app.backend.feedback.stats import Scope, ScoreStats, feedback_stats
 from app.backend.projects import queries as q
 from app.core.clickhouse import ClickHouse
 
 
-async def project_stats(ch: ClickHouse, workspace_id: str, project_ids: list[str]) -> dict[str, dict[str, Any]]:
+async def project_stats(
+    ch: ClickHouse, workspace_id: str, project_ids: list[str], since: dt.datetime | None = None
+) -> dict[str, dict[str, Any]]:
+    """Stats over all time, or over the runs started from `since` on."""
     if not project_ids:
         return {}
-    params = {"workspace_id": workspace_id, "projects": tuple(project_ids)}
+    params = {"workspace_id": workspace_id, "projects": tuple(project_ids), "since": since}
     stats: dict[str, dict[str, Any]] = {}
     for row in await ch.aquery(q.PROJECT_STATS, params):
         (
@@ -33,6 +37,7 @@ async def project_stats(ch: ClickHouse, workspace_id: str, project_ids: list[str
             total_cost,
             errors,
             last_start,
+            unpriced,
         ) = row
         stats[str(project)] = {
             "run_count": runs,
@@ -48,10 +53,18 @@ async def project_stats(ch: ClickHouse, workspace_id: str, project_ids: list[str
             "total_cost": total_cost,
             "error_rate": errors / runs if runs else None,
             "last_run_start_time": last_start if runs else None,
+            "unpriced_models": sorted(unpriced),
             "feedback_stats": {},
         }
-    # Feedback on the projects' runs plus session-level feedback (summary evaluators).
-    for project, by_key in (await feedback_stats(ch, workspace_id, Scope.PROJECTS, tuple(project_ids))).items():
+    # Feedback on the projects' runs plus session-level feedback (summary evaluators); over a
+    # window, the scores on the runs of the window.
+    if since is None:
+        by_project = await feedback_stats(ch, workspace_id, Scope.PROJECTS, tuple(project_ids))
+    else:
+        by_project = {}
+        for subject, key, n, avg, stdev in await ch.aquery(q.PROJECT_FEEDBACK_SINCE, params):
+            by_project.setdefault(str(subject), {})[key] = ScoreStats(n, avg, stdev)
+    for project, by_key in by_project.items():
         entry = stats.setdefault(project, {"run_count": 0, "feedback_stats": {}})
         for key, s in by_key.items():
             entry["feedback_stats"][key] = {"n": s.n, "avg": s.avg, "stdev": s.stdev, "errors": 0, "values": {}}

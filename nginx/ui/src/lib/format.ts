@@ -95,3 +95,56 @@ export function preview(value: unknown, max = 120): string {
   }
   return truncate(JSON.stringify(value), max);
 }
+
+/** Token counts: a run that called no model records 0 tokens, which means "none recorded", not
+ * a measured zero, so it reads as the dash like any missing value. */
+export function formatTokens(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value) || value === 0) return DASH;
+  return formatNumber(Math.round(value));
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
+/** A wait as people say it: "45 seconds", "14 minutes", "2 hours" (rounded up: the wait is
+ * over no earlier than said). */
+export function formatWait(seconds: number): string {
+  const s = Math.max(0, Math.ceil(seconds));
+  if (s < 90) return plural(s, "second");
+  const minutes = Math.ceil(s / 60);
+  if (minutes < 90) return plural(minutes, "minute");
+  return plural(Math.ceil(minutes / 60), "hour");
+}
+
+/** The servers' throttling messages count in seconds ("try again in 810 seconds", what the API
+ * documents); the UI says it in the words a person would use ("try again in 14 minutes"). */
+export function humanizeRetry(message: string): string {
+  return message.replace(/\bin (\d+) seconds?\b/g, (_, n: string) => `in ${formatWait(Number(n))}`);
+}
+
+/** "gpt-4o-mini", "a, b and c", "a, b, c and 2 more models": the models whose LLM runs recorded
+ * tokens but no cost (the API's `unpriced_models`; "" is a run naming no model). */
+export function modelList(models: string[], shown = 3): string {
+  const names = models.map((m) => m || "unnamed model");
+  if (names.length <= shown) {
+    return names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : (names[0] ?? "");
+  }
+  const rest = names.length - shown;
+  return `${names.slice(0, shown).join(", ")} and ${rest} more model${rest === 1 ? "" : "s"}`;
+}
+
+/** What a cost figure should say. Runs that recorded tokens but no cost have an unknown cost,
+ * not a zero one: with nothing priced the figure is "No prices" for those models instead of "$0";
+ * with some priced it is the known sum, noting what it leaves out. */
+export function describeCost(
+  cost: number | string | null | undefined,
+  unpriced: string[] | null | undefined,
+): { value: string; note: string | null; priced: boolean } {
+  const n = cost === null || cost === undefined || cost === "" ? 0 : Number(cost);
+  const priced = !Number.isNaN(n) && n !== 0;
+  const models = unpriced ?? [];
+  if (!priced && models.length) return { value: "No prices", note: `No prices for ${modelList(models)}`, priced };
+  if (!priced) return { value: DASH, note: null, priced };
+  return { value: formatCost(n), note: models.length ? `excludes ${modelList(models)} (no prices)` : null, priced };
+}

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router-dom";
 import { useAuth } from "../auth/AuthContext";
 import { Loading } from "../components/States";
+import { humanizeRetry } from "../lib/format";
 import { AuthCard, AuthSubmit, CredentialFields, useFormAction, useNeedsSetup } from "../components/CredentialFields";
 
 export function LoginPage() {
@@ -35,7 +36,8 @@ export function LoginPage() {
         </p>
       )}
       <CredentialFields email={email} password={password} onEmail={setEmail} onPassword={setPassword} />
-      <AuthSubmit error={error} pending={pending} label="Log in" pendingLabel="Logging in…" />
+      {/* A lockout says its wait in seconds; people read "14 minutes" more easily than "810 seconds". */}
+      <AuthSubmit error={error && humanizeRetry(error)} pending={pending} label="Log in" pendingLabel="Logging in…" />
     </AuthCard>
   );
 }

@@ -5,7 +5,7 @@ import type { Project } from "../../api/types";
 import { Async, EmptyState } from "../../components/States";
 import { Refreshing } from "../../components/ListPage";
 import { DataTable, TimeCell, type Column } from "../../components/Table";
-import { formatCost, formatLatency, formatNumber, formatPercent, parseTime } from "../../lib/format";
+import { formatCost, formatLatency, formatNumber, formatPercent, formatTokens, parseTime } from "../../lib/format";
 import { useDataset } from "./context";
 import { feedbackKeys } from "./logic";
 
@@ -107,7 +107,7 @@ export function ExperimentsTab() {
                     {e.error_rate ? <span className="badge err">{formatPercent(e.error_rate)}</span> : formatPercent(e.error_rate)}
                   </td>
                   <td className="num">{formatLatency(e.latency_p50)}</td>
-                  <td className="num">{formatNumber(e.total_tokens)}</td>
+                  <td className="num">{formatTokens(e.total_tokens)}</td>
                   <td className="num">{formatCost(e.total_cost)}</td>
                   {keys.map((k) => {
                     const stat = e.feedback_stats?.[k];

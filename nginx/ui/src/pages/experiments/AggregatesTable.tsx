@@ -9,9 +9,9 @@ const GROUP_LABEL: Record<AggregateRow["group"], string> = {
   summary: "Summary scores",
 };
 
-export function DeltaTag({ metric, delta }: { metric: Metric; delta: Delta | null }) {
+export function DeltaTag({ metric, delta, value }: { metric: Metric; delta: Delta | null; value?: number | null }) {
   if (!delta || delta.delta === null) return null;
-  const text = formatDelta(metric, delta);
+  const text = formatDelta(metric, delta, value);
   if (delta.tone === "same" || readsAsZero(text))
     return (
       <span className="cmp-delta same">
@@ -102,7 +102,7 @@ export function AggregatesTable({
                   return (
                     <td key={e.id} className="num">
                       <span className="cmp-agg-value">{formatMetric(row.metric, v?.value)}</span>
-                      {compare && <DeltaTag metric={row.metric} delta={v?.delta ?? null} />}
+                      {compare && <DeltaTag metric={row.metric} delta={v?.delta ?? null} value={v?.value} />}
                     </td>
                   );
                 })}

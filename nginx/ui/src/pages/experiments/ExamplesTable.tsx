@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { formatCost, formatLatency, formatNumber, preview } from "../../lib/format";
+import { formatCost, formatLatency, formatTokens, preview } from "../../lib/format";
 import type { ExperimentSummary, RunCell } from "./compareTypes";
 import { experimentColor, formatScore, previewIO } from "./compareFormat";
 import type { CellComparison, ExampleComparison } from "./regressions";
@@ -105,7 +105,10 @@ function Cell({
         <ScoreChips cell={cell} keyName={keyName} />
         <span className="cmp-cell-meta">
           <span title={s.runs > 1 ? "Mean latency" : "Latency"}>{formatLatency(s.latency)}</span>
-          <span title={s.runs > 1 ? "Mean tokens per run" : "Tokens"}>{formatNumber(s.tokens === null ? null : Math.round(s.tokens))} tok</span>
+          {/* No tokens recorded (a run that called no model): nothing, rather than "0 tok" noise. */}
+          {s.tokens !== null && s.tokens > 0 && (
+            <span title={s.runs > 1 ? "Mean tokens per run" : "Tokens"}>{formatTokens(s.tokens)} tok</span>
+          )}
           {s.cost !== null && <span title={s.runs > 1 ? "Mean cost per run" : "Cost"}>{formatCost(s.cost)}</span>}
           {s.errors > 0 && s.runs > 1 && <span className="err-text">{s.errors} failed</span>}
         </span>

@@ -1,7 +1,7 @@
 // Display helpers of the comparison view (numbers, deltas, experiment colours).
 
 import { toConversation } from "../../components/messages/normalize";
-import { formatCost, formatLatency, formatNumber, formatPercent, preview, truncate } from "../../lib/format";
+import { formatCost, formatLatency, formatNumber, formatPercent, formatTokens, preview, truncate } from "../../lib/format";
 import type { Delta, Metric } from "./regressions";
 
 const PALETTE = ["#2457d6", "#c2700a", "#7b4fd6", "#128a84", "#c0367a", "#5b7a12", "#8a5a2b", "#3f6f9f", "#b23a48", "#6b7280"];
@@ -28,6 +28,9 @@ export function formatMetric(metric: Metric, value: number | null | undefined): 
     case "total_cost":
     case "cost":
       return formatCost(value);
+    case "total_tokens":
+    case "tokens":
+      return formatTokens(value); // 0 means none recorded (no model called): the dash
     case "score":
     case "session_score":
       return formatScore(value);
@@ -40,10 +43,19 @@ function signed(text: string, negative: boolean): string {
   return `${negative ? "−" : "+"}${text}`;
 }
 
-/** A delta as people read it: scores absolute, error rate in points, the rest relative. */
-export function formatDelta(metric: Metric, delta: Delta): string {
+/** Whether a metric's value reads as zero when shown ("0 ms", "$0", "0"). */
+function showsAsZero(metric: Metric, value: number): boolean {
+  return value === 0 || /^\$?0( ms)?$/.test(formatMetric(metric, value));
+}
+
+/** A delta as people read it: scores absolute, error rate in points, the rest relative — except
+ * to or from zero: "0 ms" against 2 s is no "−100%" improvement but a missing measurement or a
+ * different kind of run, so those read as the absolute difference ("−2.00 s"). `value` is the
+ * compared experiment's value, when the caller has it. */
+export function formatDelta(metric: Metric, delta: Delta, value?: number | null): string {
   if (delta.delta === null) return "";
   const d = delta.delta;
+  const toZero = value !== null && value !== undefined && showsAsZero(metric, value);
   const negative = d < 0;
   const abs = Math.abs(d);
   switch (metric) {
@@ -56,7 +68,7 @@ export function formatDelta(metric: Metric, delta: Delta): string {
     case "example_count":
       return signed(formatNumber(abs), negative);
     default:
-      if (delta.relative !== null) {
+      if (delta.relative !== null && !toZero && delta.relative > -1) {
         const pct = Math.abs(delta.relative) * 100;
         return signed(`${pct < 10 ? pct.toFixed(1) : Math.round(pct)}%`, negative);
       }
@@ -86,5 +98,5 @@ export function previewIO(value: unknown, max = 240): string {
 
 /** Whether a formatted delta reads as zero ("+0.00", "−0.0%"): then it is shown as no change. */
 export function readsAsZero(text: string): boolean {
-  return /^[−+]0(\.0+)?( pp|%)?$/.test(text) || /^[−+]\$0(\.0+)?$/.test(text);
+  return /^[−+]0(\.0+)?( pp|%| ms| s)?$/.test(text) || /^[−+]\$0(\.0+)?$/.test(text);
 }

@@ -2,7 +2,7 @@ import { useMemo, useRef, useState, type FormEvent, type ReactNode } from "react
 import { useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { EmptyState, ErrorState, FormError, Loading } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatPercent, parseTime, parseTimeMs } from "../../lib/format";
+import { describeCost, formatCost, formatLatency, formatNumber, formatPercent, parseTime, parseTimeMs } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
 import { compactNumber, formatBucketRange, formatWindow } from "./chartMath";
 import { TimeChart, type ChartSeries } from "./TimeChart";
@@ -152,7 +152,7 @@ export default function MonitoringPage() {
       ) : (
         <div className={state.loading ? "monitoring-body is-stale" : "monitoring-body"} aria-busy={state.loading}>
           {state.error && <ErrorState error={state.error} retry={state.reload} />}
-          <Summary totals={shown.totals} />
+          <Summary totals={shown.totals} unpriced={shown.unpriced_models ?? []} />
           {shown.totals.run_count === 0 && shown.totals.llm_calls === 0 ? (
             <EmptyState title="No traces in this range">
               Nothing was traced to this project between these times. Pick a longer range, or send traces with the
@@ -216,7 +216,8 @@ function CustomRange({
   );
 }
 
-function Summary({ totals }: { totals: SeriesPoint }) {
+function Summary({ totals, unpriced }: { totals: SeriesPoint; unpriced: string[] }) {
+  const cost = describeCost(totals.total_cost, unpriced);
   const cards: { label: string; value: string; hint?: string; tone?: "err" }[] = [
     { label: "Traces", value: formatNumber(totals.run_count) },
     {
@@ -234,7 +235,7 @@ function Summary({ totals }: { totals: SeriesPoint }) {
         ? `${formatNumber(totals.prompt_tokens)} prompt · ${formatNumber(totals.completion_tokens)} completion`
         : undefined,
     },
-    { label: "Cost", value: formatCost(totals.total_cost) },
+    { label: "Cost", value: cost.value, hint: cost.note ?? undefined },
     { label: "LLM calls", value: formatNumber(totals.llm_calls) },
   ];
   if (totals.first_token_p50 !== null) {
@@ -290,6 +291,7 @@ function Charts({ series }: { series: TimeSeries }) {
     });
   }
   const t = series.totals;
+  const cost = describeCost(t.total_cost, series.unpriced_models ?? []);
 
   return (
     <div className="chart-grid">
@@ -355,18 +357,39 @@ function Charts({ series }: { series: TimeSeries }) {
           summary={describe(times, interval, b.map((p) => p.total_tokens), count, `${formatNumber(t.total_tokens)} tokens`)}
         />
       </ChartCard>
-      <ChartCard title="Cost" total={`${formatCost(t.total_cost)} total`}>
-        <TimeChart
-          title="Cost"
-          kind="bar"
-          times={times}
-          intervalSeconds={interval}
-          series={[{ key: "cost", label: "Cost", color: "var(--ok)", values: b.map((p) => p.total_cost) }]}
-          format={formatCost}
-          formatAxis={(v) => (v >= 1 ? `$${+v.toFixed(2)}` : `$${+v.toPrecision(2)}`)}
-          summary={describe(times, interval, b.map((p) => p.total_cost), formatCost, `${formatCost(t.total_cost)} total`)}
-        />
-      </ChartCard>
+      {cost.priced ? (
+        <ChartCard title="Cost" total={`${formatCost(t.total_cost)} total${cost.note ? `, ${cost.note}` : ""}`}>
+          <TimeChart
+            title="Cost"
+            kind="bar"
+            times={times}
+            intervalSeconds={interval}
+            series={[{ key: "cost", label: "Cost", color: "var(--ok)", values: b.map((p) => p.total_cost) }]}
+            format={formatCost}
+            formatAxis={(v) => (v >= 1 ? `$${+v.toFixed(2)}` : `$${+v.toPrecision(2)}`)}
+            summary={describe(times, interval, b.map((p) => p.total_cost), formatCost, `${formatCost(t.total_cost)} total`)}
+          />
+        </ChartCard>
+      ) : (
+        // Nothing priced: an empty chart on a "$1" axis beside "$0" read as broken (or as free).
+        // Say what is known instead: which models ran without prices, and where costs come from.
+        <ChartCard title="Cost" total={cost.value}>
+          <div className="chart-note">
+            {cost.note ? (
+              <p>
+                <strong>{cost.note}.</strong> Their runs recorded tokens but no cost, so their cost is unknown rather
+                than $0.
+              </p>
+            ) : (
+              <p>No costs recorded in this range.</p>
+            )}
+            <p className="muted">
+              Costs show here when runs carry them: the SDK sends them as <code>input_cost</code> and{" "}
+              <code>output_cost</code> in a run&apos;s <code>usage_metadata</code>.
+            </p>
+          </div>
+        </ChartCard>
+      )}
       <ChartCard title="LLM calls" total={`${formatNumber(t.llm_calls)} total`}>
         <TimeChart
           title="LLM calls"

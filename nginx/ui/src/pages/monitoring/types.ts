@@ -24,4 +24,6 @@ export interface TimeSeries {
   run_type: string | null;
   totals: SeriesPoint;
   buckets: SeriesPoint[];
+  /** models of the window's LLM runs with tokens but no cost ("" when a run names none) */
+  unpriced_models?: string[];
 }

@@ -6,7 +6,7 @@ import type { Project } from "../../api/types";
 import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
+import { describeCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
 import { NoMatches, Pager, SearchToolbar, useNumberParam } from "../../components/ListPage";
 import { Field } from "../../components/Field";
@@ -15,22 +15,41 @@ import "./ProjectsPage.css";
 
 const PAGE_SIZE = 100;
 
+/** The time ranges the stats can cover (`?range=`): all time by default, as before. */
+const RANGES = [
+  { value: "", label: "All time", seconds: 0 },
+  { value: "24h", label: "Last 24 hours", seconds: 86_400 },
+  { value: "7d", label: "Last 7 days", seconds: 7 * 86_400 },
+  { value: "30d", label: "Last 30 days", seconds: 30 * 86_400 },
+];
+
+/** A project with Tracehouse's `unpriced_models` stat (models with tokens but no cost). */
+type ProjectRow = Project & { unpriced_models?: string[] };
+
 /** The workspace's tracing projects (experiments are listed with their dataset instead). */
 export function ProjectsPage() {
   const { tenant = "" } = useParams();
   const navigate = useNavigate();
-  const [searchParams] = useSearchParams();
+  const [searchParams, setSearchParams] = useSearchParams();
   const q = searchParams.get("q") ?? "";
   const [pageParam, goToPage] = useNumberParam("page");
   const page = Math.max(0, pageParam);
   const [search, setSearch] = useSearchInput("q", { resetParam: "page" });
   const [creating, setCreating] = useState(false);
   const [sort, setSort] = useState<SortState>({ key: "last_run", desc: true });
+  const range = RANGES.find((r) => r.value === (searchParams.get("range") ?? "")) ?? RANGES[0];
+  // The window's start, fixed when the range is picked (to the minute): a start recomputed on
+  // every render would be a new request each time.
+  const since = useMemo(
+    () => (range.seconds ? new Date(Math.floor(Date.now() / 60_000) * 60_000 - range.seconds * 1000).toISOString() : undefined),
+    [range.seconds],
+  );
 
-  const state = useApi<Project[]>({
+  const state = useApi<ProjectRow[]>({
     path: "/sessions",
     query: {
       include_stats: true,
+      stats_start_time: since,
       reference_free: true,
       name_contains: q || undefined,
       limit: PAGE_SIZE + 1, // one extra row says whether there is a next page
@@ -55,7 +74,32 @@ export function ProjectsPage() {
         className="projects-toolbar row"
         search={{ label: "Search projects by name", placeholder: "Search projects…", className: "projects-search", value: search, onValue: setSearch }}
         state={state}
-      />
+      >
+        <label className="projects-range">
+          <span>Stats over</span>
+          <select
+            value={range.value}
+            onChange={(event) =>
+              setSearchParams(
+                (prev) => {
+                  const next = new URLSearchParams(prev);
+                  if (event.target.value) next.set("range", event.target.value);
+                  else next.delete("range");
+                  next.delete("page");
+                  return next;
+                },
+                { replace: true },
+              )
+            }
+          >
+            {RANGES.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </SearchToolbar>
       <Async
         state={state}
         label="Loading projects"
@@ -117,7 +161,7 @@ function ProjectsTable({
   sort,
   onSort,
 }: {
-  rows: Project[];
+  rows: ProjectRow[];
   tenant: string;
   sort: SortState;
   onSort: (sort: SortState) => void;
@@ -150,6 +194,7 @@ function ProjectsTable({
                 </th>
               );
             })}
+            <th scope="col">Feedback</th>
           </tr>
         </thead>
         <tbody>
@@ -166,15 +211,67 @@ function ProjectsTable({
               <td className="num nowrap">{formatLatency(p.latency_p50)}</td>
               <td className="num nowrap">{formatLatency(p.latency_p99)}</td>
               <td className="num">{p.total_tokens ? formatNumber(p.total_tokens) : "–"}</td>
-              <td className="num">{Number(p.total_cost ?? 0) ? formatCost(p.total_cost) : "–"}</td>
+              <CostCell project={p} />
               <td className="nowrap" title={p.last_run_start_time ? formatTime(p.last_run_start_time) : undefined}>
                 {p.last_run_start_time ? formatRelative(p.last_run_start_time, now) : <span className="muted">never</span>}
               </td>
+              <FeedbackCell stats={p.feedback_stats} />
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The known cost; "No prices" (the models named on hover) when the runs recorded tokens but no
+ * cost, which is an unknown cost, not $0. */
+function CostCell({ project }: { project: ProjectRow }) {
+  const cost = describeCost(project.total_cost, project.unpriced_models);
+  if (cost.priced) {
+    return (
+      <td className="num" title={cost.note ? `Cost ${cost.note}` : undefined}>
+        {cost.value}
+        {cost.note && <span className="muted" aria-hidden="true">*</span>}
+        {cost.note && <span className="sr-only"> ({cost.note})</span>}
+      </td>
+    );
+  }
+  return (
+    <td className="num">
+      {cost.note ? (
+        <span className="muted nowrap" title={cost.note}>
+          {cost.value}
+          <span className="sr-only"> ({cost.note})</span>
+        </span>
+      ) : (
+        cost.value
+      )}
+    </td>
+  );
+}
+
+const FEEDBACK_SHOWN = 3;
+
+/** Mean score per feedback key, compact: the first keys by name, the rest counted (all on hover). */
+function FeedbackCell({ stats }: { stats: Project["feedback_stats"] }) {
+  const entries = Object.entries(stats ?? {})
+    .filter(([, s]) => s.n > 0)
+    .sort(([a], [b]) => a.localeCompare(b));
+  if (!entries.length) return <td className="muted">–</td>;
+  const score = (avg: number | null) => (avg === null ? "–" : Number.isInteger(avg) ? String(avg) : avg.toFixed(2));
+  const all = entries.map(([key, s]) => `${key}: ${score(s.avg)} (n=${s.n})`).join("\n");
+  return (
+    <td className="project-feedback" title={all}>
+      <ul className="feedback-chips" aria-label="Mean feedback scores">
+        {entries.slice(0, FEEDBACK_SHOWN).map(([key, s]) => (
+          <li key={key} className="feedback-chip">
+            <span className="feedback-key">{key}</span> <span className="feedback-avg">{score(s.avg)}</span>
+          </li>
+        ))}
+        {entries.length > FEEDBACK_SHOWN && <li className="muted">+{entries.length - FEEDBACK_SHOWN} more</li>}
+      </ul>
+    </td>
   );
 }
 

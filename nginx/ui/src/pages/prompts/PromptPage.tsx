@@ -185,6 +185,7 @@ export default function PromptPage() {
                 owner={owner}
                 repo={repo}
                 tags={tags}
+                loaded={tagsState.data !== undefined}
                 selected={selected}
                 canWrite={canWrite}
                 onSelect={selectCommit}

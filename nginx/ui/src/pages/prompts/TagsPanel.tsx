@@ -11,6 +11,7 @@ export function TagsPanel({
   owner,
   repo,
   tags,
+  loaded = true,
   selected,
   canWrite,
   onSelect,
@@ -19,6 +20,8 @@ export function TagsPanel({
   owner: string;
   repo: string;
   tags: PromptTag[];
+  /** false while the tags load: "No tags yet" then would contradict the chips that follow. */
+  loaded?: boolean;
   selected: PromptCommit | null;
   canWrite: boolean;
   onSelect: (hash: string) => void;
@@ -59,10 +62,11 @@ export function TagsPanel({
   return (
     <section className="card tags-panel" aria-labelledby="tags-heading">
       <h3 id="tags-heading">Tags</h3>
-      {tags.length === 0 ? (
+      {!loaded ? null : tags.length === 0 ? (
+        // Plain words, no example tag in code style: a lone "prod" beside "No tags" read as a tag.
         <p className="muted small">
-          No tags. A tag names a commit (e.g. <code>prod</code>) so code can pull <code>{repo}:prod</code> and you can move
-          it without changing code.
+          No tags yet. Tag a commit to give it a name that code pulls as <code>{repo}:name</code>; moving the tag to
+          another commit then changes what the code gets, without changing the code.
         </p>
       ) : (
         <ul className="tag-rows">
