@@ -216,6 +216,12 @@ describe("a thread turn's new messages and reply", () => {
     expect(latest?.hidden).toBe(1);
   });
 
+  it("flattens LangChain's batches", () => {
+    const latest = latestUserMessages({ messages: [[{ type: "system", content: "x" }, lcMsg("HumanMessage", "q")]] });
+    expect(said(latest?.messages ?? null)).toEqual(["user: q"]);
+    expect(latest?.hidden).toBe(1);
+  });
+
   it("shows the last message when the input does not end with the user's", () => {
     const latest = latestUserMessages({ messages: [{ role: "user", content: "a" }, { role: "tool", content: "r", tool_call_id: "c" }] });
     expect(said(latest?.messages ?? null)).toEqual(["tool: r"]);
