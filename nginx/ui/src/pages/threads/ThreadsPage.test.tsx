@@ -153,7 +153,7 @@ describe("ThreadsPage", () => {
   it("says what hides threads when a filter finds none, and clears it", async () => {
     threads = [];
     renderAt(`/o/w/projects/p/${P}/threads?q=zzz&range=1h`);
-    expect(await screen.findByText("No threads match “zzz” in this time range")).toBeTruthy();
+    expect(await screen.findByText("No threads match “zzz” in the last hour")).toBeTruthy();
     fireEvent.click(screen.getByRole("button", { name: "Clear search" }));
     expect(await screen.findByText("No threads yet")).toBeTruthy();
   });

@@ -147,7 +147,10 @@ function ThreadList() {
       </p>
       {state.error && <ErrorState error={state.error} retry={state.reload} />}
       {shown.total === 0 ? (
-        <NoMatches title={q ? `No threads match “${q}” in this time range` : "No threads in this time range"} onClear={clearFilters} />
+        <NoMatches
+          title={`No threads${q ? ` match “${q}”` : ""}${range ? ` in the ${range.title.toLowerCase()}` : ""}`}
+          onClear={clearFilters}
+        />
       ) : (
         <DataTable scoped className="threads-table" columns={THREAD_COLUMNS}>
           {shown.threads.map((t) => (
@@ -193,18 +196,20 @@ function ThreadList() {
           ))}
         </DataTable>
       )}
-      <Pager
-        label="Thread pages"
-        status={
-          <>
-            {first}–{lastShown} of {formatNumber(shown.total)}
-          </>
-        }
-        hasPrevious={shown.offset !== 0}
-        hasNext={shown.next_offset !== null}
-        onPrevious={() => goTo(Math.max(0, shown.offset - PAGE_SIZE))}
-        onNext={() => shown.next_offset !== null && goTo(shown.next_offset)}
-      />
+      {shown.total > 0 && (
+        <Pager
+          label="Thread pages"
+          status={
+            <>
+              {first}–{lastShown} of {formatNumber(shown.total)}
+            </>
+          }
+          hasPrevious={shown.offset !== 0}
+          hasNext={shown.next_offset !== null}
+          onPrevious={() => goTo(Math.max(0, shown.offset - PAGE_SIZE))}
+          onNext={() => shown.next_offset !== null && goTo(shown.next_offset)}
+        />
+      )}
     </div>
   );
 }
