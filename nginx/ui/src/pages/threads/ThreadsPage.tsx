@@ -67,10 +67,12 @@ function ThreadList() {
   const q = params.get("q") ?? "";
   const range = RANGES.find((r) => r.id === params.get("range"));
   // The window's start, fixed when the range is chosen (rounded to the minute) so that paging and
-  // re-renders ask for the same window (and hit the cache) instead of a new one each time.
+  // re-renders ask for the same window (and hit the cache) instead of a new one each time;
+  // choosing a range again (`picked`) moves it to now.
+  const [picked, setPicked] = useState(0);
   const startTime = useMemo(
     () => (range ? new Date(Math.ceil(Date.now() / MINUTE) * MINUTE - range.ms).toISOString() : undefined),
-    [range],
+    [range, picked],
   );
   const state = useApi<ThreadPage>({
     path: `/sessions/${projectId}/threads`,
@@ -87,6 +89,7 @@ function ThreadList() {
     else next.delete("range");
     next.delete("offset");
     setParams(next, { replace: true });
+    setPicked((n) => n + 1);
   };
   const clearFilters = () => {
     setSearch("");
