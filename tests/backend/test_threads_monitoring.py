@@ -210,6 +210,64 @@ def test_threads_are_listed_latest_first(corpus: tuple[Tenant, str]) -> None:
     assert tenant.client.get(f"/sessions/{project}/threads", params={"limit": 0}).status_code == 400
 
 
+def _thread_list(tenant: Tenant, project: str, **params: Any) -> list[tuple[str, int]]:
+    response = tenant.client.get(f"/sessions/{project}/threads", params=params)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(body["threads"]), body
+    return [(t["thread_id"], t["turn_count"]) for t in body["threads"]]
+
+
+def test_threads_search_by_id_and_text(corpus: tuple[Tenant, str]) -> None:
+    tenant, project = corpus
+    assert _thread_list(tenant, project, search="t-b") == [("t-b", 1)]  # the thread id
+    assert _thread_list(tenant, project, search="HELLO THERE") == [("t-a", 3)]  # a turn's input, any case
+    assert _thread_list(tenant, project, search="a-turn-3") == [("t-a", 3)]  # a turn's output
+    assert _thread_list(tenant, project, search="q-turn-2") == [("t-b", 1)]
+    assert _thread_list(tenant, project, search="no such words") == []
+    assert _thread_list(tenant, project, search="t-") == [("t-a", 3), ("t-b", 1)]  # latest activity first
+    assert _thread_list(tenant, project, search="   ") == [("t-a", 3), ("t-b", 1)]  # blank: no search
+    # turn-4 says "q-turn-4" but belongs to no thread.
+    assert _thread_list(tenant, project, search="q-turn-4") == []
+    page = tenant.client.get(f"/sessions/{project}/threads", params={"search": "t-", "limit": 1, "offset": 1}).json()
+    assert [t["thread_id"] for t in page["threads"]] == ["t-b"] and page["total"] == 2
+
+
+def test_threads_time_window(corpus: tuple[Tenant, str]) -> None:
+    tenant, project = corpus
+    # Threads with a turn in the window, counted over the turns in it.
+    after_first_hour = {"start_time": (T0 + HOUR).isoformat()}
+    assert _thread_list(tenant, project, **after_first_hour) == [("t-a", 1)]
+    # Before 09:30 t-b (09:20) was the latest active, t-a had 2 turns.
+    assert _thread_list(tenant, project, end_time=(T0 + dt.timedelta(minutes=30)).isoformat()) == [
+        ("t-b", 1),
+        ("t-a", 2),
+    ]
+    # Naive times are UTC.
+    naive = (T0 + HOUR).replace(tzinfo=None).isoformat()
+    assert _thread_list(tenant, project, start_time=naive) == [("t-a", 1)]
+    assert _thread_list(tenant, project, start_time=(T0 + 3 * HOUR).isoformat()) == []
+    # Both filters at once: the window first, then the text inside it.
+    assert _thread_list(tenant, project, search="q-turn-2", **after_first_hour) == []
+    assert _thread_list(tenant, project, search="a-turn-3", **after_first_hour) == [("t-a", 1)]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"start_time": "yesterday"}, "start_time"),
+        ({"end_time": "2026-13-01T00:00:00Z"}, "end_time"),
+        ({"start_time": "2026-10-05T10:00:00Z", "end_time": "2026-10-05T09:00:00Z"}, "after end_time"),
+        ({"search": "x" * 201}, "search"),
+    ],
+)
+def test_threads_bad_filters_are_400(corpus: tuple[Tenant, str], params: dict[str, str], message: str) -> None:
+    tenant, project = corpus
+    response = tenant.client.get(f"/sessions/{project}/threads", params=params)
+    assert response.status_code == 400, response.text
+    assert message in response.json()["detail"]
+
+
 def test_a_threads_turns_in_order(corpus: tuple[Tenant, str]) -> None:
     tenant, project = corpus
     body = tenant.client.get(f"/sessions/{project}/threads/t-a").json()

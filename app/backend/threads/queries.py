@@ -33,6 +33,33 @@ ORDER BY last_start DESC, thread
 LIMIT %(limit)s OFFSET %(offset)s
 """
 
+# LIST_THREADS narrowed by a search text (case-insensitive): a thread matches when its id, or the
+# stored JSON of one of its turns' inputs or outputs, contains `search`. A separate statement so the
+# plain list never reads the (large) inputs and outputs columns. The scan is bounded by the
+# project, the root runs that have a thread, the time window and the query profile's execution
+# time limit; there is no text index, so an unwindowed search of a huge project is the slow case.
+SEARCH_THREADS = """
+SELECT
+    assumeNotNull(thread_id) AS thread,
+    count() AS turns,
+    min(start_time) AS first_start,
+    max(start_time) AS last_start,
+    quantiles(0.5)(latency_seconds) AS latency,
+    countIf(status = 'error') AS errors,
+    count() OVER () AS total
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+  AND parent_run_id IS NULL AND thread_id IS NOT NULL
+  AND (%(since)s IS NULL OR start_time >= %(since)s)
+  AND (%(until)s IS NULL OR start_time <= %(until)s)
+GROUP BY thread
+HAVING positionCaseInsensitiveUTF8(thread, %(search)s) > 0
+    OR countIf(positionCaseInsensitiveUTF8(inputs, %(search)s) > 0
+               OR positionCaseInsensitiveUTF8(outputs, %(search)s) > 0) > 0
+ORDER BY last_start DESC, thread
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
 # For a page of threads: the first turn's inputs and the last turn's outputs (previews), and the
 # token and cost sums over the turns' traces.
 THREAD_DETAILS = f"""

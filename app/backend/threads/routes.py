@@ -9,6 +9,7 @@ per-thread aggregates, previews, and each turn's token and cost sums over its wh
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from functools import partial
 from typing import Annotated
@@ -23,8 +24,14 @@ from app.backend.threads.service import thread_summaries, thread_turns
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
-from app.core.errors import NotFound
+from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)  # naive means UTC
 
 
 async def _require_project(postgres: Postgres, principal: Principal, project_id: uuid.UUID) -> None:
@@ -40,12 +47,23 @@ async def list_threads(
     clickhouse: NamedDependency[ClickHouse],
     limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    search: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    start_time: Annotated[dt.datetime | None, QueryParameter()] = None,
+    end_time: Annotated[dt.datetime | None, QueryParameter()] = None,
 ) -> ThreadPage:
+    """`search` (case-insensitive, up to 200 characters) keeps the threads whose id or some turn's
+    inputs or outputs contain it; `start_time`/`end_time` keep the threads with a turn started in
+    that window, their counts and latency over those turns (as the v2 threads query does)."""
+    since, until = _utc(start_time), _utc(end_time)
+    if since and until and since > until:
+        raise BadRequest("start_time is after end_time")
+    search = (search or "").strip() or None  # blank: no search
     await _require_project(postgres, principal, project_id)
     params = {"workspace_id": str(principal.workspace_id), "project_id": str(project_id)}
-    threads, total = await thread_summaries(clickhouse, params, None, limit, offset)
+    page = partial(thread_summaries, clickhouse, params, None, since=since, until=until, search=search)
+    threads, total = await page(limit, offset)
     if not threads and offset:  # past the end: still say how many there are
-        total = (await thread_summaries(clickhouse, params, None, 1, 0))[1]
+        total = (await page(1, 0))[1]
     return ThreadPage(
         threads=threads,
         total=total,

@@ -31,13 +31,17 @@ async def thread_summaries(
     *,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    search: str | None = None,
 ) -> tuple[list[Thread], int]:
     """A page of threads (or the one named) with previews and token sums, and the total count.
-    `since`/`until` bound the turns' start times (a thread is listed when a turn falls inside)."""
+    `since`/`until` bound the turns' start times (a thread is listed when a turn falls inside);
+    `search` keeps the threads whose id or some turn's inputs or outputs contain it."""
     window = {"since": since, "until": until}
-    rows = await clickhouse.aquery(
-        q.LIST_THREADS, {**params, **window, "thread_id": thread_id, "limit": limit, "offset": offset}
-    )
+    page = {"limit": limit, "offset": offset}
+    if search:
+        rows = await clickhouse.aquery(q.SEARCH_THREADS, {**params, **window, **page, "search": search})
+    else:
+        rows = await clickhouse.aquery(q.LIST_THREADS, {**params, **window, **page, "thread_id": thread_id})
     if not rows:
         return [], 0
     details = {

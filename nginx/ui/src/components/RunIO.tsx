@@ -2,7 +2,7 @@ import { useMemo, useState } from "react";
 import { JsonView } from "./JsonView";
 import { ConversationView } from "./messages/Conversation";
 import { Markdown } from "./messages/Markdown";
-import { toConversation, unwrapSingle } from "./messages/normalize";
+import { toChat, toConversation, unwrapSingle, type Side } from "./messages/normalize";
 import "./messages/messages.css";
 
 export type Attachments = Record<string, { presigned_url: string; mime_type?: string | null }>;
@@ -46,8 +46,9 @@ export function AttachmentList({ attachments }: { attachments: Attachments }) {
   );
 }
 
-function Rendered({ value }: { value: unknown }) {
-  const conversation = useMemo(() => toConversation(value), [value]);
+function Rendered({ value, side }: { value: unknown; side?: Side }) {
+  // A known side also reads question/answer strings ({question, history}, {answer}) as chat.
+  const conversation = useMemo(() => (side ? toChat(value, side) : toConversation(value)), [value, side]);
   if (conversation) {
     return (
       <>
@@ -88,17 +89,29 @@ function Rendered({ value }: { value: unknown }) {
  * Renders a run's (or an example's) inputs or outputs for what they are: chat messages as a
  * conversation, text as markdown, anything else as collapsible JSON. The raw JSON is one click away.
  */
+/** The side a label names: the trace view passes only "Input"/"Output", the threads view "User"/"Assistant". */
+function sideOf(label: string | undefined): Side | undefined {
+  if (label === "Input" || label === "User") return "input";
+  if (label === "Output" || label === "Assistant") return "output";
+  return undefined;
+}
+
 export function RunIO({
   value,
   attachments,
   label,
+  side,
 }: {
   value: unknown;
   attachments?: Attachments | null;
   /** What this is ("Input", "Output"): names the raw-JSON toggle for screen readers. */
   label?: string;
+  /** A run's inputs or outputs: strings then show as the user's or the assistant's message.
+   * Defaults from `label`; without either, only real chat messages render as a conversation. */
+  side?: Side;
 }) {
   const [raw, setRaw] = useState(false);
+  const chatSide = side ?? sideOf(label);
   const missing = value === null || value === undefined;
   return (
     <div className="runio">
@@ -116,7 +129,7 @@ export function RunIO({
           </button>
         )}
       </div>
-      {missing ? <p className="muted">None</p> : raw ? <JsonView value={value} openDepth={3} /> : <Rendered value={value} />}
+      {missing ? <p className="muted">None</p> : raw ? <JsonView value={value} openDepth={3} /> : <Rendered value={value} side={chatSide} />}
       {attachments && <AttachmentList attachments={attachments} />}
     </div>
   );

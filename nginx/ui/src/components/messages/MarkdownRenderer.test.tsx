@@ -106,3 +106,29 @@ describe("untrusted markdown: raw HTML", () => {
     expect(root.querySelectorAll("li")).toHaveLength(2);
   });
 });
+
+describe("markdown line breaks", () => {
+  it("keeps single newlines as line breaks (a system prompt's rules stay on their lines)", () => {
+    const root = md("You are a support bot.\nRule 1: be brief.\nRule 2: be kind.\n\nNew paragraph.");
+    const paragraphs = root.querySelectorAll("p");
+    expect(paragraphs).toHaveLength(2);
+    expect(paragraphs[0].querySelectorAll("br")).toHaveLength(2);
+    expect(paragraphs[0].textContent?.split("\n")).toEqual(["You are a support bot.", "Rule 1: be brief.", "Rule 2: be kind."]);
+  });
+
+  it("keeps breaks inside emphasis and leaves code blocks' newlines as text", () => {
+    const root = md("**one\ntwo**\n\n```\nx = 1\ny = 2\n```\n\nuse `a\nb` inline");
+    expect(root.querySelector("strong br")).not.toBeNull();
+    const code = root.querySelector("pre code");
+    expect(code?.textContent).toBe("x = 1\ny = 2\n");
+    expect(code?.querySelector("br")).toBeNull();
+    expect(root.querySelector("p:last-child code br")).toBeNull();
+  });
+
+  it("adds no HTML while doing so", () => {
+    const root = md("line <b>one</b>\n<i>two</i> <script>alert(1)</script>");
+    for (const tag of ["b", "i", "script"]) expect(root.querySelector(tag)).toBeNull();
+    expect(root.textContent).toContain("<i>two</i>");
+    expect(root.querySelectorAll("br")).toHaveLength(1);
+  });
+});

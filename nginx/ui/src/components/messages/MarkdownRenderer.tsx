@@ -45,6 +45,27 @@ function remarkHtmlAsText() {
   return (tree: MdNode) => visit(tree, false);
 }
 
+/** A remark plugin: a single newline inside a paragraph is a line break (as remark-breaks does).
+ * Prompts and model replies are written as plain text, where a newline means a new line;
+ * CommonMark would join the lines (a system prompt's rules would merge into one paragraph).
+ * Only text nodes are touched: code blocks and inline code keep their newlines as they are. */
+function remarkKeepLineBreaks() {
+  const visit = (node: MdNode) => {
+    if (!node.children) return;
+    node.children = node.children.flatMap((child) => {
+      if (child.type !== "text" || !child.value?.includes("\n")) {
+        visit(child);
+        return [child];
+      }
+      return child.value.split(/\r?\n/).flatMap((line, i): MdNode[] => {
+        const text: MdNode[] = line ? [{ type: "text", value: line }] : [];
+        return i === 0 ? text : [{ type: "break" }, ...text];
+      });
+    });
+  };
+  return (tree: MdNode) => visit(tree);
+}
+
 function Link({ href, children }: { href: string | undefined; children?: ReactNode }) {
   const target = safeHref(href);
   if (target === null) return <span className="md-link-blocked">{children}</span>;
@@ -58,7 +79,7 @@ function Link({ href, children }: { href: string | undefined; children?: ReactNo
 export default function MarkdownRenderer({ text }: { text: string }) {
   return (
     <ReactMarkdown
-      remarkPlugins={[remarkHtmlAsText]}
+      remarkPlugins={[remarkHtmlAsText, remarkKeepLineBreaks]}
       urlTransform={urlTransform}
       components={{
         a: ({ href, children }) => <Link href={href}>{children}</Link>,

@@ -185,11 +185,41 @@ describe("RunIO other values", () => {
   });
 
   it("falls back to JSON for everything else, with a raw JSON toggle", () => {
-    const { container } = render(<RunIO value={{ question: "q", k: 3 }} label="Input" />);
+    const { container } = render(<RunIO value={{ first: "x", second: "y", k: 3 }} label="Input" />);
     expect(messages()).toEqual([]);
     expect(container.querySelector(".json-view")).not.toBeNull();
     expect(container.querySelector(".json-number")?.textContent).toBe("3");
     expect(toConversation({ question: "q", k: 3 })).toBeNull();
+  });
+
+  it("shows a chain run's question and answer as chat, the rest aside and raw JSON one click away", () => {
+    const inputs = {
+      question: "What is RAG?",
+      history: [
+        { role: "user", content: "Hi" },
+        { role: "assistant", content: "Hello!" },
+      ],
+      k: 3,
+    };
+    const { container } = render(<RunIO value={inputs} label="Input" />);
+    expect(messages()).toEqual([
+      { role: "User", text: "Hi" },
+      { role: "Assistant", text: "Hello!" },
+      { role: "User", text: "What is RAG?" },
+    ]);
+    expect(screen.getByText(/Other fields \(k\)/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Show input as raw JSON" }));
+    expect(messages()).toEqual([]);
+    expect(container.querySelector(".json-view")?.textContent).toContain("history");
+    cleanup();
+    render(<RunIO value={{ answer: "Retrieval-augmented generation." }} label="Output" />);
+    expect(messages()).toEqual([{ role: "Assistant", text: "Retrieval-augmented generation." }]);
+  });
+
+  it("keeps single strings as text, not chat, when the side is unknown", async () => {
+    render(<RunIO value={{ question: "Why?" }} />);
+    expect(messages()).toEqual([]);
+    expect(await screen.findByText("Why?")).toBeTruthy();
   });
 
   it("switches a conversation to raw JSON and back", () => {

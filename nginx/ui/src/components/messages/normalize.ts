@@ -269,3 +269,109 @@ export function unwrapSingle(value: unknown): { key?: string; value: unknown } {
   }
   return { value };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chat views of run inputs and outputs that are not (only) messages. A chain run of a chat app
+// typically takes {question, history} and returns {answer}; showing those as JSON hides the
+// conversation. `toChat` reads them as messages (the string as the user's or the assistant's).
+
+/** Which side of a run a value is: its inputs speak as the user, its outputs as the assistant. */
+export type Side = "input" | "output";
+
+/** Keys that name the user's message in an input, and the reply in an output, most telling first. */
+const QUESTION_KEYS = ["question", "input", "query", "prompt", "message", "user_input", "text", "content"];
+const ANSWER_KEYS = ["answer", "output", "response", "result", "completion", "text", "content", "generation"];
+/** Keys under which chat apps pass the earlier turns alongside the new question. */
+const HISTORY_KEYS = ["history", "chat_history", "messages", "conversation", "memory", "past_messages"];
+
+/** The one string an object is about: a telling key's string (`telling`), else its only string field. */
+export function mainString(value: unknown, side: Side): { key?: string; text: string; telling: boolean } | null {
+  if (typeof value === "string") return { text: value, telling: true };
+  if (!isObj(value)) return null;
+  for (const key of side === "input" ? QUESTION_KEYS : ANSWER_KEYS) {
+    const inner = value[key];
+    if (typeof inner === "string" && inner.trim() !== "") return { key, text: inner, telling: true };
+  }
+  const strings = Object.entries(value).filter(([, v]) => typeof v === "string");
+  if (strings.length === 1) return { key: strings[0][0], text: strings[0][1] as string, telling: false };
+  return null;
+}
+
+/**
+ * `value` (a run's inputs or outputs) as a conversation, or null when it is neither messages nor
+ * a question- or answer-like string. Recognised beyond `toConversation`: {question, history:[msgs]}
+ * (the history, then the question as the user's message), {question: "..."}, {input: ...},
+ * {query: ...}, any object with exactly one string field, a bare string, Anthropic's top-level
+ * `system` prompt beside its messages, and outputs' {answer}, {output} strings (as the assistant's
+ * message). Other keys come back in `rest`.
+ */
+export function toChat(value: unknown, side: Side): Conversation | null {
+  const conversation = toConversation(value);
+  if (conversation) return side === "input" ? withInputExtras(conversation) : conversation;
+  const found = mainString(value, side);
+  if (!found) return null;
+  const role = side === "input" ? "user" : "assistant";
+  if (!isObj(value)) return { messages: [textMessage(role, found.text)] };
+  let rest: Record<string, unknown> | undefined = found.key ? without(value, found.key) : undefined;
+  const history: ChatMessage[] = [];
+  if (side === "input" && rest) {
+    for (const key of HISTORY_KEYS) {
+      const list = key in rest ? messageList(rest[key]) : null;
+      if (list) {
+        history.push(...list);
+        rest = without(rest, key);
+        break;
+      }
+    }
+  }
+  return { messages: [...history, textMessage(role, found.text, found.key)], rest };
+}
+
+/** Strings beside an input's messages that are messages too: Anthropic's `system` prompt (first)
+ * and a question-like key (the newest user message, after the list). */
+function withInputExtras({ messages, rest }: Conversation): Conversation {
+  if (!rest) return { messages, rest };
+  let out = messages;
+  if (typeof rest.system === "string" && rest.system !== "" && !messages.some((m) => m.role === "system")) {
+    out = [textMessage("system", rest.system), ...out];
+    rest = without(rest, "system");
+  }
+  const found = rest ? mainString(rest, "input") : null;
+  if (rest && found?.telling && found.key) {
+    out = [...out, textMessage("user", found.text, found.key)];
+    rest = without(rest, found.key);
+  }
+  return { messages: out, rest };
+}
+
+function textMessage(role: Role, text: string, key?: string): ChatMessage {
+  return { role, name: key, content: contentParts(text), toolCalls: [] };
+}
+
+/** What a thread's turn shows: the newest user message(s) of its input, and how many were left out. */
+export interface LatestTurn {
+  messages: ChatMessage[];
+  hidden: number;
+}
+
+/**
+ * The new part of a chat turn's input: the trailing user messages (a turn re-sends the whole
+ * history, of which only the end is new), or the last message when it is not the user's. Null
+ * when the input is not a conversation.
+ */
+export function latestUserMessages(inputs: unknown): LatestTurn | null {
+  const conversation = toChat(inputs, "input");
+  if (!conversation) return null;
+  const { messages } = conversation;
+  let start = messages.length;
+  while (start > 0 && messages[start - 1].role === "user") start -= 1;
+  if (start === messages.length) start = messages.length - 1; // no trailing user message: the last one
+  return { messages: messages.slice(start), hidden: start };
+}
+
+/** The reply of a chat turn's output: its last message (an output may carry the whole history). */
+export function replyMessage(outputs: unknown): ChatMessage | null {
+  const conversation = toChat(outputs, "output");
+  if (!conversation || conversation.messages.length === 0) return null;
+  return conversation.messages[conversation.messages.length - 1];
+}

@@ -67,6 +67,19 @@ vi.mock("../../api/client", async (importOriginal) => {
           next_offset: null,
         } satisfies ThreadDetail;
       }
+      if (spec.path === `/sessions/${P}/threads/conv-h`) {
+        const history = [
+          { role: "user", content: "first question" },
+          { role: "assistant", content: "first answer" },
+        ];
+        return {
+          thread: thread("conv-h", 1),
+          turns: [turn(1, { inputs: { history, question: "second question" }, outputs: { answer: "second answer" } })],
+          offset: 0,
+          limit: 20,
+          next_offset: null,
+        } satisfies ThreadDetail;
+      }
       throw new original.ApiError(404, "not_found", "not found");
     }),
   };
@@ -117,6 +130,44 @@ describe("ThreadsPage", () => {
     ]);
     expect(screen.getByText("ValueError: boom")).toBeTruthy();
     await waitFor(() => expect(calls.some((c) => c.path.endsWith("/threads/conv-1"))).toBe(true));
+  });
+
+  it("shows full thread ids with a copy button, and filters by search text and time range", async () => {
+    const long = "3f1c2a9e-5b7d-4e21-9c0a-7d2e8f6b1a43";
+    threads = [thread(long, 2)];
+    renderAt(`/o/w/projects/p/${P}/threads`);
+    expect(await screen.findByRole("link", { name: long })).toBeTruthy();
+    expect(screen.getByRole("button", { name: `Copy thread id ${long}` })).toBeTruthy();
+    fireEvent.change(screen.getByRole("searchbox", { name: "Search threads by id or message text" }), { target: { value: " refund " } });
+    await waitFor(() => expect(calls.at(-1)?.query?.search).toBe("refund"));
+    fireEvent.click(screen.getByRole("button", { name: "24h" }));
+    await waitFor(() => expect(calls.at(-1)?.query?.start_time).toBeTruthy());
+    const since = Date.parse(String(calls.at(-1)?.query?.start_time));
+    expect(Math.abs(Date.now() - 86400e3 - since)).toBeLessThan(120e3);
+    expect(calls.at(-1)?.query?.search).toBe("refund");
+    expect(screen.getByRole("button", { name: "24h" }).getAttribute("aria-pressed")).toBe("true");
+    fireEvent.click(screen.getByRole("button", { name: "All" }));
+    await waitFor(() => expect(calls.at(-1)?.query?.start_time).toBeUndefined());
+  });
+
+  it("says what hides threads when a filter finds none, and clears it", async () => {
+    threads = [];
+    renderAt(`/o/w/projects/p/${P}/threads?q=zzz&range=1h`);
+    expect(await screen.findByText("No threads match “zzz” in the last hour")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Clear search" }));
+    expect(await screen.findByText("No threads yet")).toBeTruthy();
+  });
+
+  it("shows a turn as the latest user message and the answer, the full input one click away", async () => {
+    renderAt(`/o/w/projects/p/${P}/threads/conv-h`);
+    const turnCard = (await screen.findByRole("article", { name: "Turn 1" })) as HTMLElement;
+    const bubbles = [...turnCard.querySelectorAll(".chat-msg")].map((li) => li.textContent);
+    expect(bubbles).toEqual(["Userquestionsecond question", "Assistantanswersecond answer"]);
+    fireEvent.click(screen.getByRole("button", { name: "Show the 2 earlier messages of this input" }));
+    expect(turnCard.querySelectorAll(".chat-msg")).toHaveLength(4);
+    fireEvent.click(screen.getByRole("button", { name: "Show turn 1 as raw JSON" }));
+    expect(turnCard.querySelectorAll(".chat-msg")).toHaveLength(0);
+    expect(screen.getByRole("region", { name: "Turn 1 input" }).textContent).toContain("history");
   });
 
   it("says so when a thread does not exist", async () => {

@@ -1,34 +1,5 @@
-// Display helpers of the threads tab.
-//
-// A thread's turn usually re-sends the whole conversation as its input; the turn view shows only
-// what is new in it (the user messages after the last assistant reply), the rest one click away.
-import { toMessage } from "../../components/messages/normalize";
-
-export interface Condensed {
-  value: { messages: unknown[] };
-  hidden: number; // messages left out
-}
-
-function messagesOf(inputs: Record<string, unknown> | null | undefined): unknown[] | null {
-  if (!inputs) return null;
-  const keys = Object.keys(inputs);
-  const list = "messages" in inputs ? inputs.messages : keys.length === 1 ? inputs[keys[0]] : undefined;
-  if (!Array.isArray(list) || list.length === 0) return null;
-  return list.every(Array.isArray) ? (list as unknown[][]).flat() : list;
-}
-
-/** The trailing user messages of a chat input, or null when there is nothing to leave out. */
-export function latestUserMessages(inputs: Record<string, unknown> | null | undefined): Condensed | null {
-  const messages = messagesOf(inputs);
-  if (!messages) return null;
-  const roles = messages.map((m) => toMessage(m)?.role ?? null);
-  if (roles.some((r) => r === null)) return null; // not a list of chat messages
-  let start = roles.length;
-  while (start > 0 && roles[start - 1] === "user") start -= 1;
-  if (start === roles.length || start === 0) return null; // no trailing user message, or nothing to hide
-  return { value: { messages: messages.slice(start) }, hidden: start };
-}
-
+// Display helpers of the threads tab. (Which messages of a turn show: latestUserMessages in
+// components/messages/normalize.ts.)
 /** A markdown preview as plain text: emphasis, code and heading marks dropped. */
 export function plainText(text: string): string {
   return text
