@@ -116,7 +116,7 @@ def measure(
             tab = context.new_page()
             tab.goto(f"{runs_url}/r/{trace}", wait_until="commit")
             tab.wait_for_function(
-                "document.querySelectorAll('[role=treeitem]').length >= 5", polling="raf", timeout=30_000
+                "() => document.querySelectorAll('[role=treeitem]').length >= 5", polling="raf", timeout=30_000
             )
             trace_times.append(float(tab.evaluate("performance.now()")) / 1000)
             tab.close()
@@ -125,7 +125,7 @@ def measure(
             tab = context.new_page()
             tab.goto(f"{runs_url}/r/{big_trace}", wait_until="commit")
             tab.wait_for_function(
-                "document.querySelector('[aria-label=\"Trace tree\"][aria-busy=false]') !== null"
+                "() => document.querySelector('[aria-label=\"Trace tree\"][aria-busy=false]') !== null"
                 " && document.querySelectorAll('[role=treeitem]').length >= 20",
                 polling="raf",
                 timeout=60_000,
