@@ -125,8 +125,12 @@ GROUP BY trace_id {after}
 ORDER BY sort_value {direction}, trace_id {direction} LIMIT %(limit)s
 """
 # The payloads the previews of a page's runs are made from: only the page's ids are read, and the
-# page's time span bounds the read by the primary key (the id bloom filter does the rest).
-PAGE_PAYLOADS = """
-SELECT id, {columns} FROM runs FINAL
-WHERE workspace_id = %(workspace_id)s AND start_time >= %(since)s AND start_time <= %(until)s AND id IN %(ids)s
+# page's projects and time span bound the read by the primary key (the id bloom filter does the
+# rest). `{columns}` are payload columns (listing.PREVIEW_FIELDS' values).
+_PAGE_PAYLOADS = """
+SELECT id, {{columns}} FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s {projects}
+  AND start_time >= %(since)s AND start_time <= %(until)s AND id IN %(ids)s
 """
+PAGE_PAYLOADS_ANY_PROJECT = _PAGE_PAYLOADS.format(projects="")
+PAGE_PAYLOADS_IN_PROJECTS = _PAGE_PAYLOADS.format(projects="AND project_id IN %(projects)s")

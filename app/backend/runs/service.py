@@ -136,7 +136,11 @@ async def fetch_runs(
         await side_by_side(
             *([partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs)] if subtree_usage else []),
             *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
-            *([partial(_attach_previews, clickhouse, workspace, rows, runs, previews)] if previews else []),
+            *(
+                [partial(_attach_previews, clickhouse, workspace, body.session, rows, runs, fields=previews)]
+                if previews
+                else []
+            ),
         )
     if any("s3_urls" in selected or row["attachments"] for row in rows):
         signer = await signer_of(request.app.state)
@@ -201,8 +205,10 @@ async def _roots_by_trace_usage(
 async def _attach_previews(
     clickhouse: ClickHouse,
     workspace: str,
+    projects: list[uuid.UUID] | None,
     rows: list[dict[str, Any]],
     runs: list[dict[str, Any]],
+    *,
     fields: list[str],
 ) -> None:
     """Fill the selected previews from the page's own payloads (read for its ids only: a page of
@@ -213,10 +219,12 @@ async def _attach_previews(
         "ids": tuple(str(row["id"]) for row in rows),
         "since": min(row["start_time"] for row in rows),
         "until": max(row["start_time"] for row in rows),
+        "projects": tuple(str(p) for p in projects or ()),
     }
+    sql = q.PAGE_PAYLOADS_IN_PROJECTS if projects else q.PAGE_PAYLOADS_ANY_PROJECT
     payloads = {
         str(values[0]): dict(zip(columns, values[1:], strict=True))
-        for values in await clickhouse.aquery(q.PAGE_PAYLOADS.format(columns=", ".join(columns)), params)
+        for values in await clickhouse.aquery(sql.format(columns=", ".join(columns)), params)
     }
     for run in runs:
         payload = payloads.get(str(run["id"]), {})
