@@ -1,7 +1,9 @@
 """POST /api/v1/runs/query: the SDK's list_runs (wire §3.2), compiled to one ClickHouse query.
 
-Keyset pagination on (start_time, id): the cursor is the last row's position, so page N costs
-the same as page 1. Heavy columns are read only when `select` asks for them.
+Keyset pagination on (start_time, id), or on (the `sort_by` value, id): the cursor is the last
+row's position, so page N costs the same as page 1. Heavy columns are read only when `select`
+asks for them; previews (`inputs_preview`, `outputs_preview`, `error_preview`) are computed from
+the payload columns of the page's runs only (runs/service.py reads them in a second query).
 """
 
 from __future__ import annotations
@@ -45,12 +47,23 @@ COLUMNS: dict[str, str | None] = {
     "total_cost": _RUNS["total_cost"], "thread_id": _RUNS["thread_id"], "latency": _RUNS["latency_seconds"],
     "s3_urls": _RUNS["attachments"], "app_path": None, "feedback_stats": None, "in_dataset": None,
     "manifest_id": None, **{field: _RUNS["outputs"] for field in DETAIL_FIELDS},
+    "inputs_preview": None, "outputs_preview": None, "error_preview": None,
 }  # fmt: skip
+# Preview field -> the payload column it is computed from (for the page's runs only, afterwards).
+PREVIEW_FIELDS = {
+    "inputs_preview": _RUNS["inputs"],
+    "outputs_preview": _RUNS["outputs"],
+    "error_preview": _RUNS["error"],
+}
+# A Tracehouse extension of /runs/query (LangSmith's v1 list_runs orders by start time only): the
+# orders the runs table offers by clicking a header. Each is keyset-paged on (value, id).
+SORTS = tuple(q.SORT_VALUES)
 # Fields read from more than their COLUMNS column: a run's token breakdowns come from the
 # usage_metadata in its outputs or else its metadata (runs/usage.py).
 ALSO_READS = {field: (_RUNS["extra"],) for field in DETAIL_FIELDS}
 JSON_FIELDS = {"inputs", "outputs", "extra", "events", "serialized"}
 MAX_LIMIT = 1000
+SORT_VALUE = "sort_value"  # the sorted-on value's column in a sorted page's rows (for its cursor)
 
 
 class RunsQuery(msgspec.Struct, kw_only=True):
@@ -75,6 +88,7 @@ class RunsQuery(msgspec.Struct, kw_only=True):
     limit: int = 100
     cursor: str | None = None
     order: Literal["asc", "desc"] = "desc"
+    sort_by: str = "start_time"  # Tracehouse extension: one of SORTS
     data_source_type: str | None = None  # sent by get_run_stats; there is one data source here
 
 
@@ -144,6 +158,38 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
         raise BadRequest("invalid cursor; pass back the `cursors.next` value of the previous page") from None
 
 
+def encode_sort_cursor(sort_by: str, value: Any, run_id: Any) -> str:
+    """The position of a page's last row in a `sort_by` order (the sort named, so a cursor is never
+    read as another order's)."""
+    return base64.urlsafe_b64encode(msgspec.json.encode([sort_by, value, str(run_id)])).decode()
+
+
+def decode_sort_cursor(cursor: str, sort_by: str) -> tuple[Any, str]:
+    try:
+        named, value, run_id = msgspec.json.decode(base64.urlsafe_b64decode(cursor.encode()))
+        run_id = str(uuid.UUID(run_id))
+    except (ValueError, TypeError, AttributeError, msgspec.DecodeError):
+        named, value, run_id = None, None, ""
+    wanted = str if sort_by == "name" else (int, float)
+    if named != sort_by or isinstance(value, bool) or not isinstance(value, wanted):
+        raise BadRequest(
+            f"invalid cursor for sort_by={sort_by}; pass back the `cursors.next` value of the previous page"
+        ) from None
+    return value, run_id
+
+
+def check_sort(body: RunsQuery) -> None:
+    if body.sort_by not in q.SORT_VALUES:
+        raise BadRequest(f"sort_by must be one of {', '.join(SORTS)}")
+
+
+def sorts_by_trace_usage(body: RunsQuery) -> bool:
+    """Root runs sorted by tokens or cost are sorted by their trace's totals, the figures the table
+    shows for them (usage is recorded on the LLM runs deep inside a trace, not on its root)."""
+    roots_only = body.is_root is True or body.execution_order == 1
+    return roots_only and body.sort_by in q.TRACE_SORT_VALUES
+
+
 def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any], list[str], list[str]]:
     """(sql, params, the columns it returns in order, the fields the caller selected)."""
     if not 1 <= body.limit <= MAX_LIMIT:
@@ -158,16 +204,29 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
         # Attachment names are read always: a run that has attachments lists them even when
         # s3_urls is not selected (older SDKs' default select lacks it, and LangSmith answers them).
         columns.append(_RUNS["attachments"])
+    check_sort(body)
     where, params = build_where(body, workspace_id)
     comparison = "<" if body.order == "desc" else ">"
-    if body.cursor:
-        start, run_id = decode_cursor(body.cursor)
-        where.append(f"(start_time, id) {comparison} (%(cursor_start)s, %(cursor_id)s)")
-        params.update(cursor_start=start, cursor_id=run_id)
     direction = "DESC" if body.order == "desc" else "ASC"
-    sql = q.RUNS_PAGE.format(columns=", ".join(columns), where=" AND ".join(where), direction=direction)
+    names = list(columns)
+    if body.sort_by == "start_time":
+        if body.cursor:
+            start, run_id = decode_cursor(body.cursor)
+            where.append(f"(start_time, id) {comparison} (%(cursor_start)s, %(cursor_id)s)")
+            params.update(cursor_start=start, cursor_id=run_id)
+        sql = q.RUNS_PAGE.format(columns=", ".join(columns), where=" AND ".join(where), direction=direction)
+    else:
+        value = q.SORT_VALUES[body.sort_by]
+        if body.cursor:
+            after, run_id = decode_sort_cursor(body.cursor, body.sort_by)
+            where.append(f"({value}, id) {comparison} (%(cursor_value)s, %(cursor_id)s)")
+            params.update(cursor_value=after, cursor_id=run_id)
+        sql = q.RUNS_PAGE_SORTED.format(
+            columns=", ".join(columns), value=value, where=" AND ".join(where), direction=direction
+        )
+        names.append(SORT_VALUE)
     params["limit"] = body.limit
-    return sql, params, columns, selected
+    return sql, params, names, selected
 
 
 def implied_details(selected: list[str]) -> list[str]:
@@ -187,7 +246,7 @@ def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
         column = COLUMNS[field]
         if field == "parent_run_ids":
             out[field] = [seg[-36:] for seg in row["dotted_order"].split(".")[:-1]]
-        elif column is None:
+        elif column is None:  # previews are filled in afterwards, from the page's payloads
             out[field] = {} if field == "feedback_stats" else None
         elif field in DETAIL_FIELDS:
             outputs, extra = json_column(row[column], None), json_column(row[_RUNS["extra"]], None)

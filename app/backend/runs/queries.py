@@ -93,3 +93,44 @@ IN_TRACES_WITH_ROOT = (
 IN_TRACES_WITH_RUN = (
     "trace_id IN (SELECT trace_id FROM runs FINAL WHERE workspace_id = %(workspace_id)s AND {condition})"
 )
+
+# /runs/query's `sort_by` (a Tracehouse extension) -> the value sorted on. A run without one (still
+# pending: no latency; no price: no cost) sorts as -1, below every real value, so keyset paging
+# never meets a NULL (NULL compares as neither < nor > in a tuple).
+SORT_VALUES = {
+    "start_time": "start_time",
+    "latency": "ifNull(latency_seconds, -1)",
+    "total_tokens": "total_tokens",
+    "total_cost": "ifNull(toFloat64(total_cost), -1)",
+    "name": "name",
+}
+# The same for a root run's whole trace (runs/listing.sorts_by_trace_usage), aggregated per trace.
+TRACE_SORT_VALUES = {
+    "total_tokens": "sum(total_tokens)",
+    "total_cost": "ifNull(toFloat64(sum(total_cost)), -1)",
+}
+# A page of /runs/query in another order than start time: keyset on (`{value}`, id); the value is
+# returned too, as the next page's cursor.
+RUNS_PAGE_SORTED = (
+    "SELECT {columns}, {value} AS sort_value FROM runs FINAL WHERE {where}"
+    " ORDER BY sort_value {direction}, id {direction} LIMIT %(limit)s"
+)
+# A page of root runs by their trace's total (`{value}`, TRACE_SORT_VALUES) over every run of the
+# traces whose root matches `{where}`; `{after}` is the cursor's HAVING clause (or nothing). A
+# root's id is its trace id (the writer refuses a root whose trace_id is not its own id).
+ROOTS_BY_TRACE_USAGE = """
+SELECT trace_id, {value} AS sort_value FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s {projects} AND trace_id IN (SELECT trace_id FROM runs FINAL WHERE {where})
+GROUP BY trace_id {after}
+ORDER BY sort_value {direction}, trace_id {direction} LIMIT %(limit)s
+"""
+# The payloads the previews of a page's runs are made from: only the page's ids are read, and the
+# page's projects and time span bound the read by the primary key (the id bloom filter does the
+# rest). `{columns}` are payload columns (listing.PREVIEW_FIELDS' values).
+_PAGE_PAYLOADS = """
+SELECT id, {{columns}} FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s {projects}
+  AND start_time >= %(since)s AND start_time <= %(until)s AND id IN %(ids)s
+"""
+PAGE_PAYLOADS_ANY_PROJECT = _PAGE_PAYLOADS.format(projects="")
+PAGE_PAYLOADS_IN_PROJECTS = _PAGE_PAYLOADS.format(projects="AND project_id IN %(projects)s")

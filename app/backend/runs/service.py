@@ -15,12 +15,13 @@ from litestar import Request
 from app.backend.feedback.stats import Scope, ScoreStats, feedback_stats
 from app.backend.runs import listing
 from app.backend.runs import queries as q
-from app.backend.runs.schemas import AttachmentUrl, Run, run_from_row
+from app.backend.runs.previews import error_preview, preview
+from app.backend.runs.schemas import AttachmentUrl, Run, json_column, run_from_row
 from app.backend.runs.usage import roll_up_root_usage
 from app.backend.signer import signer_of
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
-from app.core.errors import NotFound
+from app.core.errors import BadRequest, NotFound
 from app.core.signing import Purpose, Signer, reference
 from app.core.user_content import link
 
@@ -117,16 +118,29 @@ async def fetch_runs(
     *,
     subtree_usage: bool = True,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of runs shaped for the wire (feedback stats and attachment links included when
-    selected; with `subtree_usage`, as v1 answers, a root's usage is its trace's), and the cursor
-    of the next page."""
+    """One page of runs shaped for the wire (feedback stats, previews and attachment links included
+    when selected; with `subtree_usage`, as v1 answers, a root's usage is its trace's), and the
+    cursor of the next page."""
+    listing.check_sort(body)
+    if listing.sorts_by_trace_usage(body):
+        return await _roots_by_trace_usage(request, clickhouse, workspace, body)
+    if body.sort_by in q.TRACE_SORT_VALUES:
+        # Runs of every kind sorted by tokens or cost are sorted by their own usage, so each row
+        # shows its own too (a root showing its trace's total would look out of order).
+        subtree_usage = False
     sql, params, columns, selected = listing.build_query(body, workspace)
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
     runs = [listing.shape(r, selected) for r in rows]
+    previews = [f for f in listing.PREVIEW_FIELDS if f in selected]
     if runs:  # the page's follow-up queries are independent: run them side by side
         await side_by_side(
             *([partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs)] if subtree_usage else []),
             *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
+            *(
+                [partial(_attach_previews, clickhouse, workspace, body.session, rows, runs, fields=previews)]
+                if previews
+                else []
+            ),
         )
     if any("s3_urls" in selected or row["attachments"] for row in rows):
         signer = await signer_of(request.app.state)
@@ -142,8 +156,84 @@ async def fetch_runs(
             }
     next_cursor = None
     if len(rows) == body.limit:
-        next_cursor = listing.encode_cursor(rows[-1]["start_time"], rows[-1]["id"])
+        last = rows[-1]
+        if body.sort_by == "start_time":
+            next_cursor = listing.encode_cursor(last["start_time"], last["id"])
+        else:
+            next_cursor = listing.encode_sort_cursor(body.sort_by, last[listing.SORT_VALUE], last["id"])
     return runs, next_cursor
+
+
+async def _roots_by_trace_usage(
+    request: Request[Any, Any, Any], clickhouse: ClickHouse, workspace: str, body: listing.RunsQuery
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of root runs ordered by their trace's total tokens or cost: the order is found over
+    the traces' totals, then the page's roots are read by id like any page."""
+    if not 1 <= body.limit <= listing.MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {listing.MAX_LIMIT}")
+    where, params = listing.build_where(body, workspace)
+    direction = "DESC" if body.order == "desc" else "ASC"
+    after = ""
+    if body.cursor:
+        value, run_id = listing.decode_sort_cursor(body.cursor, body.sort_by)
+        comparison = "<" if body.order == "desc" else ">"
+        after = f"HAVING (sort_value, trace_id) {comparison} (%(cursor_value)s, %(cursor_id)s)"
+        params.update(cursor_value=value, cursor_id=run_id)
+    if body.session:
+        params["projects"] = tuple(str(s) for s in body.session)
+    sql = q.ROOTS_BY_TRACE_USAGE.format(
+        value=q.TRACE_SORT_VALUES[body.sort_by],
+        projects="AND project_id IN %(projects)s" if body.session else "",
+        where=" AND ".join(where),
+        after=after,
+        direction=direction,
+    )
+    order = await clickhouse.aquery(sql, {**params, "limit": body.limit})
+    if not order:
+        return [], None
+    ids = [uuid.UUID(str(trace)) for trace, _ in order]
+    page = listing.RunsQuery(session=body.session, id=ids, is_root=True, select=body.select, limit=len(ids))
+    runs, _ = await fetch_runs(request, clickhouse, workspace, page)
+    by_id = {str(run["id"]): run for run in runs}
+    ordered = [by_id[str(t)] for t, _ in order if str(t) in by_id]
+    next_cursor = None
+    if len(order) == body.limit:
+        next_cursor = listing.encode_sort_cursor(body.sort_by, order[-1][1], order[-1][0])
+    return ordered, next_cursor
+
+
+async def _attach_previews(
+    clickhouse: ClickHouse,
+    workspace: str,
+    projects: list[uuid.UUID] | None,
+    rows: list[dict[str, Any]],
+    runs: list[dict[str, Any]],
+    *,
+    fields: list[str],
+) -> None:
+    """Fill the selected previews from the page's own payloads (read for its ids only: a page of
+    100 never reads the payloads of the runs it sorted past)."""
+    columns = list(dict.fromkeys(listing.PREVIEW_FIELDS[f] for f in fields))
+    params = {
+        "workspace_id": workspace,
+        "ids": tuple(str(row["id"]) for row in rows),
+        "since": min(row["start_time"] for row in rows),
+        "until": max(row["start_time"] for row in rows),
+        "projects": tuple(str(p) for p in projects or ()),
+    }
+    sql = q.PAGE_PAYLOADS_IN_PROJECTS if projects else q.PAGE_PAYLOADS_ANY_PROJECT
+    payloads = {
+        str(values[0]): dict(zip(columns, values[1:], strict=True))
+        for values in await clickhouse.aquery(sql.format(columns=", ".join(columns)), params)
+    }
+    for run in runs:
+        payload = payloads.get(str(run["id"]), {})
+        for field in fields:
+            text = payload.get(listing.PREVIEW_FIELDS[field])
+            if field == "error_preview":
+                run[field] = error_preview(text)
+            else:
+                run[field] = preview(json_column(text, None), user=field == "inputs_preview")
 
 
 async def runs_by_id(

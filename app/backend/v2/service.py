@@ -17,7 +17,7 @@ import msgspec
 from litestar import Request
 
 from app.backend.runs import listing
-from app.backend.threads.schemas import preview
+from app.backend.runs.previews import preview
 from app.backend.v2.schemas import RunsQuery
 from app.core.errors import BadRequest
 

@@ -12,7 +12,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.backend.projects.service import own_project
-from app.backend.threads.schemas import Thread, Turn, preview
+from app.backend.runs.previews import preview
+from app.backend.threads.schemas import Thread, Turn
 from app.backend.threads.service import thread_aggregates, thread_summaries, thread_turns
 from app.backend.v2 import service as v2
 from app.backend.v2.schemas import ThreadsQuery, ThreadStatsQuery

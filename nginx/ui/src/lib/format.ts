@@ -148,3 +148,20 @@ export function describeCost(
   if (!priced) return { value: DASH, note: null, priced };
   return { value: formatCost(n), note: models.length ? `excludes ${modelList(models)} (no prices)` : null, priced };
 }
+
+/** A server time in full, in the viewer's zone and named (`06 Dec 2026, 15:42:10.123 CET`): the
+ * hover of relative times and absolute time columns. */
+export function formatTimeFull(value: string | null | undefined): string {
+  const date = parseTime(value);
+  if (!date) return DASH;
+  return date.toLocaleString("en-GB", {
+    year: "numeric",
+    month: "short",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    fractionalSecondDigits: 3,
+    timeZoneName: "short",
+  });
+}

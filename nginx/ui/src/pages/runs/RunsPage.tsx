@@ -4,32 +4,49 @@ import { useApi } from "../../api/hooks";
 import { useWorkspace } from "../../auth/AuthContext";
 import type { Run } from "../../api/types";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatRelative, formatTime } from "../../lib/format";
+import { formatCost, formatLatency, formatNumber, formatRelative, formatTimeFull, parseTime } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
 import { SdkSnippet } from "../projects/ProjectsPage";
 import { AddToQueueDialog } from "../queues/AddToQueueDialog";
 import { ColumnChooser } from "./ColumnChooser";
 import {
   COLUMNS,
+  DEFAULT_SORT,
   PAGE_SIZES,
+  SORT_OF_COLUMN,
+  ariaSort,
   loadColumns,
   loadPageSize,
+  nextSort,
   saveColumns,
   savePageSize,
   selectFor,
+  sortFromParams,
+  sortToParams,
   type ColumnId,
+  type Sort,
+  type SortField,
 } from "./columns";
 import { FilterBar } from "./FilterBar";
-import { composeFilter, fromSearchParams, localizeFilterError, hasFilters, toSearchParams, type FilterState } from "./filters";
+import {
+  composeFilter,
+  fromSearchParams,
+  hasFilters,
+  hidingToggles,
+  innerRunsReason,
+  localizeFilterError,
+  shouldShowInnerRuns,
+  toSearchParams,
+  type FilterState,
+} from "./filters";
+import { RunsSummary, type RunStats } from "./RunsSummary";
+import { isTypingTarget, moveRow } from "./keys";
 import "./RunsPage.css";
 
-type RunRow = Run & { latency?: number | null };
+type RunRow = Run & { latency?: number | null; error_preview?: string | null };
 interface RunsAnswer {
   runs: RunRow[];
   cursors: { next: string | null };
-}
-interface RunStats {
-  run_count: number;
 }
 interface PagerState {
   prev?: string[]; // cursors of the pages before this one ("" = the first page)
@@ -58,6 +75,7 @@ export function RunsPage() {
   }, []);
 
   const state = useMemo(() => fromSearchParams(searchParams), [searchParams]);
+  const sort = useMemo(() => sortFromParams(searchParams), [searchParams]);
   const filterKey = toSearchParams(state).toString();
   const cursor = searchParams.get("after") || undefined;
   const prevStack = (location.state as PagerState | null)?.prev ?? [];
@@ -73,10 +91,13 @@ export function RunsPage() {
     () => ({ session: [projectId], filter, is_root: state.rootOnly ? true : undefined }),
     [projectId, filter, state.rootOnly],
   );
+  // The default order is left out of the body (the API's own default; the same cache key as before).
+  const sortBody =
+    sort.by === DEFAULT_SORT.by && sort.order === DEFAULT_SORT.order ? {} : { sort_by: sort.by, order: sort.order };
   const runs = useApi<RunsAnswer>({
     path: "/runs/query",
     method: "POST",
-    body: { ...baseBody, select: selectFor(columns), limit: pageSize, cursor },
+    body: { ...baseBody, ...sortBody, select: selectFor(columns), limit: pageSize, cursor },
   });
   // How many runs match: asked once this filter's first page has arrived (and kept while paging).
   // Counting scans the whole project; on a 2-core box, sent alongside the page's own query it
@@ -86,7 +107,14 @@ export function RunsPage() {
   useEffect(() => {
     if (runs.data || runs.error) setCountFor(baseKey);
   }, [runs.data, runs.error, baseKey]);
-  const stats = useApi<RunStats>(countFor === baseKey ? { path: "/runs/stats", method: "POST", body: baseBody } : null);
+  const statsReady = countFor === baseKey;
+  const stats = useApi<RunStats>(statsReady ? { path: "/runs/stats", method: "POST", body: baseBody } : null);
+  // A root run's tokens and cost are its trace's (as the rows show them), so over root runs the
+  // summary's usage is summed over every run of the matching traces.
+  const usageBody = state.rootOnly ? { session: [projectId], trace_filter: filter } : null;
+  const usage = useApi<RunStats>(
+    statsReady && usageBody ? { path: "/runs/stats", method: "POST", body: usageBody } : null,
+  );
 
   // While the next page or filter loads, keep showing the last rows (dimmed) instead of a spinner.
   const lastRows = useRef<RunsAnswer | undefined>(undefined);
@@ -94,14 +122,26 @@ export function RunsPage() {
   const invalidFilter = runs.error?.status === 400 || runs.error?.status === 422;
   const shown = runs.data ?? (runs.loading && !runs.error ? lastRows.current : undefined);
 
+  // Set when a filter turned "Root runs only" off by itself: says so, with a way back.
+  const [innerNotice, setInnerNotice] = useState<string | null>(null);
   const update = useCallback(
     (next: FilterState) => {
-      const params = toSearchParams(next, searchParams);
+      let shown = next;
+      if (shouldShowInnerRuns(state, next)) {
+        shown = { ...next, rootOnly: false };
+        setInnerNotice(innerRunsReason(next) ?? null);
+      } else if (next.rootOnly || !innerRunsReason(next)) setInnerNotice(null);
+      const params = toSearchParams(shown, searchParams);
       params.delete("after");
       setSearchParams(params);
     },
-    [searchParams, setSearchParams],
+    [state, searchParams, setSearchParams],
   );
+  const changeSort = (by: SortField) => {
+    const params = sortToParams(nextSort(sort, by), searchParams);
+    params.delete("after");
+    setSearchParams(params);
+  };
 
   const goTo = (after: string | undefined, prev: string[]) => {
     const params = new URLSearchParams(searchParams);
@@ -143,6 +183,46 @@ export function RunsPage() {
   const clearFilters = () => update({ quick: { tags: [] }, raw: "", rootOnly: state.rootOnly });
   const filtered = hasFilters(state);
   const count = stats.data?.run_count;
+  const empty = shown !== undefined && shown.runs.length === 0 && !runs.loading && !cursor;
+  // Nothing found with a hiding toggle on: how many runs it hides (one count, only then).
+  const hiding = hidingToggles(state);
+  const hidden = useApi<RunStats>(
+    empty && hiding.length > 0
+      ? { path: "/runs/stats", method: "POST", body: { ...baseBody, is_root: undefined } }
+      : null,
+  );
+  const showAllRuns = () => {
+    setInnerNotice(null);
+    const params = toSearchParams({ ...state, rootOnly: false }, searchParams);
+    params.delete("after");
+    setSearchParams(params);
+  };
+
+  // Keyboard: j/k move the row focus, Enter (on the row) opens it, / goes to the filter box.
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+      if (isTypingTarget(event.target) || document.querySelector("dialog[open], [role=dialog]")) return;
+      if (event.key === "/") {
+        const box = document.querySelector<HTMLInputElement>(".runs-page .filter-input");
+        if (box) {
+          event.preventDefault();
+          box.focus();
+          box.select();
+        }
+      } else if (event.key === "j" || event.key === "k") {
+        const rows = [...document.querySelectorAll<HTMLElement>(".runs-table tbody tr")];
+        const target = moveRow(rows.length, rows.indexOf(document.activeElement as HTMLElement), event.key === "j" ? 1 : -1);
+        if (target !== null) {
+          event.preventDefault();
+          rows[target].focus();
+          rows[target].scrollIntoView({ block: "nearest" });
+        }
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
 
   return (
     <div className="runs-page">
@@ -166,6 +246,9 @@ export function RunsPage() {
               ? " "
               : `${formatNumber(count)} ${state.rootOnly ? "trace" : "run"}${count === 1 ? "" : "s"}${filtered ? " match" : ""}`}
         </span>
+        {!invalidFilter && stats.data && stats.data.run_count > 0 && (
+          <RunsSummary stats={stats.data} usage={usageBody ? usage.data : stats.data} />
+        )}
         <span className="spacer" />
         {selected.size > 0 && (
           <>
@@ -181,6 +264,15 @@ export function RunsPage() {
         <ColumnChooser visible={columns} onChange={changeColumns} />
       </div>
 
+      {innerNotice && !state.rootOnly && (
+        <p className="runs-notice" role="status">
+          Showing runs inside traces too: {innerNotice} matches runs below the root, so “Root runs only” was turned
+          off.{" "}
+          <button type="button" className="btn btn-small btn-quiet" onClick={() => update({ ...state, rootOnly: true })}>
+            Back to root runs only
+          </button>
+        </p>
+      )}
       {invalidFilter ? (
         <EmptyState title="The filter is not valid">
           Fix the query above (the message says where), or{" "}
@@ -195,11 +287,28 @@ export function RunsPage() {
           <Loading label="Loading runs" />
         )
       ) : shown.runs.length === 0 && !runs.loading ? (
-        filtered ? (
-          <EmptyState title="No runs match these filters">
-            <button type="button" className="btn" onClick={clearFilters}>
-              Clear filters
-            </button>
+        filtered || hiding.length > 0 ? (
+          <EmptyState title={filtered ? "No runs match these filters" : "No root runs"}>
+            {hiding.length > 0 && (
+              <p className="runs-hidden-why">
+                {hidden.data && hidden.data.run_count > 0
+                  ? `${formatNumber(hidden.data.run_count)} run${hidden.data.run_count === 1 ? "" : "s"} inside traces match, hidden by `
+                  : "Runs inside traces are hidden by "}
+                {hiding.map((name) => `“${name}”`).join(" and ")}.
+              </p>
+            )}
+            <span className="row">
+              {hiding.length > 0 && (
+                <button type="button" className="btn btn-primary" onClick={showAllRuns}>
+                  Turn off “Root runs only”
+                </button>
+              )}
+              {filtered && (
+                <button type="button" className="btn" onClick={clearFilters}>
+                  Clear filters
+                </button>
+              )}
+            </span>
           </EmptyState>
         ) : cursor ? (
           <EmptyState title="No more runs">
@@ -216,6 +325,8 @@ export function RunsPage() {
           <RunsTable
             rows={shown.runs}
             columns={columns}
+            sort={sort}
+            onSort={changeSort}
             stale={runs.loading && !runs.data}
             href={href}
             onOpen={open}
@@ -243,6 +354,9 @@ export function RunsPage() {
                 ))}
               </select>
             </label>
+            <span className="muted runs-keys" id="runs-keys">
+              Keys: <kbd>j</kbd> / <kbd>k</kbd> move, <kbd>Enter</kbd> opens, <kbd>/</kbd> filters
+            </span>
             <span className="spacer" />
             {pageNumber !== null && <span className="muted">Page {pageNumber}</span>}
             <button
@@ -301,6 +415,8 @@ function NoRunsYet({ projectName }: { projectName?: string }) {
 function RunsTable({
   rows,
   columns,
+  sort,
+  onSort,
   stale,
   href,
   onOpen,
@@ -310,6 +426,8 @@ function RunsTable({
 }: {
   rows: RunRow[];
   columns: ColumnId[];
+  sort: Sort;
+  onSort: (by: SortField) => void;
   stale: boolean;
   href: (run: RunRow) => string;
   onOpen: (run: RunRow, newTab: boolean) => void;
@@ -359,15 +477,16 @@ function RunsTable({
                 />
               </th>
             )}
-            <th scope="col">Name</th>
+            <SortableHeader label="Name" by="name" sort={sort} onSort={onSort} />
             {COLUMNS.filter((c) => show(c.id)).map((c) => (
-              <th
+              <SortableHeader
                 key={c.id}
-                scope="col"
-                className={["latency", "tokens", "cost"].includes(c.id) ? "num" : undefined}
-              >
-                {c.label}
-              </th>
+                label={c.label}
+                by={SORT_OF_COLUMN[c.id]}
+                sort={sort}
+                onSort={onSort}
+                className={["latency", "tokens", "cost"].includes(c.id) ? "num" : c.id === "input" || c.id === "output" ? "run-preview-col" : undefined}
+              />
             ))}
           </tr>
         </thead>
@@ -377,6 +496,7 @@ function RunsTable({
               key={run.id}
               className="clickable"
               tabIndex={0}
+              aria-describedby="runs-keys"
               onClick={(e) => onRowClick(e, run)}
               onKeyDown={(e) => onRowKey(e, run)}
             >
@@ -402,12 +522,31 @@ function RunsTable({
               )}
               {show("status") && (
                 <td>
-                  <StatusBadge status={run.status} error={run.error} />
+                  <StatusBadge status={run.status} error={run.error_preview ?? run.error} />
+                </td>
+              )}
+              {show("input") && (
+                <td className="run-preview" title={run.inputs_preview || undefined}>
+                  {run.inputs_preview || <span className="muted">–</span>}
+                </td>
+              )}
+              {show("output") && (
+                <td className="run-preview" title={run.error_preview || run.outputs_preview || undefined}>
+                  {run.error_preview ? (
+                    <span className="run-error">{run.error_preview}</span>
+                  ) : (
+                    run.outputs_preview || <span className="muted">–</span>
+                  )}
                 </td>
               )}
               {show("start") && (
-                <td className="nowrap" title={formatTime(run.start_time)}>
+                <td className="nowrap" title={formatTimeFull(run.start_time)}>
                   {formatRelative(run.start_time, now)}
+                </td>
+              )}
+              {show("start_abs") && (
+                <td className="nowrap">
+                  <time dateTime={parseTime(run.start_time)?.toISOString()}>{formatTimeFull(run.start_time)}</time>
                 </td>
               )}
               {show("latency") && <td className="num nowrap">{formatLatency(run.latency)}</td>}
@@ -445,6 +584,38 @@ function RunsTable({
         </tbody>
       </table>
     </div>
+  );
+}
+
+function SortableHeader({
+  label,
+  by,
+  sort,
+  onSort,
+  className,
+}: {
+  label: string;
+  by: SortField | undefined;
+  sort: Sort;
+  onSort: (by: SortField) => void;
+  className?: string;
+}) {
+  if (!by)
+    return (
+      <th scope="col" className={className}>
+        {label}
+      </th>
+    );
+  const current = ariaSort(sort, by);
+  return (
+    <th scope="col" className={className} aria-sort={current}>
+      <button type="button" className="th-sort" onClick={() => onSort(by)} title={`Sort by ${label.toLowerCase()}`}>
+        {label}
+        <span className="th-sort-arrow" aria-hidden="true">
+          {current === "ascending" ? "▲" : current === "descending" ? "▼" : "↕"}
+        </span>
+      </button>
+    </th>
   );
 }
 

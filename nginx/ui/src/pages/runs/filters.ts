@@ -385,3 +385,38 @@ export function toSearchParams(state: FilterState, base?: URLSearchParams): URLS
   if (!state.rootOnly) params.set("root", "0");
   return params;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Filters that look below the root. "Root runs only" is on by default, and a filter on what only
+// runs inside a trace usually are (an LLM call, a tool) would then find nothing, silently.
+
+function mentionsField(node: Node, field: string): boolean {
+  if (node.kind === "field") return node.name === field;
+  return node.kind === "call" && node.args.some((arg) => mentionsField(arg, field));
+}
+
+/** Why this filter is about runs inside traces (a phrase for a notice), or undefined. */
+export function innerRunsReason(state: FilterState): string | undefined {
+  if (state.quick.runType && state.quick.runType !== "chain") return `the run type filter (${state.quick.runType})`;
+  const text = state.raw.trim();
+  if (!text) return undefined;
+  try {
+    if (mentionsField(parse(text), "run_type")) return "the filter on run_type";
+  } catch {
+    // not parseable: the server will say so; nothing to decide here
+  }
+  return undefined;
+}
+
+/**
+ * Whether a filter change should turn "Root runs only" off by itself: the new filter looks below
+ * the root and the old one did not (so turning root-only back on afterwards sticks).
+ */
+export function shouldShowInnerRuns(previous: FilterState, next: FilterState): boolean {
+  return next.rootOnly && innerRunsReason(next) !== undefined && innerRunsReason(previous) === undefined;
+}
+
+/** The toggles that hide runs from this view (named as their controls are labelled). */
+export function hidingToggles(state: FilterState): string[] {
+  return state.rootOnly ? ["Root runs only"] : [];
+}
