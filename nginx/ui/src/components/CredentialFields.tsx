@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from "react";
 import { api, ApiError } from "../api/client";
+import { humanizeRetry } from "../lib/format";
 import { Brand } from "./Brand";
 import { InputField } from "./Field";
 import { FormError } from "./States";
@@ -102,9 +103,10 @@ export function AuthSubmit({
   pendingLabel: string;
   onClick?: () => void;
 }) {
+  // Throttles (login, setup, invite) say their wait in seconds; "14 minutes" reads better than "810 seconds".
   return (
     <>
-      <FormError error={error} />
+      <FormError error={error && humanizeRetry(error)} />
       <button type={onClick ? "button" : "submit"} className="btn btn-primary" disabled={pending} onClick={onClick}>
         {pending ? pendingLabel : label}
       </button>

@@ -2,7 +2,6 @@ import { useState, type FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router-dom";
 import { useAuth } from "../auth/AuthContext";
 import { Loading } from "../components/States";
-import { humanizeRetry } from "../lib/format";
 import { AuthCard, AuthSubmit, CredentialFields, useFormAction, useNeedsSetup } from "../components/CredentialFields";
 
 export function LoginPage() {
@@ -36,8 +35,7 @@ export function LoginPage() {
         </p>
       )}
       <CredentialFields email={email} password={password} onEmail={setEmail} onPassword={setPassword} />
-      {/* A lockout says its wait in seconds; people read "14 minutes" more easily than "810 seconds". */}
-      <AuthSubmit error={error && humanizeRetry(error)} pending={pending} label="Log in" pendingLabel="Logging in…" />
+      <AuthSubmit error={error} pending={pending} label="Log in" pendingLabel="Logging in…" />
     </AuthCard>
   );
 }
