@@ -179,6 +179,8 @@ def actions(tab: Any) -> Any:
 def open_run(tab: Any, workspace: dict[str, Any], run_id: str, name: str) -> None:
     tab.goto(trace_path(workspace, run_id))
     expect(selected_run(tab).get_by_role("heading", name=name)).to_be_visible()
+    # The tree too, so the screenshots show the whole page rather than its loading state.
+    expect(tab.get_by_role("tree").get_by_role("treeitem", name=re.compile(name)).first).to_be_visible()
 
 
 def test_llm_run_header_names_the_model_and_provider(page: Any, workspace: dict[str, Any]) -> None:
@@ -353,6 +355,8 @@ def test_an_error_is_shown_once_with_the_traceback_folded(page: Any, workspace: 
     traceback = error.locator("pre")
     expect(traceback).to_be_hidden()
     assert selected_run(page).inner_text().count(ERROR_MESSAGE) == 1
+    # The failed call's empty output ({"output": null}) is not shown as if it were an answer.
+    expect(selected_run(page).get_by_text("None: the run failed.")).to_be_visible()
     shot(page, "trace_actions_error_folded")
     error.get_by_text("Traceback", exact=True).click()
     expect(traceback).to_be_visible()

@@ -300,7 +300,8 @@ export function RunDetail({
           <div className="stack">
             {run.error && <ErrorBlock error={run.error} />}
             <RunIO label="Input" value={run.inputs} attachments={run.s3_urls && Object.keys(run.s3_urls).length > 0 ? run.s3_urls : null} />
-            {run.outputs === null || run.outputs === undefined || (error && Object.keys(run.outputs).length === 0) ? (
+            {/* A failed @traceable call records {"output": null}: that is no output, not an answer. */}
+            {run.outputs === null || run.outputs === undefined || (error && Object.values(run.outputs).every((v) => v === null)) ? (
               <section className="runio">
                 <h3 className="runio-title">Output</h3>
                 <p className="muted">{pending ? "No output yet: the run is still going." : error ? "None: the run failed." : "None"}</p>
