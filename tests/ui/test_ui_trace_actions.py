@@ -18,6 +18,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import httpx
 import pytest
@@ -176,6 +177,18 @@ def actions(tab: Any) -> Any:
     return tab.get_by_role("group", name="Run actions")
 
 
+def axe_problems(tab: Any) -> list[str]:
+    """axe-core's WCAG 2 A/AA rules on the page as it is: the serious and critical violations."""
+    # Evaluated, not added as a <script> tag: the UI's CSP (rightly) refuses inline script.
+    tab.evaluate(AXE.read_text())
+    result = tab.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def open_run(tab: Any, workspace: dict[str, Any], run_id: str, name: str) -> None:
     tab.goto(trace_path(workspace, run_id))
     expect(selected_run(tab).get_by_role("heading", name=name)).to_be_visible()
@@ -194,7 +207,9 @@ def test_llm_run_header_names_the_model_and_provider(page: Any, workspace: dict[
     expect(actions(page).get_by_role("link", name="Open in playground")).to_have_count(0)
 
 
-def test_share_a_trace_then_revoke_the_link(page: Any, workspace: dict[str, Any], stack: NativeStack) -> None:
+def test_share_a_trace_then_revoke_the_link(
+    page: Any, browser: Any, workspace: dict[str, Any], stack: NativeStack
+) -> None:
     client: Client = workspace["client"]
     open_run(page, workspace, workspace["llm_id"], "ChatOpenAI")
     actions(page).get_by_role("button", name="Share").click()
@@ -205,23 +220,48 @@ def test_share_a_trace_then_revoke_the_link(page: Any, workspace: dict[str, Any]
     link = dialog.get_by_role("textbox", name="Public link").input_value()
     shot(page, "trace_actions_shared")
 
-    # The link is what the API minted, and it reads the run without any credentials.
+    # The link is the one the SDK reports for the run (its /public/{token}/r address; the SDK names
+    # a local host "localhost", the page its own origin).
     assert client.run_is_shared(workspace["llm_id"])
-    token = re.search(r"/public/([0-9a-f-]{36})/run$", link)
+    sdk_link = client.read_run_shared_link(workspace["llm_id"]) or ""
+    assert link == f"{stack.url}{urlparse(sdk_link).path}", (link, sdk_link)
+    token = re.search(r"/public/([0-9a-f-]{36})/r$", link)
     assert token, link
-    assert token.group(1) in (client.read_run_shared_link(workspace["llm_id"]) or "")
-    public = httpx.get(link, timeout=30)
+    api_link = f"{stack.url}/api/v1/public/{token.group(1)}/run"
+    public = httpx.get(api_link, timeout=30)  # no credentials at all
     assert public.status_code == 200, public.text
     assert public.json()["id"] == workspace["llm_id"]
 
-    # Reopened, the dialog says it is shared; stopping revokes the link at once.
-    dialog.get_by_role("button", name="Done").click()
-    actions(page).get_by_role("button", name="Share").click()
-    expect(dialog.get_by_role("textbox", name="Public link")).to_have_value(link)
-    dialog.get_by_role("button", name="Stop sharing").click()
-    expect(dialog.get_by_role("status")).to_contain_text("Not shared")
-    assert not client.run_is_shared(workspace["llm_id"])
-    assert httpx.get(link, timeout=30).status_code == 404
+    # Someone without an account opens the link: the trace, read-only, the shared run selected.
+    anonymous = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        outsider = anonymous.new_page()
+        outsider.goto(link)
+        expect(selected_run(outsider).get_by_role("heading", name="ChatOpenAI")).to_be_visible()
+        expect(outsider.get_by_role("tree").get_by_role("treeitem", name=re.compile("answer_question"))).to_be_visible()
+        expect(selected_run(outsider)).to_contain_text(QUESTION)
+        expect(selected_run(outsider).get_by_role("tab", name="Feedback")).to_have_count(0)
+        expect(outsider.get_by_role("group", name="Run actions")).to_have_count(0)
+        # The rest of the trace is readable too: its root, by the tree.
+        outsider.get_by_role("tree").get_by_role("treeitem", name=re.compile("answer_question")).click()
+        expect(selected_run(outsider).get_by_role("heading", name="answer_question")).to_be_visible()
+        shot(outsider, "trace_actions_public_page")
+        problems = axe_problems(outsider)
+        assert not problems, "\n".join(problems)
+
+        # Reopened, the dialog says it is shared; stopping revokes the link at once.
+        dialog.get_by_role("button", name="Done").click()
+        actions(page).get_by_role("button", name="Share").click()
+        expect(dialog.get_by_role("textbox", name="Public link")).to_have_value(link)
+        dialog.get_by_role("button", name="Stop sharing").click()
+        expect(dialog.get_by_role("status")).to_contain_text("Not shared")
+        assert not client.run_is_shared(workspace["llm_id"])
+        assert httpx.get(api_link, timeout=30).status_code == 404
+        outsider.goto(link)
+        expect(outsider.get_by_text("This trace is not shared")).to_be_visible()
+        shot(outsider, "trace_actions_public_page_revoked")
+    finally:
+        anonymous.close()
 
     # A run shared elsewhere (here by the SDK) shows as shared when its dialog opens.
     client.share_run(workspace["root_id"])
@@ -383,20 +423,12 @@ def test_actions_layout_and_accessibility(
         button = bar.get_by_role("button", name="Share").bounding_box()
         assert button and box["height"] <= 2 * button["height"] + 8, (box, button)
         shot(tab, f"trace_actions_{width}")
-        tab.evaluate(AXE.read_text())
         for opener, name in (("Share", "Share this trace"), ("Add to dataset", "Add to dataset")):
             bar.get_by_role("button", name=opener).click()
             dialog = tab.get_by_role("dialog", name=name)
             expect(dialog.get_by_role("button", name="Cancel")).to_be_visible()
             shot(tab, f"trace_actions_{width}_{opener.lower().replace(' ', '_')}")
-            result = tab.evaluate(
-                "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})"
-            )
-            problems = [
-                f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-                for v in result["violations"]
-                if v["impact"] in ("serious", "critical")
-            ]
+            problems = axe_problems(tab)
             assert not problems, "\n".join(problems)
             dialog.get_by_role("button", name="Cancel").click()
             expect(dialog).to_be_hidden()

@@ -182,7 +182,10 @@ export function RunDetail({
   onTab,
   onSelect,
   actions = false,
+  readOnly = false,
 }: {
+  /** A shared trace seen without a login: no feedback tab (reading and writing feedback needs one). */
+  readOnly?: boolean;
   /** Show the run actions bar (share, dataset, playground, queue, copy): the trace page does. */
   actions?: boolean;
   /** The tree's row (always there once the trace has loaded). */
@@ -208,7 +211,7 @@ export function RunDetail({
   const tabs: { id: DetailTab; label: string }[] = [
     { id: "run", label: "Run" },
     { id: "metadata", label: "Metadata" },
-    { id: "feedback", label: "Feedback" },
+    ...(readOnly ? [] : [{ id: "feedback" as const, label: "Feedback" }]),
     { id: "events", label: eventCount > 0 ? `Events (${eventCount})` : "Events" },
   ];
   const ownTokens = head.total_tokens ?? 0;
@@ -288,7 +291,7 @@ export function RunDetail({
         ))}
       </div>
       <div id={`detail-panel-${tab}`} role="tabpanel" aria-labelledby={`detail-tab-${tab}`} className="detail-panel">
-        {tab === "feedback" ? (
+        {tab === "feedback" && !readOnly ? (
           <FeedbackPanel runId={head.id} traceId={head.trace_id} sessionId={head.session_id} />
         ) : !run ? (
           full.error ? (

@@ -6,9 +6,9 @@ import { ErrorState, FormError, Loading } from "../../components/States";
 
 type ShareState = { share_token: string } | null;
 
-/** The public, read-only address of a shared run's trace: the API answers it without a login. */
+/** The public, read-only page of a shared run's trace (the address the SDK's share_run prints). */
 export function publicLink(token: string): string {
-  return `${window.location.origin}/api/v1/public/${token}/run`;
+  return `${window.location.origin}/public/${token}/r`;
 }
 
 /**
