@@ -435,3 +435,27 @@ def test_actions_layout_and_accessibility(
     finally:
         context.close()
     assert not [e for e in errors if "Failed to load resource" not in e], errors
+
+
+def test_a_viewer_sees_the_share_status_but_no_write_actions(
+    browser: Any, stack: NativeStack, workspace: dict[str, Any]
+) -> None:
+    email = f"ta-viewer-{uuid.uuid4().hex[:8]}@example.com"
+    created = workspace["tenant"].client.post("/users", json={"email": email, "password": PASSWORD, "role": "viewer"})
+    assert created.status_code == 201, created.text
+    context, tab, errors = _open_tab(browser, stack, {**workspace, "email": email}, 1280)
+    try:
+        open_run(tab, workspace, workspace["llm_id"], "ChatOpenAI")
+        bar = actions(tab)
+        expect(bar.get_by_role("link", name="Open in playground")).to_be_visible()
+        expect(bar.get_by_role("button", name="Copy run ID")).to_be_visible()
+        expect(bar.get_by_role("button", name="Add to dataset")).to_have_count(0)
+        expect(bar.get_by_role("button", name="Add to annotation queue")).to_have_count(0)
+        bar.get_by_role("button", name="Share").click()
+        dialog = tab.get_by_role("dialog", name="Share this trace")
+        expect(dialog.get_by_role("status")).to_contain_text("Not shared")
+        expect(dialog.get_by_role("button", name="Create public link")).to_have_count(0)
+        shot(tab, "trace_actions_viewer")
+    finally:
+        context.close()
+    assert not [e for e in errors if "Failed to load resource" not in e], errors
