@@ -10,6 +10,7 @@ import { ProjectsPage } from "./pages/projects/ProjectsPage";
 import { SetupPage } from "./pages/SetupPage";
 import { ProjectLayout } from "./pages/project/ProjectLayout";
 import { RunsPage } from "./pages/runs/RunsPage";
+import { PublicTracePage } from "./pages/trace/PublicTracePage";
 import { TracePage } from "./pages/trace/TracePage";
 
 // The pages people land on most (projects, runs, a trace) are in the main bundle so the runs
@@ -54,6 +55,9 @@ export function AppRoutes() {
         <Route path="/login" element={<LoginPage />} />
         <Route path="/invite/:token" element={<InvitePage />} />
         <Route path="/setup" element={<SetupPage />} />
+        {/* A shared trace, read without a login: the address the SDK's share_run prints. */}
+        <Route path="/public/:token/r" element={<PublicTracePage />} />
+        <Route path="/public/:token/r/:runId" element={<PublicTracePage />} />
         <Route path="/prompts/:repo" element={<PromptLinkRedirect />} />
         <Route path="/prompts/:repo/:commit" element={<PromptLinkRedirect />} />
         <Route path="/o/:tenant" element={<TenantLayout />}>

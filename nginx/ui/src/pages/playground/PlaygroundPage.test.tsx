@@ -35,6 +35,30 @@ function sse(frames: string[], signal?: AbortSignal | null, open = false): Respo
 
 const frame = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
+// Runs the playground can open with ?run=<id>, as GET /runs/{id} returns them.
+const RUNS: Record<string, Record<string, unknown>> = {
+  "llm-1": {
+    id: "llm-1",
+    name: "ChatOpenAI",
+    run_type: "llm",
+    trace_id: "trace-1",
+    session_id: "proj-9",
+    start_time: "2026-01-01T00:00:00Z",
+    inputs: { messages: [{ role: "system", content: "Be brief about {x}." }, { role: "user", content: "What is 2+2?" }] },
+    extra: { metadata: { ls_model_name: "echo-large", ls_provider: "openai" }, invocation_params: { temperature: 0.3, max_tokens: 64 } },
+  },
+  "chain-1": {
+    id: "chain-1",
+    name: "agent",
+    run_type: "chain",
+    trace_id: "trace-1",
+    session_id: "proj-9",
+    start_time: "2026-01-01T00:00:00Z",
+    inputs: { a: 1, b: 2 },
+    extra: {},
+  },
+};
+
 let streamHandler: (body: Record<string, unknown>, signal?: AbortSignal | null) => Response;
 const sent: Record<string, unknown>[] = [];
 
@@ -50,6 +74,10 @@ beforeEach(() => {
       if (path.endsWith("/models")) return json(["echo-small", "echo-large"]);
       if (path === "/repos") return json({ repos: [] });
       if (path === "/sessions") return json([{ id: "proj-1", name: "playground" }]);
+      if (path.startsWith("/runs/")) {
+        const run = RUNS[path.slice("/runs/".length)];
+        return run ? json(run) : json({ error: "not_found", detail: "run not found" }, 404);
+      }
       if (path === "/playground/stream") {
         const body = JSON.parse(String(init?.body));
         sent.push(body);
@@ -65,10 +93,10 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-function renderPage() {
+function renderPage(search = "") {
   return render(
     <WorkspaceContext.Provider value={{ id: "t1", name: "Production", role: "admin" }}>
-      <MemoryRouter initialEntries={["/o/t1/playground"]}>
+      <MemoryRouter initialEntries={[`/o/t1/playground${search}`]}>
         <Routes>
           <Route path="/o/:tenant/playground" element={<PlaygroundPage />} />
         </Routes>
@@ -160,5 +188,37 @@ describe("PlaygroundPage", () => {
     expect((screen.getByLabelText("Content of message 2 (Assistant)") as HTMLTextAreaElement).value).toBe("About {topic}");
     fireEvent.click(screen.getByRole("button", { name: "Remove message 2" }));
     expect(screen.queryByLabelText("topic")).toBeNull();
+  });
+
+  it("opens a run from ?run=: its messages, model and parameters, and runs them as they are", async () => {
+    window.localStorage.setItem("tracehouse.playground.t1", JSON.stringify({ messages: [{ id: "d", role: "user", content: "old draft" }], values: {}, settings: {} }));
+    streamHandler = () => sse([frame("run", { run_id: "r" }), frame("delta", { text: "4" })]);
+    renderPage("?run=llm-1");
+    expect(await screen.findByRole("link", { name: "ChatOpenAI" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "ChatOpenAI" }).getAttribute("href")).toBe("/o/t1/projects/p/proj-9/r/llm-1?trace_id=trace-1");
+    expect((screen.getByLabelText("Content of message 1 (System)") as HTMLTextAreaElement).value).toBe("Be brief about {{x}}.");
+    expect((screen.getByLabelText("Content of message 2 (User)") as HTMLTextAreaElement).value).toBe("What is 2+2?");
+    expect((screen.getByLabelText("Temperature") as HTMLInputElement).value).toBe("0.3");
+    expect((screen.getByLabelText("Max tokens") as HTMLInputElement).value).toBe("64");
+    await screen.findByRole("option", { name: "local-echo" });
+    fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+    await screen.findByText("4");
+    expect(sent[0]).toMatchObject({
+      provider: PROVIDER.id,
+      model: "echo-large",
+      temperature: 0.3,
+      max_tokens: 64,
+      messages: [
+        { role: "system", content: "Be brief about {x}." },
+        { role: "user", content: "What is 2+2?" },
+      ],
+    });
+  });
+
+  it("says why a run cannot be opened", async () => {
+    renderPage("?run=chain-1");
+    expect(await screen.findByText(/no chat messages or prompt/)).toBeTruthy();
+    renderPage("?run=missing");
+    expect(await screen.findByText(/Cannot open the run missing \(404\)/)).toBeTruthy();
   });
 });

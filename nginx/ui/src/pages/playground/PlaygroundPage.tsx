@@ -2,9 +2,11 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { Link, useParams, useSearchParams } from "react-router-dom";
 import { api, ApiError, send } from "../../api/client";
 import { useApi } from "../../api/hooks";
+import type { Run } from "../../api/types";
 import { useWorkspace } from "../../auth/AuthContext";
 import { PageHeader } from "../../components/Page";
 import { Loading } from "../../components/States";
+import { playgroundFromRun } from "./fromRun";
 import { DatasetRunPanel, FIXED, type DatasetRun, type DatasetRunRequest } from "./DatasetRunPanel";
 import { MessagesEditor, VariablesEditor } from "./MessagesEditor";
 import { OutputPanel } from "./OutputPanel";
@@ -98,6 +100,8 @@ export default function PlaygroundPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const promptParam = searchParams.get("prompt") ?? "";
   const promptRef = useMemo(() => parsePromptRef(promptParam), [promptParam]);
+  // ?run=<id>: an LLM run opened from the trace view (a hub prompt in the URL takes precedence).
+  const runParam = promptParam ? "" : (searchParams.get("run") ?? "");
 
   // Independent requests, fired together.
   const providers = useApi<ProviderInfo[]>({ path: "/playground/providers" });
@@ -111,20 +115,24 @@ export default function PlaygroundPage() {
       : null,
   );
 
-  const [initial] = useState(() => (promptParam ? null : loadDraft(tenant)));
+  const sourceRun = useApi<Run>(runParam ? { path: `/runs/${encodeURIComponent(runParam)}` } : null);
+
+  const [initial] = useState(() => (promptParam || runParam ? null : loadDraft(tenant)));
   const [messages, setMessages] = useState<EditorMessage[]>(() => initial?.messages ?? DEFAULT_MESSAGES());
   const [values, setValues] = useState<Record<string, string>>(() => initial?.values ?? {});
   const [settings, setSettings] = useState<ModelSettings>(() => initial?.settings ?? DEFAULT_SETTINGS);
   const [loaded, setLoaded] = useState<LoadedPrompt | null>(null);
   const [promptError, setPromptError] = useState<Error | null>(null);
+  const [openedRun, setOpenedRun] = useState<{ run: Run; model?: string; provider?: string; dropped: number } | null>(null);
+  const [runError, setRunError] = useState<Error | null>(null);
 
   const models = useApi<string[]>(
     settings.providerId ? { path: `/playground/providers/${settings.providerId}/models` } : null,
   );
 
-  // Keep the draft across visits (not while a hub prompt is open: the URL says what it is).
+  // Keep the draft across visits (not while a hub prompt or a run is open: the URL says what it is).
   useEffect(() => {
-    if (promptParam) return;
+    if (promptParam || runParam) return;
     const timer = window.setTimeout(() => {
       try {
         window.localStorage.setItem(draftKey(tenant), JSON.stringify({ messages, values, settings }));
@@ -133,7 +141,7 @@ export default function PlaygroundPage() {
       }
     }, 400);
     return () => window.clearTimeout(timer);
-  }, [tenant, promptParam, messages, values, settings]);
+  }, [tenant, promptParam, runParam, messages, values, settings]);
 
   // Pick a provider (and its default model) once they are known.
   useEffect(() => {
@@ -179,6 +187,25 @@ export default function PlaygroundPage() {
       setPromptError(toError(err));
     }
   }, [promptRef, promptParam, commit.data]);
+
+  // Open the run named in the URL: its messages, model and parameters, once per run.
+  const appliedRunRef = useRef<string>("");
+  useEffect(() => {
+    const source = sourceRun.data;
+    if (!runParam || !source || source.id !== runParam || appliedRunRef.current === source.id) return;
+    appliedRunRef.current = source.id;
+    try {
+      const opened = playgroundFromRun(source);
+      setMessages(opened.messages);
+      setValues({});
+      setSettings((s) => ({ ...DEFAULT_SETTINGS, providerId: s.providerId, model: s.model, ...opened.settings }));
+      setOpenedRun({ run: source, model: opened.model, provider: opened.provider, dropped: opened.dropped });
+      setRunError(null);
+    } catch (err) {
+      setOpenedRun(null);
+      setRunError(toError(err));
+    }
+  }, [runParam, sourceRun.data]);
 
   const variables = useMemo(() => messageVariables(messages), [messages]);
   const check = useMemo(() => buildParams(settings), [settings]);
@@ -371,6 +398,12 @@ export default function PlaygroundPage() {
     setSearchParams({ prompt: openText.trim() });
     setOpenText("");
   };
+  const closeRun = () => {
+    setSearchParams({});
+    setOpenedRun(null);
+    setRunError(null);
+    appliedRunRef.current = "";
+  };
   const closePrompt = () => {
     setSearchParams({});
     setLoaded(null);
@@ -399,6 +432,29 @@ export default function PlaygroundPage() {
       )}
       <button type="button" className="btn btn-quiet btn-small" onClick={closePrompt}>
         Close prompt
+      </button>
+    </span>
+  ) : runParam ? (
+    <span className="pg-loaded">
+      {openedRun ? (
+        <>
+          Run{" "}
+          <Link to={`/o/${tenant}/projects/p/${openedRun.run.session_id}/r/${openedRun.run.id}?trace_id=${openedRun.run.trace_id}`}>
+            {openedRun.run.name}
+          </Link>
+          {openedRun.model && <span className="mono badge">{openedRun.model}</span>}
+          {openedRun.provider && <span className="muted">{openedRun.provider}</span>}
+          {openedRun.dropped > 0 && (
+            <span className="badge warn" title="The editor holds text only">
+              {openedRun.dropped} non-text {openedRun.dropped === 1 ? "part" : "parts"} left out
+            </span>
+          )}
+        </>
+      ) : (
+        <>Opening run {runParam}…</>
+      )}
+      <button type="button" className="btn btn-quiet btn-small" onClick={closeRun}>
+        Close run
       </button>
     </span>
   ) : (
@@ -455,9 +511,28 @@ export default function PlaygroundPage() {
               </div>
             </div>
           )}
-          {promptRef && commit.loading && !commit.data ? (
+          {runParam && (sourceRun.error || runError) && (
+            <div className="pg-failure" role="alert">
+              <strong>
+                Cannot open the run {runParam}
+                {sourceRun.error?.status ? ` (${sourceRun.error.status})` : ""}
+              </strong>
+              <p>{sourceRun.error?.message ?? runError?.message}</p>
+              <div className="row pg-failure-actions">
+                {sourceRun.error && (
+                  <button type="button" className="btn btn-small" onClick={sourceRun.reload}>
+                    Retry
+                  </button>
+                )}
+                <button type="button" className="btn btn-small btn-quiet" onClick={closeRun}>
+                  Keep editing without it
+                </button>
+              </div>
+            </div>
+          )}
+          {(promptRef && commit.loading && !commit.data) || (runParam && !sourceRun.data && !sourceRun.error) ? (
             <div className="card">
-              <Loading label="Opening the prompt" />
+              <Loading label={runParam ? "Opening the run" : "Opening the prompt"} />
             </div>
           ) : (
             <>

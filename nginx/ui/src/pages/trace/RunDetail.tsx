@@ -6,7 +6,10 @@ import { JsonView } from "../../components/JsonView";
 import { RunIO } from "../../components/RunIO";
 import { ErrorState, Loading } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatTime, parseTime, secondsBetween } from "../../lib/format";
+import { modelOf } from "../playground/fromRun";
+import { splitError } from "./errors";
 import { FeedbackPanel } from "./FeedbackPanel";
+import { RunActions } from "./RunActions";
 import { isError, isPending, type Totals } from "./TraceTree";
 import type { TraceRun } from "./useTrace";
 
@@ -22,13 +25,19 @@ function Stat({ label, children, title }: { label: string; children: ReactNode; 
 }
 
 function ErrorBlock({ error }: { error: string }) {
-  const [first, ...rest] = error.trim().split("\n");
-  const lastLine = rest.length > 0 ? rest.filter((l) => l.trim()).slice(-1)[0] : undefined;
+  // Once: the message, then the traceback folded away (the SDK's repr line and the traceback's
+  // last line only restate the message).
+  const { message, detail } = splitError(error);
   return (
     <section className="detail-error" aria-label="Error">
       <h3>Error</h3>
-      <p className="detail-error-summary mono">{lastLine && /^[\w.]*(Error|Exception)\b/.test(lastLine) ? lastLine : first}</p>
-      {rest.some((l) => l.trim()) && <pre className="detail-error-stack">{error}</pre>}
+      <p className="detail-error-summary mono">{message}</p>
+      {detail && (
+        <details className="detail-error-details">
+          <summary>Traceback</summary>
+          <pre className="detail-error-stack">{detail}</pre>
+        </details>
+      )}
     </section>
   );
 }
@@ -172,7 +181,13 @@ export function RunDetail({
   tab,
   onTab,
   onSelect,
+  actions = false,
+  readOnly = false,
 }: {
+  /** A shared trace seen without a login: no feedback tab (reading and writing feedback needs one). */
+  readOnly?: boolean;
+  /** Show the run actions bar (share, dataset, playground, queue, copy): the trace page does. */
+  actions?: boolean;
   /** The tree's row (always there once the trace has loaded). */
   light: TraceRun | undefined;
   /** GET /runs/{id} for the selected run (inputs, outputs, extra, attachments). */
@@ -196,10 +211,11 @@ export function RunDetail({
   const tabs: { id: DetailTab; label: string }[] = [
     { id: "run", label: "Run" },
     { id: "metadata", label: "Metadata" },
-    { id: "feedback", label: "Feedback" },
+    ...(readOnly ? [] : [{ id: "feedback" as const, label: "Feedback" }]),
     { id: "events", label: eventCount > 0 ? `Events (${eventCount})` : "Events" },
   ];
   const ownTokens = head.total_tokens ?? 0;
+  const { model, provider } = run ? modelOf(run) : {};
   const showSubtree = totals && totals.tokens > ownTokens;
 
   function onTabKey(event: KeyboardEvent<HTMLDivElement>) {
@@ -224,7 +240,15 @@ export function RunDetail({
             {head.name}
           </h2>
           <span className={`badge ${error ? "err" : pending ? "pending" : "ok"}`}>{error ? "error" : pending ? "running" : "success"}</span>
+          {model && (
+            <span className="detail-model" title={provider ? `${provider} model` : "Model"}>
+              <span className="sr-only">Model </span>
+              <span className="mono">{model}</span>
+              {provider && <span className="muted"> · {provider}</span>}
+            </span>
+          )}
         </div>
+        {actions && <RunActions head={head} run={run} />}
         <dl className="detail-stats">
           <Stat label="Latency">{pending && !latency ? <span className="muted">running</span> : formatLatency(latency)}</Stat>
           {ttft !== null && <Stat label="First token">{formatLatency(ttft)}</Stat>}
@@ -267,7 +291,7 @@ export function RunDetail({
         ))}
       </div>
       <div id={`detail-panel-${tab}`} role="tabpanel" aria-labelledby={`detail-tab-${tab}`} className="detail-panel">
-        {tab === "feedback" ? (
+        {tab === "feedback" && !readOnly ? (
           <FeedbackPanel runId={head.id} traceId={head.trace_id} sessionId={head.session_id} />
         ) : !run ? (
           full.error ? (
@@ -279,7 +303,8 @@ export function RunDetail({
           <div className="stack">
             {run.error && <ErrorBlock error={run.error} />}
             <RunIO label="Input" value={run.inputs} attachments={run.s3_urls && Object.keys(run.s3_urls).length > 0 ? run.s3_urls : null} />
-            {run.outputs === null || run.outputs === undefined || (error && Object.keys(run.outputs).length === 0) ? (
+            {/* A failed @traceable call records {"output": null}: that is no output, not an answer. */}
+            {run.outputs === null || run.outputs === undefined || (error && Object.values(run.outputs).every((v) => v === null)) ? (
               <section className="runio">
                 <h3 className="runio-title">Output</h3>
                 <p className="muted">{pending ? "No output yet: the run is still going." : error ? "None: the run failed." : "None"}</p>

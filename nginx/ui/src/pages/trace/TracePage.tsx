@@ -1,12 +1,10 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
-import { useWorkspace } from "../../auth/AuthContext";
 import type { Project, Run } from "../../api/types";
 import { PageHeader } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
 import { formatCost, formatLatency, formatNumber, formatTime } from "../../lib/format";
-import { AddToQueueDialog } from "../queues/AddToQueueDialog";
 import { RunDetail, type DetailTab } from "./RunDetail";
 import { isError, isPending, subtreeTotals, traceSpan, TraceTree } from "./TraceTree";
 import { buildTree, indexNodes, visibleNodes } from "./tree";
@@ -116,8 +114,6 @@ export function TracePage() {
   }, [collapsed, index, selectedId, select]);
 
   const [tab, setTab] = useState<DetailTab>("run");
-  const canWrite = useWorkspace().role !== "viewer";
-  const [queueDialog, setQueueDialog] = useState(false);
 
   const crumbs = [
     { label: "Projects", to: `/o/${tenant}/projects` },
@@ -185,11 +181,6 @@ export function TracePage() {
               <span className="badge pending trace-live" role="status">
                 <span className="live-dot" aria-hidden="true" /> Live: refreshing every 2 s
               </span>
-            )}
-            {canWrite && !notFound && (
-              <button type="button" className="btn" onClick={() => setQueueDialog(true)}>
-                Add to annotation queue
-              </button>
             )}
             <button
               type="button"
@@ -262,12 +253,12 @@ export function TracePage() {
                 tab={tab}
                 onTab={setTab}
                 onSelect={select}
+                actions
               />
             )}
           </section>
         </div>
       )}
-      {queueDialog && <AddToQueueDialog open runIds={[selectedId]} onClose={() => setQueueDialog(false)} />}
     </div>
   );
 }

@@ -46,9 +46,10 @@ export interface TraceState {
 /**
  * Every run of a trace, paging /runs/query with the cursor until done. The first load shows
  * pages as they arrive; refreshes (reload, polling) keep the old runs until the new set is complete.
+ * `queryPath` is the runs query to page (a shared trace has its own, public one).
  * `pollMs` re-fetches that long after each completed fetch (null: no polling).
  */
-export function useTraceRuns(traceId: string | null, pollMs: number | null): TraceState {
+export function useTraceRuns(traceId: string | null, pollMs: number | null, queryPath = "/runs/query"): TraceState {
   const [state, setState] = useState<Omit<TraceState, "reload"> & { traceId: string | null }>({
     traceId,
     runs: [],
@@ -73,7 +74,7 @@ export function useTraceRuns(traceId: string | null, pollMs: number | null): Tra
       for (let page = 0; page < MAX_PAGES; page++) {
         const body: Page = await api<Page>(
           {
-            path: "/runs/query",
+            path: queryPath, // a shared trace's page asks /public/{token}/runs/query
             method: "POST",
             body: { trace: traceId, select: TREE_FIELDS, order: "asc", limit: PAGE_SIZE, cursor },
           },
@@ -93,7 +94,7 @@ export function useTraceRuns(traceId: string | null, pollMs: number | null): Tra
       setState((prev) => ({ ...prev, loading: false, error: apiError }));
     });
     return () => controller.abort();
-  }, [traceId, generation]);
+  }, [traceId, generation, queryPath]);
 
   const waiting = state.loading;
   useEffect(() => {
