@@ -101,6 +101,7 @@ export function RunIO({
   attachments,
   label,
   side,
+  plain = false,
 }: {
   value: unknown;
   attachments?: Attachments | null;
@@ -109,9 +110,12 @@ export function RunIO({
   /** A run's inputs or outputs: strings then show as the user's or the assistant's message.
    * Defaults from `label`; without either, only real chat messages render as a conversation. */
   side?: Side;
+  /** Data, not a conversation: a tool's or retriever's `{input: "..."}` is an argument, not what a
+   * user said, so only real chat messages render as chat. */
+  plain?: boolean;
 }) {
   const [raw, setRaw] = useState(false);
-  const chatSide = side ?? sideOf(label);
+  const chatSide = plain ? undefined : (side ?? sideOf(label));
   const missing = value === null || value === undefined;
   return (
     <div className="runio">

@@ -222,6 +222,15 @@ describe("RunIO other values", () => {
     expect(await screen.findByText("Why?")).toBeTruthy();
   });
 
+  it("reads a tool's string argument as data, while its chat messages stay chat", async () => {
+    render(<RunIO value={{ input: "rm -rf /tmp/cache" }} label="Input" plain />);
+    expect(messages()).toEqual([]);
+    expect(await screen.findByText("rm -rf /tmp/cache")).toBeTruthy();
+    cleanup();
+    render(<RunIO value={{ messages: [{ role: "user", content: "hi" }] }} label="Input" plain />);
+    expect(messages()).toEqual([{ role: "User", text: "hi" }]);
+  });
+
   it("switches a conversation to raw JSON and back", () => {
     const { container } = render(<RunIO value={{ messages: [{ role: "user", content: "hi" }] }} label="Input" />);
     const toggle = screen.getByRole("button", { name: "Show input as raw JSON" });

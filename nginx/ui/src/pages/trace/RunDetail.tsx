@@ -134,6 +134,8 @@ function Metadata({ run, onSelect }: { run: Run; onSelect: (id: string) => void 
 }
 
 const EVENT_LIMIT = 500;
+// Runs whose single-string inputs are arguments, not a person's words: shown as data, not as chat.
+const PLAIN_IO = new Set(["tool", "retriever", "parser", "embedding"]);
 
 function Events({ run }: { run: Run }) {
   const events = (run.events ?? []) as Record<string, unknown>[];
@@ -302,7 +304,7 @@ export function RunDetail({
         ) : tab === "run" ? (
           <div className="stack">
             {run.error && <ErrorBlock error={run.error} />}
-            <RunIO label="Input" value={run.inputs} attachments={run.s3_urls && Object.keys(run.s3_urls).length > 0 ? run.s3_urls : null} />
+            <RunIO label="Input" plain={PLAIN_IO.has(run.run_type)} value={run.inputs} attachments={run.s3_urls && Object.keys(run.s3_urls).length > 0 ? run.s3_urls : null} />
             {/* A failed @traceable call records {"output": null}: that is no output, not an answer. */}
             {run.outputs === null || run.outputs === undefined || (error && Object.values(run.outputs).every((v) => v === null)) ? (
               <section className="runio">
@@ -310,7 +312,7 @@ export function RunDetail({
                 <p className="muted">{pending ? "No output yet: the run is still going." : error ? "None: the run failed." : "None"}</p>
               </section>
             ) : (
-              <RunIO label="Output" value={run.outputs} />
+              <RunIO label="Output" plain={PLAIN_IO.has(run.run_type)} value={run.outputs} />
             )}
           </div>
         ) : tab === "metadata" ? (
