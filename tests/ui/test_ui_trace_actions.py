@@ -201,6 +201,9 @@ def test_llm_run_header_names_the_model_and_provider(page: Any, workspace: dict[
     header = selected_run(page).locator("header")
     expect(header).to_contain_text("gpt-4o-mini")
     expect(header).to_contain_text("openai")
+    # The seeded call recorded no usage: its tokens are unknown ("–"), not a measured 0.
+    tokens = selected_run(page).locator(".detail-stat", has=page.locator("dt", has_text="Tokens")).locator("dd")
+    expect(tokens).to_have_text("–")
     # A chain run calls no model: no model in its header.
     open_run(page, workspace, workspace["root_id"], "answer_question")
     expect(selected_run(page).locator("header")).not_to_contain_text("gpt-4o-mini")

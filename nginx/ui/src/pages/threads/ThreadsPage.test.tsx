@@ -80,6 +80,16 @@ vi.mock("../../api/client", async (importOriginal) => {
           next_offset: null,
         } satisfies ThreadDetail;
       }
+      if (spec.path === `/sessions/${P}/threads/conv-0`) {
+        const none = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+        return {
+          thread: { ...thread("conv-0", 1), ...none },
+          turns: [turn(1, none)],
+          offset: 0,
+          limit: 20,
+          next_offset: null,
+        } satisfies ThreadDetail;
+      }
       throw new original.ApiError(404, "not_found", "not found");
     }),
   };
@@ -168,6 +178,13 @@ describe("ThreadsPage", () => {
     fireEvent.click(screen.getByRole("button", { name: "Show turn 1 as raw JSON" }));
     expect(turnCard.querySelectorAll(".chat-msg")).toHaveLength(0);
     expect(screen.getByRole("region", { name: "Turn 1 input" }).textContent).toContain("history");
+  });
+
+  it("shows unrecorded usage as unknown, not as 0 tokens", async () => {
+    renderAt(`/o/w/projects/p/${P}/threads/conv-0`);
+    const turnCard = (await screen.findByRole("article", { name: "Turn 1" })) as HTMLElement;
+    expect(turnCard.textContent).not.toContain("tokens");
+    expect(screen.getByText("Tokens").parentElement?.textContent).toBe("Tokens–");
   });
 
   it("says so when a thread does not exist", async () => {

@@ -16,6 +16,7 @@ import {
   formatNumber,
   formatRelative,
   formatTime,
+  formatTokens,
   secondsBetween,
 } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
@@ -189,7 +190,7 @@ function ThreadList() {
                 </div>
               </td>
               <TimeCell value={t.last_start_time} />
-              <td className="num">{formatNumber(t.total_tokens)}</td>
+              <td className="num">{formatTokens(t.total_tokens)}</td>
               <td className="num">{formatCost(t.total_cost)}</td>
               <td className="num">{formatLatency(t.latency_p50)}</td>
               <td className="num">
@@ -284,7 +285,7 @@ function ThreadView({ threadId }: { threadId: string }) {
           title={formatTime(thread.last_start_time)}
           hint={thread.turn_count > 1 ? `${formatDuration(duration)} after the first` : undefined}
         />
-        <Stat label="Tokens" value={formatNumber(thread.total_tokens)} />
+        <Stat label="Tokens" value={formatTokens(thread.total_tokens)} />
         <Stat label="Cost" value={formatCost(thread.total_cost)} />
         <Stat label="Latency p50" value={formatLatency(thread.latency_p50)} />
         <Stat label="Errors" value={formatNumber(thread.error_count)} tone={thread.error_count ? "err" : undefined} />
@@ -407,10 +408,15 @@ function TurnCard({ turn, index, tenant, projectId }: { turn: Turn; index: numbe
           <span className={`badge ${status}`}>{turn.status}</span>
           <span className="turn-metrics">
             <span title="Latency">{formatLatency(turn.latency)}</span>
-            <span aria-hidden="true">·</span>
-            <span title={`${formatNumber(turn.prompt_tokens)} prompt, ${formatNumber(turn.completion_tokens)} completion`}>
-              {formatNumber(turn.total_tokens)} tokens
-            </span>
+            {/* A turn that recorded no usage says nothing about tokens rather than "0 tokens". */}
+            {turn.total_tokens ? (
+              <>
+                <span aria-hidden="true">·</span>
+                <span title={`${formatNumber(turn.prompt_tokens)} prompt, ${formatNumber(turn.completion_tokens)} completion`}>
+                  {formatNumber(turn.total_tokens)} tokens
+                </span>
+              </>
+            ) : null}
             {turn.total_cost !== null && (
               <>
                 <span aria-hidden="true">·</span>

@@ -5,7 +5,7 @@ import { CopyButton } from "../../components/CopyButton";
 import { JsonView } from "../../components/JsonView";
 import { RunIO } from "../../components/RunIO";
 import { ErrorState, Loading } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatTime, parseTime, secondsBetween } from "../../lib/format";
+import { formatCost, formatLatency, formatNumber, formatTime, formatTokens, parseTime, secondsBetween } from "../../lib/format";
 import { modelOf } from "../playground/fromRun";
 import { splitError } from "./errors";
 import { FeedbackPanel } from "./FeedbackPanel";
@@ -259,7 +259,8 @@ export function RunDetail({
             label="Tokens"
             title={`prompt ${formatNumber(head.prompt_tokens)} · completion ${formatNumber(head.completion_tokens)}`}
           >
-            {formatNumber(ownTokens)}
+            {/* An LLM run that recorded no usage has unknown tokens ("–"), not a measured 0. */}
+            {formatTokens(ownTokens)}
             {ownTokens > 0 && (
               <span className="muted detail-sub">
                 {" "}
