@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import json_part, multipart, root_run, wait_for
-from tests.ui.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, login, new_tenant, shot
+from tests.ui.test_ui_browser import PASSWORD, chromium, login, new_tenant, shot
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -83,10 +83,8 @@ def victim(stack: NativeStack) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(victim: dict[str, Any]) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ overrides the directory), so a failure can be looked at, and so can a pass.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import json
 import os
@@ -65,36 +66,62 @@ def new_tenant(stack: NativeStack) -> Any:
         return pool.submit(make_tenant, stack).result()
 
 
-@pytest.fixture(scope="module")
-def browser(seeded: dict[str, Any]) -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, for one test module (every UI module's `browser` fixture)."""
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Any, stack: NativeStack, seeded: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A logged-in tab (1280 px wide); console errors fail the test; a screenshot is saved at the end."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=stack.url)
+def open_tab(
+    browser: Any, stack: NativeStack, *, width: int = 1280, clipboard: bool = False
+) -> tuple[Any, Any, list[str]]:
+    """(context, tab, errors): a fresh context on the stack; page and console errors land in errors."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=stack.url)
+    if clipboard:  # copy buttons write to the clipboard; tests read it back
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    login(tab, seeded["email"], PASSWORD)
-    tab.errors = errors  # type: ignore[attr-defined]  # a Page has no slot for them; tests read them here
+    return context, tab, errors
+
+
+@contextlib.contextmanager
+def logged_in_tab(
+    browser: Any, stack: NativeStack, email: str, screenshot: str, *, width: int = 1280, clipboard: bool = False
+) -> Iterator[Any]:
+    """A tab logged in as `email`. At the end a screenshot is saved, and a script error or an
+    unexpected console error fails the test."""
+    context, tab, errors = open_tab(browser, stack, width=width, clipboard=clipboard)
+    login(tab, email, PASSWORD)
+    tab.errors = errors  # a Page has no slot for them; tests read them here
     yield tab
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    shot(tab, screenshot)
     context.close()
-    unexpected = [e for e in errors if not _expected_console_error(e)]
+    unexpected = [e for e in errors if not expected_console_error(e)]
     assert not unexpected, unexpected
 
 
-def _expected_console_error(text: str) -> bool:
+def expected_console_error(text: str) -> bool:
     # Failed requests the test provokes on purpose (a bad filter, a wrong password) are logged
     # by the browser as "Failed to load resource"; the page handles them.
     return "Failed to load resource" in text
+
+
+@pytest.fixture(scope="module")
+def browser(seeded: dict[str, Any]) -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture
+def page(browser: Any, stack: NativeStack, seeded: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A logged-in tab (1280 px wide); console errors fail the test; a screenshot is saved at the end."""
+    with logged_in_tab(browser, stack, seeded["email"], request.node.name) as tab:
+        yield tab
 
 
 def login(tab: Any, email: str, password: str) -> None:

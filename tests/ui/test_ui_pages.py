@@ -24,7 +24,16 @@ from langsmith.run_trees import RunTree
 from tests.support.ingest_helpers import wait_for
 from tests.support.model_server import ModelServer
 from tests.support.ui_seed import seed
-from tests.ui.test_ui_browser import CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
+from tests.ui.test_ui_browser import (
+    PASSWORD,
+    chromium,
+    expect,
+    expected_console_error,
+    login,
+    new_tenant,
+    open_tab,
+    shot,
+)
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -109,19 +118,8 @@ def seeded(stack: NativeStack, model_server: ModelServer) -> Iterator[dict[str, 
 
 @pytest.fixture(scope="module")
 def browser(seeded: dict[str, Any]) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-def open_tab(browser: Any, stack: NativeStack, width: int) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=stack.url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    return context, tab, errors
 
 
 def pages(seeded: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -163,7 +161,7 @@ def height_problem(tab: Any, name: str) -> str | None:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_every_page_at_width(browser: Any, stack: NativeStack, seeded: dict[str, Any], width: int) -> None:
-    context, tab, errors = open_tab(browser, stack, width)
+    context, tab, errors = open_tab(browser, stack, width=width)
     problems: list[str] = []
     tab.goto("/login")
     expect(tab.get_by_role("button", name="Log in")).to_be_visible()
@@ -178,12 +176,12 @@ def test_every_page_at_width(browser: Any, stack: NativeStack, seeded: dict[str,
         problems.append(height_problem(tab, name) or "")
     context.close()
     assert not [p for p in problems if p], "\n".join(p for p in problems if p)
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    assert not [e for e in errors if not expected_console_error(e)], errors
 
 
 def test_scrolling_a_long_page_keeps_the_sidebar(browser: Any, stack: NativeStack, seeded: dict[str, Any]) -> None:
     """Scrolled to the end, the monitoring page still shows content and the whole sidebar."""
-    context, tab, _ = open_tab(browser, stack, 1280)
+    context, tab, _ = open_tab(browser, stack)
     login(tab, seeded["email"], PASSWORD)
     tab.goto(f"/o/{seeded['workspace_id']}/projects/p/{seeded['project_id']}/monitoring")
     expect(tab.get_by_text("LLM calls").first).to_be_visible()
@@ -202,7 +200,7 @@ def shot_path(name: str) -> Any:
 
 
 def test_costs_without_prices_say_so(browser: Any, stack: NativeStack, seeded: dict[str, Any]) -> None:
-    context, tab, errors = open_tab(browser, stack, 1280)
+    context, tab, errors = open_tab(browser, stack)
     login(tab, seeded["email"], PASSWORD)
     ws = seeded["workspace_id"]
     tab.goto(f"/o/{ws}/projects/p/{seeded['unpriced_project_id']}/monitoring")
@@ -218,11 +216,11 @@ def test_costs_without_prices_say_so(browser: Any, stack: NativeStack, seeded: d
     expect(priced).to_contain_text(re.compile(r"\$0\.\d+"))
     shot(tab, "projects-costs")
     context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    assert not [e for e in errors if not expected_console_error(e)], errors
 
 
 def test_projects_list_has_feedback_and_a_time_range(browser: Any, stack: NativeStack, seeded: dict[str, Any]) -> None:
-    context, tab, errors = open_tab(browser, stack, 1280)
+    context, tab, errors = open_tab(browser, stack)
     login(tab, seeded["email"], PASSWORD)
     row = tab.get_by_role("row").filter(has=tab.get_by_role("link", name="support-bot", exact=True))
     # The seeded feedback: `helpfulness` and `correct` on the support-bot's traces, as mean scores.
@@ -243,7 +241,7 @@ def test_projects_list_has_feedback_and_a_time_range(browser: Any, stack: Native
     expect(row.locator("td").nth(1)).to_have_text(f"{windowed['run_count']:,}")
     shot(tab, "projects-range")
     context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    assert not [e for e in errors if not expected_console_error(e)], errors
 
 
 def _project_stats(seeded: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:
@@ -252,7 +250,7 @@ def _project_stats(seeded: dict[str, Any], params: dict[str, str]) -> dict[str, 
 
 
 def test_a_provider_on_a_refused_address_is_not_saved(browser: Any, stack: NativeStack, seeded: dict[str, Any]) -> None:
-    context, tab, _ = open_tab(browser, stack, 1280)
+    context, tab, _ = open_tab(browser, stack)
     login(tab, seeded["email"], PASSWORD)
     tab.goto(f"/o/{seeded['workspace_id']}/settings/providers")
     tab.get_by_role("button", name="Add provider").click()

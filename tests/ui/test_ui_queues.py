@@ -19,7 +19,15 @@ from langsmith import Client
 from langsmith.utils import LangSmithError
 
 from tests.support.ingest_helpers import wait_for
-from tests.ui.test_ui_browser import AXE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
+from tests.ui.test_ui_browser import (
+    AXE,
+    PASSWORD,
+    chromium,
+    expect,
+    logged_in_tab,
+    new_tenant,
+    shot,
+)
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -68,25 +76,15 @@ def make_runs(client: Client, names: list[str]) -> tuple[str, list[str]]:
 
 @pytest.fixture(scope="module")
 def browser(workspace: dict[str, Any]) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any, stack: NativeStack, workspace: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     """A logged-in tab; console errors (other than failed requests the page handles) fail the test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, base_url=stack.url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    login(tab, workspace["email"], PASSWORD)
-    yield tab
-    shot(tab, request.node.name)
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    with logged_in_tab(browser, stack, workspace["email"], request.node.name, width=1400) as tab:
+        yield tab
 
 
 def feedback_of(client: Client, run_id: str) -> dict[str, tuple[Any, Any]]:

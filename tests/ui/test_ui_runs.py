@@ -20,7 +20,15 @@ from langsmith import Client
 from langsmith.run_trees import RunTree
 
 from tests.support.ingest_helpers import wait_for
-from tests.ui.test_ui_browser import AXE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
+from tests.ui.test_ui_browser import (
+    AXE,
+    PASSWORD,
+    chromium,
+    expect,
+    logged_in_tab,
+    new_tenant,
+    shot,
+)
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -106,27 +114,17 @@ def workspace(stack: NativeStack) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(workspace: dict[str, Any]) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any, stack: NativeStack, workspace: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     """A logged-in tab at 1280 px on the project's runs; console errors fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=stack.url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    login(tab, workspace["email"], PASSWORD)
-    tab.goto(f"/o/{workspace['workspace_id']}/projects/p/{workspace['project_id']}")
-    expect(rows_of(tab)).to_have_count(5)  # root runs: three chat turns, the question, the failure
-    yield tab
-    shot(tab, f"runs-{request.node.name}")
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    with logged_in_tab(browser, stack, workspace["email"], f"runs-{request.node.name}") as tab:
+        tab.goto(f"/o/{workspace['workspace_id']}/projects/p/{workspace['project_id']}")
+        expect(rows_of(tab)).to_have_count(5)  # root runs: three chat turns, the question, the failure
+        yield tab
 
 
 def rows_of(tab: Any) -> Any:

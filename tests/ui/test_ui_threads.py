@@ -23,7 +23,15 @@ from langsmith import Client
 from langsmith.run_trees import RunTree
 
 from tests.support.ingest_helpers import wait_for
-from tests.ui.test_ui_browser import AXE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
+from tests.ui.test_ui_browser import (
+    AXE,
+    PASSWORD,
+    chromium,
+    expect,
+    logged_in_tab,
+    new_tenant,
+    shot,
+)
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -121,26 +129,15 @@ def workspace(stack: NativeStack) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser(workspace: dict[str, Any]) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Any, stack: NativeStack, workspace: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     """A logged-in tab 1280 px wide; console errors fail the test; a screenshot is saved at the end."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=stack.url)
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    login(tab, workspace["email"], PASSWORD)
-    yield tab
-    shot(tab, f"threads_{request.node.name}")
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    with logged_in_tab(browser, stack, workspace["email"], f"threads_{request.node.name}", clipboard=True) as tab:
+        yield tab
 
 
 def threads_url(workspace: dict[str, Any], thread: str | None = None) -> str:

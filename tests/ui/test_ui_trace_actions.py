@@ -28,7 +28,15 @@ from langsmith.utils import LangSmithError
 
 from tests.support.ingest_helpers import wait_for
 from tests.support.model_server import ModelServer
-from tests.ui.test_ui_browser import AXE, CHROMIUM, CHROMIUM_ARGS, PASSWORD, expect, login, new_tenant, shot
+from tests.ui.test_ui_browser import (
+    AXE,
+    PASSWORD,
+    chromium,
+    expect,
+    logged_in_tab,
+    new_tenant,
+    shot,
+)
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -137,32 +145,15 @@ def workspace(stack: NativeStack, model_server: ModelServer) -> Iterator[dict[st
 
 @pytest.fixture(scope="module")
 def browser(workspace: dict[str, Any]) -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
-
-
-def _open_tab(browser: Any, stack: NativeStack, workspace: dict[str, Any], width: int) -> tuple[Any, Any, list[str]]:
-    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=stack.url)
-    # The copy buttons write to the clipboard; the test reads it back.
-    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    tab.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    login(tab, workspace["email"], PASSWORD)
-    return context, tab, errors
 
 
 @pytest.fixture
 def page(browser: Any, stack: NativeStack, workspace: dict[str, Any], request: pytest.FixtureRequest) -> Iterator[Any]:
     """A logged-in tab 1280 px wide; console errors (other than failed requests) fail the test."""
-    context, tab, errors = _open_tab(browser, stack, workspace, 1280)
-    yield tab
-    shot(tab, request.node.name)
-    context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
+    with logged_in_tab(browser, stack, workspace["email"], request.node.name, clipboard=True) as tab:
+        yield tab
 
 
 def trace_path(workspace: dict[str, Any], run_id: str) -> str:
@@ -201,9 +192,9 @@ def test_llm_run_header_names_the_model_and_provider(page: Any, workspace: dict[
     header = selected_run(page).locator("header")
     expect(header).to_contain_text("gpt-4o-mini")
     expect(header).to_contain_text("openai")
-    # The seeded call recorded no usage: its tokens are unknown ("–"), not a measured 0.
+    # The seeded call recorded no usage: its tokens are unknown (a dash), not a measured 0.
     tokens = selected_run(page).locator(".detail-stat", has=page.locator("dt", has_text="Tokens")).locator("dd")
-    expect(tokens).to_have_text("–")
+    expect(tokens).to_have_text("\u2013")
     # A chain run calls no model: no model in its header.
     open_run(page, workspace, workspace["root_id"], "answer_question")
     expect(selected_run(page).locator("header")).not_to_contain_text("gpt-4o-mini")
@@ -414,8 +405,7 @@ def test_actions_layout_and_accessibility(
     browser: Any, stack: NativeStack, workspace: dict[str, Any], width: int
 ) -> None:
     """Screenshots of the actions bar and its dialogs at both widths; axe finds no serious problem."""
-    context, tab, errors = _open_tab(browser, stack, workspace, width)
-    try:
+    with logged_in_tab(browser, stack, workspace["email"], f"trace_actions_{width}_end", width=width) as tab:
         open_run(tab, workspace, workspace["llm_id"], "ChatOpenAI")
         bar = actions(tab)
         expect(bar).to_be_visible()
@@ -435,9 +425,6 @@ def test_actions_layout_and_accessibility(
             assert not problems, "\n".join(problems)
             dialog.get_by_role("button", name="Cancel").click()
             expect(dialog).to_be_hidden()
-    finally:
-        context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors
 
 
 def test_a_viewer_sees_the_share_status_but_no_write_actions(
@@ -446,8 +433,7 @@ def test_a_viewer_sees_the_share_status_but_no_write_actions(
     email = f"ta-viewer-{uuid.uuid4().hex[:8]}@example.com"
     created = workspace["tenant"].client.post("/users", json={"email": email, "password": PASSWORD, "role": "viewer"})
     assert created.status_code == 201, created.text
-    context, tab, errors = _open_tab(browser, stack, {**workspace, "email": email}, 1280)
-    try:
+    with logged_in_tab(browser, stack, email, "trace_actions_viewer_end", clipboard=True) as tab:
         open_run(tab, workspace, workspace["llm_id"], "ChatOpenAI")
         bar = actions(tab)
         expect(bar.get_by_role("link", name="Open in playground")).to_be_visible()
@@ -459,6 +445,3 @@ def test_a_viewer_sees_the_share_status_but_no_write_actions(
         expect(dialog.get_by_role("status")).to_contain_text("Not shared")
         expect(dialog.get_by_role("button", name="Create public link")).to_have_count(0)
         shot(tab, "trace_actions_viewer")
-    finally:
-        context.close()
-    assert not [e for e in errors if "Failed to load resource" not in e], errors

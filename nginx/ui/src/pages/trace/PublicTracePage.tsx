@@ -1,14 +1,14 @@
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import type { Run } from "../../api/types";
 import { Brand } from "../../components/Brand";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
-import { formatLatency, formatNumber, formatTime } from "../../lib/format";
-import { RunDetail, type DetailTab } from "./RunDetail";
-import { isError, isPending, subtreeTotals, traceSpan, TraceTree } from "./TraceTree";
-import { buildTree, indexNodes, visibleNodes } from "./tree";
+import type { DetailTab } from "./RunDetail";
+import { TracePanes } from "./TracePanes";
+import { TraceSummary } from "./TraceSummary";
 import { useTraceRuns } from "./useTrace";
+import { useTraceTree } from "./useTraceTree";
 import "./trace.css";
 
 /**
@@ -26,14 +26,8 @@ export function PublicTracePage() {
   const full = runId ? selected : shared;
   const trace = useTraceRuns(shared.data?.trace_id ?? null, null, `${base}/runs/query`);
 
-  const roots = useMemo(() => buildTree(trace.runs), [trace.runs]);
-  const index = useMemo(() => indexNodes(roots), [roots]);
-  const totals = useMemo(() => subtreeTotals(roots), [roots]);
-  const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
-  const rows = useMemo(() => visibleNodes(roots, collapsed), [roots, collapsed]);
-  const now = useMemo(() => trace.fetchedAt || Date.now(), [trace.fetchedAt]);
-  const span = useMemo(() => traceSpan(trace.runs, now), [trace.runs, now]);
-  const root = roots.find((n) => n.run.parent_run_id == null) ?? roots[0];
+  const tree = useTraceTree(trace.runs, trace.fetchedAt);
+  const { root, span } = tree;
   const [tab, setTab] = useState<DetailTab>("run");
 
   const select = useCallback(
@@ -42,14 +36,6 @@ export function PublicTracePage() {
     },
     [selectedId, navigate, base],
   );
-  const toggle = useCallback((id: string, open?: boolean) => {
-    setCollapsed((prev) => {
-      const next = new Set(prev);
-      if (open ?? next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
 
   const gone = shared.error?.status === 404 || shared.error?.status === 422;
   return (
@@ -75,50 +61,12 @@ export function PublicTracePage() {
               <h1>{root?.run.name ?? shared.data.name}</h1>
               {root && (
                 <p className="subtitle trace-summary">
-                  <span className={`badge ${isError(root.run) ? "err" : isPending(root.run) ? "pending" : "ok"}`}>
-                    {isError(root.run) ? "error" : isPending(root.run) ? "running" : "success"}
-                  </span>
-                  <span>{formatTime(root.run.start_time)}</span>
-                  <span>
-                    <span className="muted">Latency</span> {formatLatency(span.total / 1000)}
-                  </span>
-                  <span>
-                    <span className="muted">Runs</span> {formatNumber(trace.runs.length)}
-                  </span>
+                  <TraceSummary root={root.run} span={span} runs={trace.runs.length} />
                 </p>
               )}
             </div>
             <div className="trace-layout">
-              <section className="trace-pane card" aria-label="Trace tree" aria-busy={!trace.complete}>
-                {trace.error && trace.runs.length === 0 ? (
-                  <ErrorState error={trace.error} retry={trace.reload} />
-                ) : trace.runs.length === 0 ? (
-                  <Loading label="Loading trace" />
-                ) : (
-                  <TraceTree
-                    rows={rows}
-                    selectedId={selectedId}
-                    collapsed={collapsed}
-                    totals={totals}
-                    span={span}
-                    now={now}
-                    onSelect={select}
-                    onToggle={toggle}
-                  />
-                )}
-              </section>
-              <section className="detail-pane card" aria-label="Selected run">
-                <RunDetail
-                  key={selectedId}
-                  light={index.get(selectedId)?.run}
-                  full={full.data?.id === selectedId ? full : { ...full, data: undefined }}
-                  totals={totals.get(selectedId)}
-                  tab={tab}
-                  onTab={setTab}
-                  onSelect={select}
-                  readOnly
-                />
-              </section>
+              <TracePanes trace={trace} tree={tree} selectedId={selectedId} onSelect={select} full={full} tab={tab} onTab={setTab} readOnly />
             </div>
           </div>
         )}

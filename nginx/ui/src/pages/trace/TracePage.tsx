@@ -1,14 +1,15 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import type { Project, Run } from "../../api/types";
 import { PageHeader } from "../../components/Page";
 import { EmptyState, ErrorState, Loading } from "../../components/States";
-import { formatCost, formatLatency, formatNumber, formatTime } from "../../lib/format";
+import { formatCost, formatNumber } from "../../lib/format";
 import { RunDetail, type DetailTab } from "./RunDetail";
-import { isError, isPending, subtreeTotals, traceSpan, TraceTree } from "./TraceTree";
-import { buildTree, indexNodes, visibleNodes } from "./tree";
+import { isError, isPending, TraceTree } from "./TraceTree";
+import { TraceSummary } from "./TraceSummary";
 import { useTraceRuns } from "./useTrace";
+import { useTraceTree } from "./useTraceTree";
 import "./trace.css";
 
 const POLL_MS = 2000;
@@ -48,14 +49,7 @@ export function TracePage() {
   const [rootPending, setRootPending] = useState(poll);
   const trace = useTraceRuns(traceId, poll && rootPending ? POLL_MS : null);
 
-  const roots = useMemo(() => buildTree(trace.runs), [trace.runs]);
-  const index = useMemo(() => indexNodes(roots), [roots]);
-  const totals = useMemo(() => subtreeTotals(roots), [roots]);
-  const [collapsed, setCollapsed] = useState<Set<string>>(() => new Set());
-  const rows = useMemo(() => visibleNodes(roots, collapsed), [roots, collapsed]);
-  const now = useMemo(() => (trace.fetchedAt || Date.now()), [trace.fetchedAt]);
-  const span = useMemo(() => traceSpan(trace.runs, now), [trace.runs, now]);
-  const root = roots.find((n) => n.run.parent_run_id == null) ?? roots[0];
+  const { roots, index, totals, collapsed, rows, now, span, root, toggle } = useTraceTree(trace.runs, trace.fetchedAt);
 
   useEffect(() => {
     if (trace.complete && root) setRootPending(isPending(root.run));
@@ -91,16 +85,6 @@ export function TracePage() {
     },
     [selectedId, search, traceId, navigate, projectPath],
   );
-
-  const toggle = useCallback((id: string, open?: boolean) => {
-    setCollapsed((prev) => {
-      const next = new Set(prev);
-      const shouldOpen = open ?? next.has(id);
-      if (shouldOpen) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
 
   // Collapsing an ancestor of the selection would hide it: select that ancestor instead.
   useEffect(() => {
@@ -155,17 +139,7 @@ export function TracePage() {
         subtitle={
           root ? (
             <span className="trace-summary">
-              <span className={`badge ${isError(root.run) ? "err" : isPending(root.run) ? "pending" : "ok"}`}>
-                {isError(root.run) ? "error" : isPending(root.run) ? "running" : "success"}
-              </span>
-              <span>{formatTime(root.run.start_time)}</span>
-              <span>
-                <span className="muted">Latency</span> {formatLatency(span.total / 1000)}
-              </span>
-              <span>
-                <span className="muted">Runs</span> {formatNumber(trace.runs.length)}
-                {errors > 0 && <span className="err-text"> ({errors} failed)</span>}
-              </span>
+              <TraceSummary root={root.run} span={span} runs={trace.runs.length} errors={errors} />
               <span>
                 <span className="muted">Tokens</span> {formatNumber(traceTotals.tokens || null)}
               </span>
