@@ -46,13 +46,19 @@ SLACK = 48
 # The document's height against its content: the lowest visible box (screen-reader-only boxes
 # and what they hold excluded; a box clipped by a scrolling parent may reach lower, which only
 # makes the check lenient) and the viewport.
+# Where the visible content ends: each element's bottom, cut at the bottom of any scrolling or
+# clipping box it sits in (rows scrolled inside a table box are not content below it).
 MEASURE = """() => {
   let bottom = 0;
   for (const el of document.body.querySelectorAll("*")) {
     if (el.closest(".sr-only")) continue;
     const r = el.getBoundingClientRect();
     if (r.width < 2 || r.height < 2 || getComputedStyle(el).visibility === "hidden") continue;
-    bottom = Math.max(bottom, r.bottom + window.scrollY);
+    let end = r.bottom;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowY !== "visible") end = Math.min(end, up.getBoundingClientRect().bottom);
+    }
+    bottom = Math.max(bottom, end + window.scrollY);
   }
   return { scroll: document.documentElement.scrollHeight, viewport: window.innerHeight, bottom: Math.ceil(bottom) };
 }"""
