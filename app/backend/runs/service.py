@@ -15,13 +15,13 @@ from litestar import Request
 from app.backend.feedback.stats import Scope, ScoreStats, feedback_stats
 from app.backend.runs import listing
 from app.backend.runs import queries as q
-from app.backend.runs.previews import error_preview, preview
 from app.backend.runs.schemas import AttachmentUrl, Run, json_column, run_from_row
 from app.backend.runs.usage import roll_up_root_usage
 from app.backend.signer import signer_of
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest, NotFound
+from app.core.previews import error_preview, preview
 from app.core.signing import Purpose, Signer, reference
 from app.core.user_content import link
 

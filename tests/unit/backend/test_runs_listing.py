@@ -12,8 +12,8 @@ from app.backend.runs.listing import (
     RunsQuery,
     build_query,
 )
-from app.backend.runs.previews import error_preview, preview
 from app.backend.runs.queries import PAGE_PAYLOADS_ANY_PROJECT, PAGE_PAYLOADS_IN_PROJECTS, RUN_READ_COLUMNS
+from app.core.previews import error_preview, preview
 from app.core.tables import RUN_COLUMNS, UNWRITTEN_COLUMNS
 
 
