@@ -36,7 +36,8 @@ LOAD_SQL = """
 INSERT INTO runs (workspace_id, project_id, id, trace_id, parent_run_id, dotted_order, name, run_type, status,
     start_time, end_time, latency_seconds, first_token_time, tags, metadata, thread_id, reference_example_id,
     model_name, model_provider, prompt_tokens, completion_tokens, total_tokens, prompt_cost, completion_cost,
-    total_cost, inputs, outputs, error, extra, events, serialized, attachments, received_at, version)
+    total_cost, inputs, outputs, error, extra, events, serialized, attachments, received_at, version,
+    inputs_preview, outputs_preview, error_preview)
 SELECT
     toUUID(%(workspace)s) AS workspace_id,
     toUUID(%(projects)s[1 + (intDiv(n, 5) %% length(%(projects)s))]) AS project_id,
@@ -68,7 +69,14 @@ SELECT
         range(45)), ' '), '"}') AS outputs,
     if(status = 'error', 'ValueError(\\'synthetic\\')', NULL) AS error,
     '{"metadata":{}}' AS extra, '[]' AS events, '' AS serialized, [] AS attachments,
-    now64(3) AS received_at, 1 AS version
+    now64(3) AS received_at, 1 AS version,
+    -- The previews ingest stores (app/core/previews.py): the question's / answer's text (single
+    -- spaced words, nothing to escape), clipped to 240 characters; the error's one line, or ''.
+    if(lengthUTF8(JSONExtractString(inputs, 'question')) <= 240, JSONExtractString(inputs, 'question'),
+        concat(leftUTF8(JSONExtractString(inputs, 'question'), 239), '…')) AS inputs_preview,
+    if(lengthUTF8(JSONExtractString(outputs, 'answer')) <= 240, JSONExtractString(outputs, 'answer'),
+        concat(leftUTF8(JSONExtractString(outputs, 'answer'), 239), '…')) AS outputs_preview,
+    ifNull(error, '') AS error_preview
 FROM (
     SELECT number + %(offset)s AS n,
            concat(formatDateTime(toDateTime64('2026-10-01 00:00:00', 6, 'UTC')

@@ -5,6 +5,8 @@ Merge rules (order-independent for one post and its patches, idempotent for dupl
   newer), except `inputs`, where the post wins (the SDK omits inputs on patch);
 - a patch merged into a known state: the patch's non-null values win, except `inputs`, where the
   existing value is kept; `extra` is merged key by key, the patch winning.
+- a preview goes with its payload (`inputs_preview` with `inputs`, and so on): stage 1 sets both
+  or neither, so the rules above keep them matched.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 import msgspec
 
+from app.core.previews import error_preview, preview
 from app.core.tables import RUN_COLUMNS
 from worker.records import RunRecord, RunState
 
@@ -26,7 +29,11 @@ _encode = msgspec.json.encode
 DERIVED_COLUMNS = frozenset({"status", "latency_seconds"})
 # The state a run row is built from (and read back into from ClickHouse).
 STATE_FIELDS = tuple(c for c in RUN_COLUMNS if c not in DERIVED_COLUMNS)
-_MERGED = tuple(f for f in STATE_FIELDS if f not in ("workspace_id", "id", "version", "inputs", "extra", "attachments"))
+_MERGED = tuple(
+    f
+    for f in STATE_FIELDS
+    if f not in ("workspace_id", "id", "version", "inputs", "inputs_preview", "extra", "attachments")
+)
 
 
 def _merge_extra(older: str | None, newer: str | None) -> str | None:
@@ -82,6 +89,9 @@ def merge(state: RunState | None, record: RunRecord) -> RunState:
             serialized=record.serialized,
             attachments=list(record.attachments or []),
             received_at=record.received_at,
+            inputs_preview=record.inputs_preview,
+            outputs_preview=record.outputs_preview,
+            error_preview=record.error_preview,
             has_post=is_post,
         )
     out = copy.copy(state)
@@ -95,6 +105,7 @@ def merge(state: RunState | None, record: RunRecord) -> RunState:
             setattr(out, f, value)
     if record.inputs is not None and (is_post or out.inputs is None):
         out.inputs = record.inputs
+        out.inputs_preview = record.inputs_preview
     if is_post:
         out.extra = _merge_extra(record.extra, state.extra)
     else:
@@ -160,7 +171,31 @@ def row(state: RunState) -> tuple[Any, ...]:
         state.attachments or [],
         dt.datetime.fromtimestamp(received, dt.UTC),
         state.version,
+        *previews_of(state),
     )
+
+
+def previews_of(state: RunState) -> tuple[str, str, str]:
+    """The row's previews: the ones stage 1 made, else (a state read back from a row written
+    before previews were stored, then patched) made here from its JSON text, so a re-written row
+    never keeps a NULL preview."""
+    inputs, outputs, error = state.inputs_preview, state.outputs_preview, state.error_preview
+    if inputs is None:
+        inputs = preview(_decoded(state.inputs), user=True)
+    if outputs is None:
+        outputs = preview(_decoded(state.outputs), user=False)
+    if error is None:
+        error = error_preview(state.error) or ""
+    return inputs, outputs, error
+
+
+def _decoded(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return _decode(text)
+    except msgspec.DecodeError:
+        return None
 
 
 def state_from_row(values: dict[str, Any]) -> RunState:

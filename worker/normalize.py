@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from app.core.ingest import EARLIEST, LATEST, json_problem, parse_timestamp, project_name_problem
+from app.core.previews import error_preview, preview
 from worker.records import FeedbackRecord, RunRecord
 
 _encode_json = msgspec.json.Encoder().encode
@@ -224,6 +225,8 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunReco
     metadata = _metadata(extra)
     usage = _usage(outputs, extra) or {}
     session_name = run.get("session_name")
+    inputs = run.get("inputs")
+    error_text = error if isinstance(error, str) or error is None else _encode_json(error).decode()
     return RunRecord(
         kind=kind,
         id=run_id,
@@ -250,13 +253,17 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunReco
         prompt_cost=usage.get("prompt_cost"),
         completion_cost=usage.get("completion_cost"),
         total_cost=usage.get("total_cost"),
-        inputs=_json_text(run.get("inputs")),
+        inputs=_json_text(inputs),
         outputs=_json_text(outputs),
-        error=error if isinstance(error, str) or error is None else _encode_json(error).decode(),
+        error=error_text,
         extra=_json_text(extra),
         events=_json_text(events),
         serialized=_json_text(run.get("serialized")),
         received_at=received_at,
+        # Made here, from the values already decoded (the writer sees JSON text only).
+        inputs_preview=None if inputs is None else preview(inputs, user=True),
+        outputs_preview=None if outputs is None else preview(outputs, user=False),
+        error_preview=None if error_text is None else error_preview(error_text) or "",
     )
 
 

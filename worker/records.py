@@ -52,6 +52,12 @@ class RunFields(msgspec.Struct, kw_only=True, gc=False):
     events: str | None = None
     serialized: str | None = None
     received_at: float | None = None
+    # One-line previews (app/core/previews.py) made by stage 1 from the decoded payloads, so the
+    # runs table never reads the payloads: each is known exactly when its payload is ('' when
+    # that payload is empty or the error is blank).
+    inputs_preview: str | None = None
+    outputs_preview: str | None = None
+    error_preview: str | None = None
 
 
 class RunRecord(RunFields, kw_only=True, gc=False):

@@ -1,7 +1,7 @@
 """The ClickHouse tables as code sees them: the one list of the columns written to each
-(migrations/clickhouse/0001_runs.sql is the DDL). The worker builds rows in these orders, the
-backend reads and writes feedback with the same list and maps API fields onto the run columns;
-tests/platform/test_ingest_http.py checks the lists against the live tables.
+(migrations/clickhouse/ is the DDL: 0001_runs.sql, and 0002_run_previews.sql adds the previews).
+The worker builds rows in these orders, the backend reads and writes feedback with the same list
+and maps API fields onto the run columns; tests/platform/test_ingest_http.py checks the lists against the live tables.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ RUN_COLUMNS = (
     "status", "start_time", "end_time", "latency_seconds", "first_token_time", "tags", "metadata", "thread_id",
     "reference_example_id", "model_name", "model_provider", "prompt_tokens", "completion_tokens",
     "total_tokens", "prompt_cost", "completion_cost", "total_cost", "inputs", "outputs", "error", "extra",
-    "events", "serialized", "attachments", "received_at", "version",
+    "events", "serialized", "attachments", "received_at", "version", "inputs_preview", "outputs_preview",
+    "error_preview",
 )  # fmt: skip
 # Columns `runs` has beyond RUN_COLUMNS, which nothing inserts (`is_root` is materialised,
 # `is_deleted` defaults).

@@ -212,3 +212,42 @@ def test_other_workspace_sees_none(corpus: tuple[Tenant, dict[str, str]], other_
         assert other_tenant.client.post("/runs/query", json=body).json()["runs"] == []
         scoped = {**body, "session": [projects["sorting"]]}
         assert other_tenant.client.post("/runs/query", json=scoped).json()["runs"] == []
+
+
+# Makes rows look as if written before previews were stored (migration 0002's NULL).
+FORGET_PREVIEWS = """
+ALTER TABLE runs UPDATE inputs_preview = NULL, outputs_preview = NULL, error_preview = NULL
+WHERE workspace_id = %(w)s AND name IN ('old', 'old-failing') SETTINGS mutations_sync = 2
+"""
+
+
+def test_rows_without_stored_previews_fall_back_to_their_payloads(stack: NativeStack, tenant: Tenant) -> None:
+    """A row written before previews were stored (NULL ones) gets them from its payloads, beside
+    rows whose previews are stored, in a sorted page as in a page by time."""
+    shape = SHAPES[0]
+    runs = [
+        _at(root_run("old", "mixed", inputs=shape["inputs"], outputs=shape["outputs"]), T0, 2.0),
+        _at(root_run("old-failing", "mixed", error=ERROR), T0 + dt.timedelta(minutes=1), 3.0),
+        _at(root_run("new", "mixed", inputs={"question": "stored?"}, outputs={"answer": "Yes."}), T0, 1.0),
+    ]
+    body, content_type = multipart([json_part(f"post.{r['id']}", r) for r in runs])
+    assert (
+        tenant.client.post("/runs/multipart", content=body, headers={"content-type": content_type}).status_code == 202
+    )
+    ch = clickhouse(stack)
+    wait_for(lambda: len(run_rows(ch, tenant.workspace_id)) == len(runs), what="the runs")
+    ch.command(FORGET_PREVIEWS, {"w": tenant.workspace_id})
+    stored = run_rows(ch, tenant.workspace_id, "name, inputs_preview, outputs_preview, error_preview")
+    assert {r[0]: r[1:] for r in stored}["old"] == (None, None, None)
+    select = ["name", "inputs_preview", "outputs_preview", "error_preview"]
+    for sort_by in ("start_time", "latency"):
+        answer = tenant.client.post("/runs/query", json={"select": select, "sort_by": sort_by})
+        assert answer.status_code == 200, answer.text
+        got = {
+            r["name"]: (r["inputs_preview"], r["outputs_preview"], r["error_preview"]) for r in answer.json()["runs"]
+        }
+        assert got == {
+            "old": (*shape["expect"], None),
+            "old-failing": ("old-failing", "", "ValueError('the tool broke')"),
+            "new": ("stored?", "Yes.", None),
+        }, sort_by

@@ -2,8 +2,9 @@
 
 Keyset pagination on (start_time, id), or on (the `sort_by` value, id): the cursor is the last
 row's position, so page N costs the same as page 1. Heavy columns are read only when `select`
-asks for them; previews (`inputs_preview`, `outputs_preview`, `error_preview`) are computed from
-the payload columns of the page's runs only (runs/service.py reads them in a second query).
+asks for them; previews (`inputs_preview`, `outputs_preview`, `error_preview`) are read from the
+small columns the worker fills at ingest; only a row written before those existed (NULL) has them
+computed from its payloads, read for its id alone (runs/service.py).
 """
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ COLUMNS: dict[str, str | None] = {
     "total_cost": _RUNS["total_cost"], "thread_id": _RUNS["thread_id"], "latency": _RUNS["latency_seconds"],
     "s3_urls": _RUNS["attachments"], "app_path": None, "feedback_stats": None, "in_dataset": None,
     "manifest_id": None, **{field: _RUNS["outputs"] for field in DETAIL_FIELDS},
-    "inputs_preview": None, "outputs_preview": None, "error_preview": None,
+    **{field: _RUNS[field] for field in ("inputs_preview", "outputs_preview", "error_preview")},
 }  # fmt: skip
-# Preview field -> the payload column it is computed from (for the page's runs only, afterwards).
+# Preview field -> the payload column it is computed from when its stored column is NULL (a row
+# written before previews were stored; for those rows' ids only, afterwards).
 PREVIEW_FIELDS = {
     "inputs_preview": _RUNS["inputs"],
     "outputs_preview": _RUNS["outputs"],
@@ -246,8 +248,10 @@ def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
         column = COLUMNS[field]
         if field == "parent_run_ids":
             out[field] = [seg[-36:] for seg in row["dotted_order"].split(".")[:-1]]
-        elif column is None:  # previews are filled in afterwards, from the page's payloads
+        elif column is None:
             out[field] = {} if field == "feedback_stats" else None
+        elif field == "error_preview":
+            out[field] = row[column] or None  # stored '' (no error) is answered as null, as before
         elif field in DETAIL_FIELDS:
             outputs, extra = json_column(row[column], None), json_column(row[_RUNS["extra"]], None)
             out[field] = usage_details(outputs, extra)[field]

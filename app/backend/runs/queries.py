@@ -124,9 +124,10 @@ WHERE workspace_id = %(workspace_id)s {projects} AND trace_id IN (SELECT trace_i
 GROUP BY trace_id {after}
 ORDER BY sort_value {direction}, trace_id {direction} LIMIT %(limit)s
 """
-# The payloads the previews of a page's runs are made from: only the page's ids are read, and the
-# page's projects and time span bound the read by the primary key (the id bloom filter does the
-# rest). `{columns}` are payload columns (listing.PREVIEW_FIELDS' values).
+# The payloads the previews of a page's runs are made from when they are not stored (rows written
+# before 0002_run_previews): only those rows' ids are read, and the page's projects and their time
+# span bound the read by the primary key (the id bloom filter does the rest). `{columns}` are
+# payload columns (listing.PREVIEW_FIELDS' values).
 _PAGE_PAYLOADS = """
 SELECT id, {{columns}} FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s {projects}

@@ -15,13 +15,13 @@ from litestar import Request
 from app.backend.feedback.stats import Scope, ScoreStats, feedback_stats
 from app.backend.runs import listing
 from app.backend.runs import queries as q
-from app.backend.runs.previews import error_preview, preview
 from app.backend.runs.schemas import AttachmentUrl, Run, json_column, run_from_row
 from app.backend.runs.usage import roll_up_root_usage
 from app.backend.signer import signer_of
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest, NotFound
+from app.core.previews import error_preview, preview
 from app.core.signing import Purpose, Signer, reference
 from app.core.user_content import link
 
@@ -132,13 +132,29 @@ async def fetch_runs(
     rows = [dict(zip(columns, values, strict=True)) for values in await clickhouse.aquery(sql, params)]
     runs = [listing.shape(r, selected) for r in rows]
     previews = [f for f in listing.PREVIEW_FIELDS if f in selected]
+    # Rows written before previews were stored have NULL ones: only those read their payloads.
+    unstored = [
+        (row, run)
+        for row, run in zip(rows, runs, strict=True)
+        if any(row[f] is None for f in previews)  # a preview's column has the field's name
+    ]
     if runs:  # the page's follow-up queries are independent: run them side by side
         await side_by_side(
             *([partial(roll_up_root_usage, clickhouse, workspace, body.session, rows, runs)] if subtree_usage else []),
             *([partial(_attach_feedback_stats, clickhouse, workspace, runs)] if "feedback_stats" in selected else []),
             *(
-                [partial(_attach_previews, clickhouse, workspace, body.session, rows, runs, fields=previews)]
-                if previews
+                [
+                    partial(
+                        _attach_previews,
+                        clickhouse,
+                        workspace,
+                        body.session,
+                        [row for row, _ in unstored],
+                        [run for _, run in unstored],
+                        fields=previews,
+                    )
+                ]
+                if unstored
                 else []
             ),
         )
@@ -211,8 +227,9 @@ async def _attach_previews(
     *,
     fields: list[str],
 ) -> None:
-    """Fill the selected previews from the page's own payloads (read for its ids only: a page of
-    100 never reads the payloads of the runs it sorted past)."""
+    """Fill the selected previews of `rows` (a page's rows written before previews were stored)
+    from their payloads, read for their ids only: a page never reads the payloads of the runs it
+    sorted past, nor those of its rows whose previews are stored."""
     columns = list(dict.fromkeys(listing.PREVIEW_FIELDS[f] for f in fields))
     params = {
         "workspace_id": workspace,

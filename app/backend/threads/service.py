@@ -8,12 +8,12 @@ import math
 from functools import partial
 from typing import Any
 
-from app.backend.runs.previews import preview
 from app.backend.runs.schemas import json_column, naive_utc
 from app.backend.threads import queries as q
 from app.backend.threads.schemas import Thread, Turn
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
+from app.core.previews import preview
 
 
 def number(value: Any) -> float | None:

@@ -17,9 +17,9 @@ import msgspec
 from litestar import Request
 
 from app.backend.runs import listing
-from app.backend.runs.previews import preview
 from app.backend.v2.schemas import RunsQuery
 from app.core.errors import BadRequest
+from app.core.previews import preview
 
 _DETAILS = ("PROMPT_TOKEN_DETAILS", "COMPLETION_TOKEN_DETAILS", "PROMPT_COST_DETAILS", "COMPLETION_COST_DETAILS")
 _PLAIN = (

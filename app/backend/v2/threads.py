@@ -12,7 +12,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.backend.projects.service import own_project
-from app.backend.runs.previews import preview
 from app.backend.threads.schemas import Thread, Turn
 from app.backend.threads.service import thread_aggregates, thread_summaries, thread_turns
 from app.backend.v2 import service as v2
@@ -21,6 +20,7 @@ from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest
 from app.core.postgres import Postgres
+from app.core.previews import preview
 
 MAX_PAGE = 100
 # Aggregate selects -> the answer's field; those mapped to None are accepted and answered null

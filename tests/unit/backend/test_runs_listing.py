@@ -3,6 +3,8 @@ single-run read; a page with previews reads no payload column; the previews them
 
 from __future__ import annotations
 
+import re
+
 from app.backend.runs.listing import (
     ALWAYS,
     COLUMNS,
@@ -12,8 +14,8 @@ from app.backend.runs.listing import (
     RunsQuery,
     build_query,
 )
-from app.backend.runs.previews import error_preview, preview
 from app.backend.runs.queries import PAGE_PAYLOADS_ANY_PROJECT, PAGE_PAYLOADS_IN_PROJECTS, RUN_READ_COLUMNS
+from app.core.previews import error_preview, preview
 from app.core.tables import RUN_COLUMNS, UNWRITTEN_COLUMNS
 
 
@@ -40,7 +42,8 @@ def test_a_page_with_previews_reads_no_payload_column() -> None:
     for sort_by in ("start_time", "latency", "total_cost"):
         sql, _, columns, _ = build_query(RunsQuery(select=select, sort_by=sort_by), "w")
         assert not {"inputs", "outputs", "error"} & set(columns), (sort_by, columns)
-        assert "inputs" not in sql and "outputs" not in sql
+        # The stored previews' columns (inputs_preview, ...) are read; the payloads never are.
+        assert not re.search(r"\b(inputs|outputs|error)\b", sql), sql
     for payloads in (PAGE_PAYLOADS_ANY_PROJECT, PAGE_PAYLOADS_IN_PROJECTS):
         assert "id IN %(ids)s" in payloads and "workspace_id = %(workspace_id)s" in payloads
 
