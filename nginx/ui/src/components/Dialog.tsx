@@ -36,6 +36,21 @@ export function Dialog({
   );
 }
 
+/** What a dialog says once its action is done: the outcome (a status), and Close, focused. */
+export function DoneDialog({ open = true, title, onClose, children }: { open?: boolean; title: string; onClose: () => void; children: ReactNode }) {
+  return (
+    <Dialog open={open} title={title} onClose={onClose}>
+      <p role="status">{children}</p>
+      <div className="row">
+        <span className="spacer" />
+        <button type="button" className="btn btn-primary" onClick={onClose} autoFocus>
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 /**
  * The footer of a dialog's form: Cancel, then the submit button, which shows `pendingLabel` while
  * its request runs. `children` go at the start of the row (e.g. a destructive action).

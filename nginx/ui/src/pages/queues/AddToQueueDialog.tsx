@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
-import { Dialog, FormDialog } from "../../components/Dialog";
+import { DoneDialog, FormDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import { Async, EmptyState } from "../../components/States";
 import { progressOf, queuePath, type AnnotationQueue } from "./api";
@@ -38,18 +38,10 @@ export function AddToQueueDialog({ open, runIds, onClose }: { open: boolean; run
 
   if (added) {
     return (
-      <Dialog open={open} title="Added to the queue" onClose={close}>
-        <p role="status">
-          Added {added.count} {added.count === 1 ? "run" : "runs"} to <strong>{added.queue.name}</strong>.{" "}
-          <Link to={`/o/${tenant}/queues/${added.queue.id}`}>Review the queue</Link>
-        </p>
-        <div className="row">
-          <span className="spacer" />
-          <button type="button" className="btn btn-primary" onClick={close} autoFocus>
-            Close
-          </button>
-        </div>
-      </Dialog>
+      <DoneDialog open={open} title="Added to the queue" onClose={close}>
+        Added {added.count} {added.count === 1 ? "run" : "runs"} to <strong>{added.queue.name}</strong>.{" "}
+        <Link to={`/o/${tenant}/queues/${added.queue.id}`}>Review the queue</Link>
+      </DoneDialog>
     );
   }
   return (

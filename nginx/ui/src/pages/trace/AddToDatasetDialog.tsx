@@ -3,7 +3,7 @@ import { Link, useParams } from "react-router-dom";
 import { api } from "../../api/client";
 import { invalidate, useApi, useMutation } from "../../api/hooks";
 import type { Run } from "../../api/types";
-import { Dialog, FormDialog } from "../../components/Dialog";
+import { DoneDialog, FormDialog } from "../../components/Dialog";
 import { Field } from "../../components/Field";
 import type { Dataset } from "../datasets/api";
 import { parseJsonObject, prettyJson, rowsFor } from "../datasets/logic";
@@ -116,19 +116,11 @@ export function AddToDatasetDialog({ run, onClose }: { run: Run; onClose: () => 
 
   if (saved) {
     return (
-      <Dialog open title="Added to the dataset" onClose={onClose}>
-        <p role="status">
-          Added this run as an example to <strong>{saved.dataset.name}</strong> (split <span className="mono">{saved.split}</span>).{" "}
-          <Link to={`/o/${tenant}/datasets/${saved.dataset.id}/e/${saved.exampleId}`}>Open the example</Link> ·{" "}
-          <Link to={`/o/${tenant}/datasets/${saved.dataset.id}`}>Open the dataset</Link>
-        </p>
-        <div className="row">
-          <span className="spacer" />
-          <button type="button" className="btn btn-primary" onClick={onClose} autoFocus>
-            Close
-          </button>
-        </div>
-      </Dialog>
+      <DoneDialog title="Added to the dataset" onClose={onClose}>
+        Added this run as an example to <strong>{saved.dataset.name}</strong> (split <span className="mono">{saved.split}</span>).{" "}
+        <Link to={`/o/${tenant}/datasets/${saved.dataset.id}/e/${saved.exampleId}`}>Open the example</Link> ·{" "}
+        <Link to={`/o/${tenant}/datasets/${saved.dataset.id}`}>Open the dataset</Link>
+      </DoneDialog>
     );
   }
 
