@@ -192,8 +192,8 @@ class Egress:
         self.resolve = resolve or _resolve
 
     def check_syntax(self, base_url: str) -> None:
-        """When a provider is saved: the URL's form and names that are never allowed (no DNS yet;
-        the allowlist is applied at call time, so changing it needs no re-save)."""
+        """The URL's form and names that are never allowed, without DNS (`check` does this too,
+        then resolves the name and applies the allowlist)."""
         _scheme, host, _port = split_url(base_url)
         if host in METADATA_NAMES:
             raise _refuse(f"{host} is a cloud metadata address and is never allowed")

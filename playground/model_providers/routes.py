@@ -145,7 +145,6 @@ async def _check_destination(state: Any, base_url: str) -> None:
     saving quietly and failing at Test. A well-formed URL the policy refuses is a 422 naming the
     host and why. Every call still checks again: the allowlist and DNS can change after saving."""
     try:
-        state.egress.check_syntax(base_url)
         await state.egress.check(base_url)
     except Forbidden as exc:
         raise Unprocessable(f"base_url refused by the egress policy: {exc.detail}") from None

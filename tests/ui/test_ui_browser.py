@@ -105,6 +105,26 @@ def logged_in_tab(
     assert not unexpected, unexpected
 
 
+def shot_both_widths(tab: Any, name: str) -> None:
+    """`name`-1280 and `name`-1920 screenshots of the view as it is (then back to 1280 px)."""
+    shot(tab, f"{name}-1280")
+    tab.set_viewport_size({"width": 1920, "height": 1000})
+    shot(tab, f"{name}-1920")
+    tab.set_viewport_size({"width": 1280, "height": 900})
+
+
+def axe_problems(tab: Any) -> list[str]:
+    """axe-core's WCAG 2 A/AA rules on the page as it is: its serious and critical violations."""
+    # Evaluated, not added as a <script> tag: the UI's CSP (rightly) refuses inline script.
+    tab.evaluate(AXE.read_text())
+    result = tab.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def expected_console_error(text: str) -> bool:
     # Failed requests the test provokes on purpose (a bad filter, a wrong password) are logged
     # by the browser as "Failed to load resource"; the page handles them.
@@ -455,12 +475,5 @@ def test_pages_pass_axe_accessibility_checks(page: Any, seeded: dict, view: str)
     path, text = paths[view]
     page.goto(path)
     expect(page.get_by_text(text).first).to_be_visible()
-    # Evaluated, not added as a <script> tag: the UI's CSP (rightly) refuses inline script.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    problems = axe_problems(page)
     assert not problems, "\n".join(problems)

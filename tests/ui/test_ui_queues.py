@@ -19,15 +19,7 @@ from langsmith import Client
 from langsmith.utils import LangSmithError
 
 from tests.support.ingest_helpers import wait_for
-from tests.ui.test_ui_browser import (
-    AXE,
-    PASSWORD,
-    chromium,
-    expect,
-    logged_in_tab,
-    new_tenant,
-    shot,
-)
+from tests.ui.test_ui_browser import PASSWORD, axe_problems, chromium, expect, logged_in_tab, new_tenant, shot
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -256,11 +248,5 @@ def test_queue_pages_pass_axe_accessibility_checks(page: Any, workspace: dict[st
     for path, text in ((f"/o/{ws}/queues", queue.name), (f"/o/{ws}/queues/{queue.id}", "Be fair.")):
         page.goto(path)
         expect(page.get_by_text(text).first).to_be_visible()
-        page.evaluate(AXE.read_text())  # evaluated: the UI's CSP refuses inline script tags
-        result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
-        problems = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        problems = axe_problems(page)
         assert not problems, f"{path}:\n" + "\n".join(problems)

@@ -21,13 +21,14 @@ from langsmith.run_trees import RunTree
 
 from tests.support.ingest_helpers import wait_for
 from tests.ui.test_ui_browser import (
-    AXE,
     PASSWORD,
+    axe_problems,
     chromium,
     expect,
     logged_in_tab,
     new_tenant,
     shot,
+    shot_both_widths,
 )
 from tooling.runner.stack import NativeStack
 
@@ -135,13 +136,6 @@ def row_named(tab: Any, text: str) -> Any:
     return rows_of(tab).filter(has_text=text)
 
 
-def both_widths(tab: Any, name: str) -> None:
-    shot(tab, f"{name}-1280")
-    tab.set_viewport_size({"width": 1920, "height": 1000})
-    shot(tab, f"{name}-1920")
-    tab.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_rows_show_previews_errors_and_a_summary(page: Any) -> None:
     # A chat turn reads as its last user message and its answer, not the system prompt.
     chat = row_named(page, "(turn 1)")
@@ -163,20 +157,14 @@ def test_rows_show_previews_errors_and_a_summary(page: Any) -> None:
     expect(summary).to_contain_text("Cost\u2013")  # an en dash: no cost data
     expect(summary).not_to_contain_text("$0")
     expect(summary).to_contain_text("Latency p50900 ms")  # of 2.4, 1.2, 0.9, 0.6 and 0.3 s
-    both_widths(page, "runs-previews")
+    shot_both_widths(page, "runs-previews")
     # Only the failures: the summary follows the filter.
     page.get_by_label("Filter query").fill('eq(status, "error")')
     page.get_by_label("Filter query").press("Enter")
     expect(rows_of(page)).to_have_count(1)
     expect(summary).to_contain_text("Error rate100%")
     # axe-core's WCAG 2 A/AA rules over the table with its new columns, headers and summary.
-    page.evaluate(AXE.read_text())
-    result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    problems = axe_problems(page)
     assert not problems, "\n".join(problems)
 
 
@@ -217,7 +205,7 @@ def test_sort_by_clicking_headers_and_the_absolute_start_time(page: Any) -> None
     expect(page.get_by_role("columnheader", name=re.compile("^Start time \\(absolute\\)"))).to_be_visible()
     expect(rows_of(page).first.locator("time")).to_have_text(re.compile(r"\d\d \w{3} \d{4}, \d\d:\d\d:\d\d"))
     page.keyboard.press("Escape")
-    both_widths(page, "runs-sorted")
+    shot_both_widths(page, "runs-sorted")
 
 
 def test_a_filter_on_inner_runs_shows_them_and_the_empty_state_says_why(page: Any) -> None:
@@ -237,7 +225,7 @@ def test_a_filter_on_inner_runs_shows_them_and_the_empty_state_says_why(page: An
     expect(root_only).to_be_checked()
     empty = page.get_by_role("status").filter(has_text="No runs match these filters")
     expect(empty).to_contain_text(f"{len(CHAT_TURNS) + 1} runs inside traces match, hidden by “Root runs only”")
-    both_widths(page, "runs-empty-hidden")
+    shot_both_widths(page, "runs-empty-hidden")
     empty.get_by_role("button", name="Turn off “Root runs only”").click()
     expect(rows_of(page)).to_have_count(len(CHAT_TURNS) + 1)
     expect(root_only).not_to_be_checked()

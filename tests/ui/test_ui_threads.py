@@ -24,13 +24,14 @@ from langsmith.run_trees import RunTree
 
 from tests.support.ingest_helpers import wait_for
 from tests.ui.test_ui_browser import (
-    AXE,
     PASSWORD,
+    axe_problems,
     chromium,
     expect,
     logged_in_tab,
     new_tenant,
     shot,
+    shot_both_widths,
 )
 from tooling.runner.stack import NativeStack
 
@@ -145,24 +146,6 @@ def threads_url(workspace: dict[str, Any], thread: str | None = None) -> str:
     return f"{base}/{thread}" if thread else base
 
 
-def wide_shot(tab: Any, name: str) -> None:
-    """The same view at 1920 px too (then back to 1280)."""
-    shot(tab, f"{name}_1280")
-    tab.set_viewport_size({"width": 1920, "height": 1000})
-    shot(tab, f"{name}_1920")
-    tab.set_viewport_size({"width": 1280, "height": 900})
-
-
-def axe_problems(tab: Any) -> list[str]:
-    tab.evaluate(AXE.read_text())  # evaluated: the UI's CSP refuses inline script tags
-    result = tab.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def thread_rows(tab: Any) -> Any:
     return tab.locator("main table.threads-table tbody tr")
 
@@ -183,7 +166,7 @@ def test_a_turn_shows_the_new_question_and_the_answer_as_chat(page: Any, workspa
     expect(reply).to_have_count(1)
     expect(reply.locator("strong")).to_have_text("Settings → API keys")  # markdown, not asterisks
     expect(last.get_by_role("region")).to_have_count(0)
-    wide_shot(page, "threads_turns")
+    shot_both_widths(page, "threads_turns")
     # The earlier messages of the input, then the raw input object, each one click away.
     last.get_by_role("button", name="Show the 4 earlier messages of this input").click()
     expect(last.locator(".turn-user .chat-msg")).to_have_count(5)
@@ -219,7 +202,7 @@ def test_the_trace_of_a_turn_renders_chat_and_keeps_line_breaks(page: Any, works
     expect(system.locator(".md p br")).to_have_count(2)
     lines = system.locator(".md p").inner_text().split("\n")
     assert lines == SYSTEM_PROMPT.split("\n"), lines
-    wide_shot(page, "threads_trace_llm")
+    shot_both_widths(page, "threads_trace_llm")
 
 
 def test_search_time_range_and_copy_narrow_and_name_threads(page: Any, workspace: dict[str, Any]) -> None:
@@ -233,7 +216,7 @@ def test_search_time_range_and_copy_narrow_and_name_threads(page: Any, workspace
     copy.click()
     wait_for(lambda: page.evaluate("navigator.clipboard.readText()") == workspace["support"], what="the copied id")
     expect(page).to_have_url(re.compile(r"/threads$"))  # copying did not open the thread
-    wide_shot(page, "threads_list")
+    shot_both_widths(page, "threads_list")
     assert not axe_problems(page)
 
     # Search: by the text of a turn, then by a thread id.

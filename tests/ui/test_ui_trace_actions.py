@@ -28,15 +28,7 @@ from langsmith.utils import LangSmithError
 
 from tests.support.ingest_helpers import wait_for
 from tests.support.model_server import ModelServer
-from tests.ui.test_ui_browser import (
-    AXE,
-    PASSWORD,
-    chromium,
-    expect,
-    logged_in_tab,
-    new_tenant,
-    shot,
-)
+from tests.ui.test_ui_browser import PASSWORD, axe_problems, chromium, expect, logged_in_tab, new_tenant, shot
 from tooling.runner.stack import NativeStack
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -166,18 +158,6 @@ def selected_run(tab: Any) -> Any:
 
 def actions(tab: Any) -> Any:
     return tab.get_by_role("group", name="Run actions")
-
-
-def axe_problems(tab: Any) -> list[str]:
-    """axe-core's WCAG 2 A/AA rules on the page as it is: the serious and critical violations."""
-    # Evaluated, not added as a <script> tag: the UI's CSP (rightly) refuses inline script.
-    tab.evaluate(AXE.read_text())
-    result = tab.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa']}})")
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def open_run(tab: Any, workspace: dict[str, Any], run_id: str, name: str) -> None:

@@ -23,7 +23,7 @@ from app.backend.monitoring import queries as q
 from app.backend.monitoring.schemas import SeriesPoint, TimeSeries
 from app.backend.projects.service import own_project
 from app.core.auth import Principal
-from app.core.clickhouse import ClickHouse
+from app.core.clickhouse import ClickHouse, check_time
 from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest
 from app.core.postgres import Postgres
@@ -53,10 +53,6 @@ def pick_interval(window: dt.timedelta) -> str:
         if seconds / interval_seconds(name) <= TARGET_BUCKETS:
             return name
     return NICE_INTERVALS[-1]
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)  # naive means UTC (wire §0)
 
 
 def _number(value: Any) -> float | None:
@@ -117,8 +113,8 @@ async def project_timeseries(
     `is_root` or `run_type` says otherwise (`run_type=llm` alone counts every LLM call)."""
     workspace = principal.workspace_id
     await own_project(postgres, workspace, project_id)
-    end = _utc(end_time) if end_time else dt.datetime.now(dt.UTC)
-    start = _utc(start_time) if start_time else end - DEFAULT_WINDOW
+    end = check_time(end_time) if end_time else dt.datetime.now(dt.UTC)
+    start = check_time(start_time) if start_time else end - DEFAULT_WINDOW
     if end <= start:
         raise BadRequest("end_time must be after start_time")
     if end - start > MAX_WINDOW:

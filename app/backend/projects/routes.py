@@ -22,7 +22,7 @@ from app.backend.projects import queries as q
 from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
 from app.backend.projects.stats import project_stats
 from app.core.auth import Principal
-from app.core.clickhouse import ClickHouse
+from app.core.clickhouse import ClickHouse, check_time
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
 from app.core.queue import retry_policy
@@ -160,7 +160,6 @@ async def _maybe_stats(
     """`since`: the stats cover the runs started from then on (the UI's time range), else all time."""
     if not include:
         return projects
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=dt.UTC)  # naive means UTC (wire §0)
+    since = check_time(since) if since else None
     stats = await project_stats(clickhouse, str(principal.workspace_id), [str(p.id) for p in projects], since)
     return [with_stats(p, stats.get(str(p.id))) for p in projects]

@@ -180,7 +180,10 @@ def decode_sort_cursor(cursor: str, sort_by: str) -> tuple[Any, str]:
     return value, run_id
 
 
-def check_sort(body: RunsQuery) -> None:
+def check_page(body: RunsQuery) -> None:
+    """The page size and order asked for are ones we serve (else a 400 saying which)."""
+    if not 1 <= body.limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
     if body.sort_by not in q.SORT_VALUES:
         raise BadRequest(f"sort_by must be one of {', '.join(SORTS)}")
 
@@ -194,8 +197,7 @@ def sorts_by_trace_usage(body: RunsQuery) -> bool:
 
 def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any], list[str], list[str]]:
     """(sql, params, the columns it returns in order, the fields the caller selected)."""
-    if not 1 <= body.limit <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+    check_page(body)
     selected = list(dict.fromkeys([*ALWAYS, *(body.select or DEFAULT_SELECT)]))
     selected += implied_details(selected)
     unknown = [s for s in selected if s not in COLUMNS]
@@ -206,7 +208,6 @@ def build_query(body: RunsQuery, workspace_id: str) -> tuple[str, dict[str, Any]
         # Attachment names are read always: a run that has attachments lists them even when
         # s3_urls is not selected (older SDKs' default select lacks it, and LangSmith answers them).
         columns.append(_RUNS["attachments"])
-    check_sort(body)
     where, params = build_where(body, workspace_id)
     comparison = "<" if body.order == "desc" else ">"
     direction = "DESC" if body.order == "desc" else "ASC"

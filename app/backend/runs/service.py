@@ -20,7 +20,7 @@ from app.backend.runs.usage import roll_up_root_usage
 from app.backend.signer import signer_of
 from app.core.clickhouse import ClickHouse
 from app.core.concurrency import side_by_side
-from app.core.errors import BadRequest, NotFound
+from app.core.errors import NotFound
 from app.core.previews import error_preview, preview
 from app.core.signing import Purpose, Signer, reference
 from app.core.user_content import link
@@ -121,7 +121,7 @@ async def fetch_runs(
     """One page of runs shaped for the wire (feedback stats, previews and attachment links included
     when selected; with `subtree_usage`, as v1 answers, a root's usage is its trace's), and the
     cursor of the next page."""
-    listing.check_sort(body)
+    listing.check_page(body)
     if listing.sorts_by_trace_usage(body):
         return await _roots_by_trace_usage(request, clickhouse, workspace, body)
     if body.sort_by in q.TRACE_SORT_VALUES:
@@ -185,8 +185,6 @@ async def _roots_by_trace_usage(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of root runs ordered by their trace's total tokens or cost: the order is found over
     the traces' totals, then the page's roots are read by id like any page."""
-    if not 1 <= body.limit <= listing.MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {listing.MAX_LIMIT}")
     where, params = listing.build_where(body, workspace)
     direction = "DESC" if body.order == "desc" else "ASC"
     after = ""

@@ -22,16 +22,10 @@ from app.backend.projects.service import own_project
 from app.backend.threads.schemas import ThreadDetail, ThreadPage
 from app.backend.threads.service import thread_summaries, thread_turns
 from app.core.auth import Principal
-from app.core.clickhouse import ClickHouse
+from app.core.clickhouse import ClickHouse, check_time
 from app.core.concurrency import side_by_side
 from app.core.errors import BadRequest, NotFound
 from app.core.postgres import Postgres
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)  # naive means UTC
 
 
 async def _require_project(postgres: Postgres, principal: Principal, project_id: uuid.UUID) -> None:
@@ -54,7 +48,8 @@ async def list_threads(
     """`search` (case-insensitive, up to 200 characters) keeps the threads whose id or some turn's
     inputs or outputs contain it; `start_time`/`end_time` keep the threads with a turn started in
     that window, their counts and latency over those turns (as the v2 threads query does)."""
-    since, until = _utc(start_time), _utc(end_time)
+    since = check_time(start_time) if start_time else None
+    until = check_time(end_time) if end_time else None
     if since and until and since > until:
         raise BadRequest("start_time is after end_time")
     search = (search or "").strip() or None  # blank: no search
