@@ -25,6 +25,7 @@ from app.core.settings import QueueSettings, load_settings_or_exit
 from worker.context import context
 from worker.leader import WriterLock
 from worker.maintenance import QueueMaintenance
+from worker.periodic import Periodic
 from worker.reliable import FULL_REDIS_RETRY_SECONDS, IngestWorker, ReliableQueue
 from worker.writer import Writer, writer_name
 
@@ -57,6 +58,7 @@ def main() -> None:
             ClickHouse(settings.clickhouse, pool_size=1),
             lock=WriterLock(ctx.redis, writer_name(), settings.worker.writer_lock_seconds),
             maintenance=QueueMaintenance(ctx.redis, queues, abandoned_after=settings.worker.job_abandoned_seconds),
+            periodic=Periodic(ctx.redis),
         )
         writer_thread = threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)
         writer_thread.start()

@@ -38,6 +38,7 @@ from worker.leader import Lead, WriterLock
 from worker.maintenance import QueueMaintenance
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
+from worker.periodic import Periodic
 from worker.records import FeedbackRecord, RunRecord, RunState, StreamEntry, decode_entry
 
 log = logging.getLogger("tracehouse.writer")
@@ -65,12 +66,14 @@ class Writer:
         *,
         lock: WriterLock,
         maintenance: QueueMaintenance | None = None,
+        periodic: Periodic | None = None,
     ) -> None:
         self.redis = connection
         self.ch = clickhouse
         self.lock = lock
         self.name = lock.owner
         self.maintenance = maintenance
+        self.periodic = periodic
         self.cache: OrderedDict[str, RunState] = OrderedDict()
         self._claim_all = False
 
@@ -101,6 +104,8 @@ class Writer:
                 deferred.release_due(self.redis)
                 if self.maintenance is not None:
                     self.maintenance.run_if_due()
+                if self.periodic is not None:
+                    self.periodic.run_if_due()
                 if self.step(stop):
                     backoff = 1.0
             except (StoreUnavailable, redis.RedisError) as exc:

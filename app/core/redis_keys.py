@@ -11,6 +11,8 @@ import hashlib
 
 # Queues (rq). Written by platform and playground (enqueue), read by the queue service.
 INGEST_QUEUE = "ingest"
+# Everything else: project deletion, scheduled tasks (worker/periodic.py), webhook deliveries.
+DEFAULT_QUEUE = "default"
 # rq worker names start with this, then the host; the queue healthcheck looks for its host's.
 WORKER_NAME_PREFIX = "tracehouse-queue"
 
@@ -20,6 +22,8 @@ RECORDS_STREAM = "th:ingest:records"
 RECORDS_FIELD = "d"
 WRITER_GROUP = "writer"
 WRITER_LOCK = "th:ingest:writer-lock"
+# Scheduled tasks: one key per task, set NX with the task's interval as expiry (worker/periodic.py).
+PERIODIC_PREFIX = "th:periodic:"
 # Records whose parent state is not in ClickHouse yet, retried with back-off (sorted set).
 DEFERRED = "th:ingest:deferred"
 # Run ids whose patch arrived before their post (set): the writer merges once the post lands.
