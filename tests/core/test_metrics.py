@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import json
 import re
 import secrets
 import subprocess
@@ -27,7 +28,7 @@ from app.core.deadletters import push_letters
 from app.core.ingest import dead_letter
 from app.core.queue import MsgspecSerializer
 from tests.conftest import Tenant
-from tests.support.ingest_helpers import wait_for
+from tests.support.ingest_helpers import root_run, wait_for
 from tooling.runner import procs
 from tooling.runner.nginx import write_config
 from tooling.runner.stack import NativeStack
@@ -219,7 +220,7 @@ def test_service_metrics_are_not_reachable_through_other_routes(stack: NativeSta
 
 
 @pytest.fixture(scope="module")
-def token_nginx(stack: NativeStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def token_nginx(stack: NativeStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
     """A second nginx from the same template, in front of the same services, with METRICS_TOKEN set
     (the session's stack runs with the .env.example default: empty)."""
     token = secrets.token_urlsafe(32)
@@ -227,6 +228,7 @@ def token_nginx(stack: NativeStack, tmp_path_factory: pytest.TempPathFactory) ->
     port = free_port()
     values = {**stack.nginx_values(), "FRONTEND_LISTEN": f"127.0.0.1:{port}", "METRICS_TOKEN": token}
     values["ACCESS_LOG"] = str(root / "access.log")
+    values["ACCESS_LOG_FORMAT"] = "tracehouse_json"  # as LOG_FORMAT=json renders it
     conf = write_config(root, values)
     nginx = which("nginx")
     assert nginx is not None
@@ -236,13 +238,13 @@ def token_nginx(stack: NativeStack, tmp_path_factory: pytest.TempPathFactory) ->
     procs.spawn([nginx, "-c", str(conf), "-g", "daemon off;"], log_file=root / "nginx.log", pid_file=pid_file)
     try:
         wait_for(lambda: port_open(port), what="the second nginx")
-        yield f"http://127.0.0.1:{port}", token
+        yield f"http://127.0.0.1:{port}", token, root / "access.log"
     finally:
         procs.stop(pid_file)
 
 
-def test_with_the_token_nginx_serves_each_service(token_nginx: tuple[str, str]) -> None:
-    url, token = token_nginx
+def test_with_the_token_nginx_serves_each_service(token_nginx: tuple[str, str, Path]) -> None:
+    url, token, _ = token_nginx
     for service in SERVICES:
         assert raw_get(url, f"/metrics/{service}")[0] == 404
         assert raw_get(url, f"/metrics/{service}", {"Authorization": f"Bearer {token}x"})[0] == 404
@@ -282,3 +284,33 @@ def test_a_scrape_right_after_a_response_already_counts_it(stack: NativeStack, t
         before = value(scrape(stack, "backend"), name, **labels)
         assert tenant.client.get("/sessions").status_code == 200
         assert value(scrape(stack, "backend"), name, **labels) == before + 1
+
+
+# --- logs ----------------------------------------------------------------------------------------
+
+
+def test_json_access_log_lines_carry_the_request_id(token_nginx: tuple[str, str, Path]) -> None:
+    url, _, access_log = token_nginx
+    request_id = f"rid-{uuid.uuid4().hex}"
+    assert httpx.get(f"{url}/api/v1/info", headers={"X-Request-Id": request_id}, timeout=10).status_code == 200
+
+    def line() -> dict[str, str] | None:
+        entries = [json.loads(x) for x in access_log.read_text().splitlines() if x.strip()]
+        return next((e for e in entries if e["request_id"] == request_id), None)
+
+    entry = wait_for(line, what="the access log line")
+    assert entry["uri"] == "/api/v1/info" and entry["status"] == "200" and entry["service"] == "frontend"
+
+
+def test_a_queue_job_logs_with_the_request_id_of_its_ingest_request(stack: NativeStack, tenant: Tenant) -> None:
+    request_id = f"rid-{uuid.uuid4().hex}"
+    bad = root_run(name="inconsistent")
+    bad["dotted_order"] = bad["dotted_order"][:-36] + str(uuid.uuid4())  # set aside by the worker, with a warning
+    response = tenant.client.post("/runs/batch", json={"post": [bad]}, headers={"X-Request-Id": request_id})
+    assert response.status_code == 202, response.text
+    log_file = stack.data_dir / "logs" / "queue-1.log"
+    lines = wait_for(
+        lambda: [x for x in log_file.read_text(errors="replace").splitlines() if request_id in x],
+        what="the job's log line",
+    )
+    assert any("set aside" in x for x in lines), lines

@@ -45,6 +45,14 @@ def metrics_token(token: str) -> str:
     return token
 
 
+def access_log_format(log_format: str) -> str:
+    """The access log's format for LOG_FORMAT (text by default), as compose.yaml names it."""
+    log_format = log_format or "text"
+    if log_format not in ("text", "json"):
+        raise ValueError("LOG_FORMAT must be text or json")
+    return f"tracehouse_{log_format}"
+
+
 def render_template(values: Mapping[str, str], template: Path = TEMPLATE) -> str:
     """Substitute `${NAME}` like the image's envsubst step; an unknown NAME is an error here."""
 

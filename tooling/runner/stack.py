@@ -33,7 +33,7 @@ from typing import Any
 from app.core.settings import StoreRunnerSettings, load_settings
 from tooling.runner import procs, ui
 from tooling.runner.envfile import parse_env_file
-from tooling.runner.nginx import UI_ROOT, metrics_token, real_ip_config, write_config
+from tooling.runner.nginx import UI_ROOT, access_log_format, metrics_token, real_ip_config, write_config
 from tooling.runner.stores import (
     USER,
     ClickHouseServer,
@@ -314,6 +314,7 @@ class NativeStack:
             "METRICS_TOKEN": metrics_token(self.env().get("METRICS_TOKEN", "")),
             "UI_ROOT": str(UI_ROOT),
             "ACCESS_LOG": str(self._log_file("nginx-access")),
+            "ACCESS_LOG_FORMAT": access_log_format(self.env().get("LOG_FORMAT", "")),
             # Attachments served from their own origin are images the UI's CSP must allow.
             "USER_CONTENT_ORIGIN": self.env().get("USER_CONTENT_ORIGIN", ""),
             "REAL_IP_CONFIG": real_ip_config(self.env().get("TRUSTED_PROXIES", "")),
