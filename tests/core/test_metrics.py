@@ -21,11 +21,13 @@ import pytest
 import redis
 import yaml
 from langsmith import Client
+from prometheus_client import REGISTRY
 from prometheus_client.parser import text_string_to_metric_families
 from rq import Queue
 
 from app.core.deadletters import push_letters
 from app.core.ingest import dead_letter
+from app.core.metrics import set_service
 from app.core.queue import MsgspecSerializer
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import root_run, wait_for
@@ -149,6 +151,19 @@ def test_queue_depth_and_oldest_job_age(stack: NativeStack) -> None:
         assert value(samples, "tracehouse_queue_oldest_job_age_seconds", queue=queue.name) == 0
     finally:
         queue.delete(delete_jobs=True)
+
+
+def test_an_unreachable_redis_is_reported_not_raised() -> None:
+    # A real client against a port nobody listens on: the scrape still answers, says the state is
+    # unreadable, and counts a Redis error.
+    down = redis.Redis(port=free_port(), socket_connect_timeout=1)
+    set_service("test")
+    labels = {"service": "test", "store": "redis"}
+    before = REGISTRY.get_sample_value("tracehouse_store_errors_total", labels) or 0.0
+    samples = parse_collector(PipelineState(down, [Queue("ingest", connection=down)]))
+    assert value(samples, "tracehouse_queue_state_up") == 0
+    assert ("tracehouse_queue_jobs", frozenset({("queue", "ingest")})) not in samples
+    assert REGISTRY.get_sample_value("tracehouse_store_errors_total", labels) == before + 1
 
 
 def parse_collector(collector: PipelineState) -> Samples:
