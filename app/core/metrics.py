@@ -25,6 +25,7 @@ from prometheus_client import values as prometheus_values
 from prometheus_client.multiprocess import MultiProcessCollector
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_DIR_PREFIX = "tracehouse-metrics-"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 UNMATCHED_ROUTE = "unmatched"
 STORES = ("postgres", "clickhouse", "redis")
@@ -90,14 +91,30 @@ def set_service(service: str) -> None:
 def prepare_multiprocess_dir(service: str) -> Path:
     """A fresh, empty directory for this start of `service`'s workers' values, named in the
     environment the forked workers inherit. Fresh per start (not a fixed path) so neither a
-    previous run's values nor another stack's service on the same host can leak into the sums."""
-    path = Path(tempfile.mkdtemp(prefix=f"tracehouse-metrics-{service}-"))
+    previous run's values nor another stack's service on the same host can leak into the sums.
+    Directories left by a process that died without cleaning up (SIGKILL) are removed here."""
+    base = Path(tempfile.gettempdir())
+    for stale in base.glob(f"{_DIR_PREFIX}{service}-*"):
+        owner = stale.name.removeprefix(f"{_DIR_PREFIX}{service}-").split("-", 1)[0]
+        if owner.isdigit() and not _alive(int(owner)):
+            shutil.rmtree(stale, ignore_errors=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{_DIR_PREFIX}{service}-{os.getpid()}-"))
     os.environ[MULTIPROC_ENV] = str(path)
     if "prometheus_client" in sys.modules:
         # The value class is chosen from the environment when prometheus_client is imported;
         # anything imported it before the directory was known, so choose again.
         prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: ignore[no-untyped-call]
     return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def remove_multiprocess_dir(path: Path) -> None:

@@ -98,7 +98,7 @@ def test_unknown_paths_share_one_label(stack: NativeStack, tenant: Tenant) -> No
     assert not [key for key in after if any(p in v for p in paths for _, v in key[1])]
 
 
-def test_platform_sums_its_worker_processes(stack: NativeStack, anonymous: httpx.Client) -> None:
+def test_platform_counts_every_request_whichever_worker_answers(stack: NativeStack, anonymous: httpx.Client) -> None:
     # The platform runs two granian workers; whichever answered, the scrape counts every request.
     labels = {"service": "platform", "method": "GET", "route": "/api/v1/info", "status": "200"}
     before = scrape(stack, "platform")

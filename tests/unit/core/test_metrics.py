@@ -3,6 +3,8 @@ and the metrics token cannot break out of nginx's config."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,19 @@ from litestar import get
 from litestar.params import FromPath
 from litestar.testing import TestClient
 from prometheus_client import REGISTRY
+from prometheus_client import values as prometheus_values
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.core.errors import StoreUnavailable
 from app.core.http import Stores, create_service_app
-from app.core.metrics import UNMATCHED_ROUTE, method_label, route_label, set_service
+from app.core.metrics import (
+    UNMATCHED_ROUTE,
+    method_label,
+    prepare_multiprocess_dir,
+    remove_multiprocess_dir,
+    route_label,
+    set_service,
+)
 from tooling.runner.nginx import metrics_token
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,3 +98,26 @@ def test_a_metrics_token_that_could_break_the_config_is_refused(bad: str) -> Non
         metrics_token(bad)
     assert metrics_token("") == ""
     assert metrics_token("A-z0_9.~+/=" * 2) == "A-z0_9.~+/=" * 2
+
+
+def test_each_start_gets_a_fresh_directory_and_dead_ones_are_removed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    # Above Linux's largest pid (2**22): no such process can be running.
+    stale = tmp_path / f"tracehouse-metrics-unit-{2**22 + 12345}-abc"
+    stale.mkdir()
+    (stale / "counter_1.db").write_bytes(b"old")
+    other = tmp_path / "tracehouse-metrics-otherservice-1-abc"  # pid 1 is alive: kept
+    other.mkdir()
+    path = prepare_multiprocess_dir("unit")
+    try:
+        assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(path)
+        assert path.parent == tmp_path and list(path.iterdir()) == []
+        assert not stale.exists() and other.exists()
+    finally:
+        monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+        prometheus_values.ValueClass = prometheus_values.get_value_class()  # type: ignore[no-untyped-call]
+        remove_multiprocess_dir(path)
+    assert not path.exists()
