@@ -20,11 +20,13 @@ from app.core import redis_keys
 from app.core.clickhouse import ClickHouse
 from app.core.heap import freeze_heap
 from app.core.logging import configure_logging
+from app.core.metrics import set_service
 from app.core.queue import MsgspecSerializer, queue
 from app.core.settings import QueueSettings, load_settings_or_exit
 from worker.context import context
 from worker.leader import WriterLock
 from worker.maintenance import QueueMaintenance
+from worker.metrics import serve_metrics
 from worker.periodic import Periodic
 from worker.reliable import FULL_REDIS_RETRY_SECONDS, IngestWorker, ReliableQueue
 from worker.writer import Writer, writer_name
@@ -40,6 +42,7 @@ def worker_name() -> str:
 def main() -> None:
     settings = load_settings_or_exit(QueueSettings, "queue")
     configure_logging(settings.log, "queue")
+    set_service("queue")
     if settings.worker.queue_nice:
         # Workers do throughput work; the HTTP services answer the SDK within its 10 s budget.
         # On a shared host, let request handling have the CPU first.
@@ -49,6 +52,7 @@ def main() -> None:
     queues = [queue(n, ctx.redis, cls=ReliableQueue) for n in names]
     IngestWorker.abandoned_after = settings.worker.job_abandoned_seconds
     worker = IngestWorker(queues, connection=ctx.redis, serializer=MsgspecSerializer, name=worker_name())
+    serve_metrics(settings.metrics, ctx.redis, queues)
 
     stop = threading.Event()
     writer_thread = None

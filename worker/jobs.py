@@ -11,7 +11,8 @@ from typing import Any
 
 from app.core import redis_keys
 from app.core.deadletters import note_dropped, push_letters
-from app.core.ingest import Rejection, decode_batch, letters_for
+from app.core.ingest import IngestBatch, Rejection, decode_batch, letters_for
+from app.core.logging import request_id_var
 from worker import queries as q
 from worker.context import context
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
@@ -22,8 +23,17 @@ log = logging.getLogger("tracehouse.queue")
 
 def ingest(payload: bytes) -> int:
     """Normalise runs, feedback and attachments; XADD them for the writer. Returns items handed on."""
-    ctx = context()
     batch = decode_batch(payload)
+    # This job's log lines carry the request id of the ingest request that was accepted.
+    token = request_id_var.set(batch.request_id)
+    try:
+        return _ingest(batch)
+    finally:
+        request_id_var.reset(token)
+
+
+def _ingest(batch: IngestBatch) -> int:
+    ctx = context()
     workspace = batch.workspace_id
     runs: list[RunRecord] = []
     feedback: list[FeedbackRecord] = []

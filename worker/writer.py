@@ -32,6 +32,7 @@ from app.core.clickhouse import ClickHouse, Profile
 from app.core.deadletters import note_dropped, push_letters
 from app.core.errors import StoreUnavailable
 from app.core.ingest import dead_letter
+from app.core.metrics import INGEST_LAG, WRITER_BATCH_ITEMS, WRITER_INSERT_SECONDS, note_store_error
 from worker import deferred
 from worker import queries as q
 from worker.leader import Lead, WriterLock
@@ -109,6 +110,8 @@ class Writer:
                 if self.step(stop):
                     backoff = 1.0
             except (StoreUnavailable, redis.RedisError) as exc:
+                if isinstance(exc, redis.RedisError):
+                    note_store_error("redis")  # StoreUnavailable counts itself
                 log.warning("writer waiting for a store (%s); retrying in %.0fs", exc, backoff)
                 self._claim_all = True  # the unacknowledged batch is re-read from the stream
                 stop.wait(backoff)
@@ -212,12 +215,20 @@ class Writer:
 
         states, waiting, dead = self.merge_all(run_records, attachment_names, version)
         rows = [row(s) for s in states.values()]
-        if rows:
-            self.ch.insert(q.INSERT_RUNS, rows)
-        if feedback_rows:
-            self.ch.insert(q.INSERT_FEEDBACK, feedback_rows)
-        if attachment_rows:
-            self.ch.insert(q.INSERT_ATTACHMENTS, attachment_rows)
+        for table, statement, table_rows in (
+            ("runs", q.INSERT_RUNS, rows),
+            ("feedback", q.INSERT_FEEDBACK, feedback_rows),
+            ("attachments", q.INSERT_ATTACHMENTS, attachment_rows),
+        ):
+            if table_rows:
+                started = time.perf_counter()
+                self.ch.insert(statement, table_rows)
+                WRITER_INSERT_SECONDS.labels(table).observe(time.perf_counter() - started)
+                WRITER_BATCH_ITEMS.labels(table).observe(len(table_rows))
+        written = time.time()
+        for _, record in run_records:
+            if record.received_at is not None and record.id in states:
+                INGEST_LAG.observe(max(0.0, written - record.received_at))
         self.remember(states)
         with self.redis.pipeline() as pipe:
             now = time.time()

@@ -37,6 +37,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from app.core.logging import request_id_var
+from app.core.metrics import note_store_error
 
 log = logging.getLogger("tracehouse.errors")
 # Exception handlers see every kind of request, and answer with the JSON error body `_body` makes.
@@ -99,8 +100,16 @@ class PayloadTooLarge(TracehouseError):
 
 
 class StoreUnavailable(TracehouseError):
+    """Raised where a store client meets its driver's failure, with the store's name as the
+    detail's first word. Counted here, once per failure, for `tracehouse_store_errors_total`: every
+    raise site in every service and job passes through this constructor."""
+
     status_code = 503
     code = "store_unavailable"
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail, extra=extra)
+        note_store_error(detail.split(" ", 1)[0])
 
 
 class UpstreamFailure(TracehouseError):

@@ -19,15 +19,18 @@ import redis.asyncio as aredis
 from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.response import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types.asgi_types import LifeSpanReceive, LifeSpanScope, LifeSpanSend
 
 from app.core.auth import Authenticator, Principal, auth_middleware
 from app.core.clickhouse import ClickHouse
 from app.core.errors import EXCEPTION_HANDLERS
 from app.core.logging import request_id_var
+from app.core.metrics import CONTENT_TYPE, exposition, set_service, timed_send
 from app.core.postgres import Postgres
 from app.core.redis import async_redis
 from app.core.version import VERSION
@@ -117,6 +120,30 @@ async def health(state: State) -> Response[dict[str, Any]]:
     return Response(body, status_code=200 if healthy else 503)
 
 
+@get("/metrics", opt={"exclude_from_auth": True}, include_in_schema=False, sync_to_thread=False)
+def metrics() -> Response[bytes]:
+    """Prometheus exposition of this service (every granian worker's values, summed). Internal:
+    nginx never routes `/metrics` to a service's API location; it serves it only as
+    `/metrics/<service>` with the METRICS_TOKEN (docs/operations.md, "Metrics")."""
+    return Response(exposition(), media_type=CONTENT_TYPE)
+
+
+class ServiceApp(Litestar):
+    """Litestar, with every HTTP answer counted and timed (app/core/metrics.py). Wrapping the app
+    itself, rather than adding a middleware, also counts answers for unknown routes and methods,
+    which Litestar gives before any middleware runs."""
+
+    async def __call__(
+        self,
+        scope: Scope | LifeSpanScope,
+        receive: Receive | LifeSpanReceive,
+        send: Send | LifeSpanSend,
+    ) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            send = timed_send(send, scope)
+        await super().__call__(scope, receive, send)
+
+
 def openapi_config(service: str) -> OpenAPIConfig:
     """The service's OpenAPI schema. Built for the API fuzz tests (tests/core/test_fuzz_api.py), which
     merge the three services' schemas in-process. It is served only at the service's own
@@ -152,6 +179,7 @@ def create_service_app(
     lifespans: Sequence[Any] = (),
 ) -> Litestar:
     stores = stores or stores_from_settings(settings, service)
+    set_service(service)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -173,8 +201,8 @@ def create_service_app(
         state["authenticator"] = Authenticator(
             stores.postgres, stores.redis, cache_seconds=settings.auth.api_key_cache_seconds
         )
-    return Litestar(
-        route_handlers=[health, *route_handlers],
+    return ServiceApp(
+        route_handlers=[health, metrics, *route_handlers],
         lifespan=[lifespan, *lifespans],
         on_startup=list(on_startup),
         state=State(state),

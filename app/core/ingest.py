@@ -18,6 +18,7 @@ from typing import Any, Literal, NamedTuple
 
 import msgspec
 
+from app.core.logging import request_id_var
 from app.core.queue import retry_policy
 
 INGEST_JOB = "worker.jobs.ingest"
@@ -71,6 +72,9 @@ class IngestBatch(msgspec.Struct, array_like=True):
     patches: list[dict[str, Any]] = msgspec.field(default_factory=list)
     feedback: list[dict[str, Any]] = msgspec.field(default_factory=list)
     attachments: list[Attachment] = msgspec.field(default_factory=list)
+    # The X-Request-Id of the request that was accepted, so the queue worker's log lines about
+    # this batch carry it too. Last and optional: batches queued by an older version decode.
+    request_id: str | None = None
 
     def size(self) -> int:
         return len(self.posts) + len(self.patches) + len(self.feedback) + len(self.attachments)
@@ -293,6 +297,8 @@ def enqueue_batch(queue: Any, batch: IngestBatch, *, pipeline: Any = None) -> No
     for the ingest endpoints and for the playground's own traces. Synchronous (rq); raises
     redis errors for the caller to turn into 503. With `pipeline`, the job is written when the
     caller executes it."""
+    if batch.request_id is None:
+        batch.request_id = request_id_var.get()
     queue.enqueue_call(
         INGEST_JOB,
         args=(encode_batch(batch),),

@@ -35,6 +35,7 @@ __all__ = (
     "PostgresSettings",
     "ProviderSettings",
     "PublicUrlSettings",
+    "QueueMetricsSettings",
     "QueueSettings",
     "RedisServerSettings",
     "RedisSettings",
@@ -257,6 +258,19 @@ class QueueWorkerSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("QUEUE_NICE must be between 0 and 19")
 
 
+class QueueMetricsSettings(_Group, frozen=True, kw_only=True):
+    """The queue service's own small HTTP server for `/metrics` (it has no API port)."""
+
+    # 0 turns it off. Internal: compose publishes no port of the queue service; nginx serves it as
+    # /metrics/queue only with METRICS_TOKEN (docs/operations.md, "Metrics").
+    queue_metrics_port: int = 9464
+    queue_metrics_host: str = "0.0.0.0"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.queue_metrics_port <= 65535:
+            raise ValueError("QUEUE_METRICS_PORT must be between 0 and 65535 (0: off)")
+
+
 # --- one top-level settings object per process ---------------------------------------------------
 
 
@@ -339,6 +353,7 @@ class QueueSettings(_ProcessSettings, frozen=True, kw_only=True):
     clickhouse: ClickHouseSettings
     redis: RedisSettings
     worker: QueueWorkerSettings
+    metrics: QueueMetricsSettings
 
 
 class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):

@@ -22,6 +22,12 @@ if [ -n "$REAL_IP_CONFIG" ]; then
   REAL_IP_CONFIG="$REAL_IP_CONFIG real_ip_header X-Forwarded-For; real_ip_recursive on;"
 fi
 export REAL_IP_CONFIG
+# METRICS_TOKEN goes inside a quoted string of the config: only a base64/URL-safe alphabet, and
+# long enough to be a secret. Empty: /metrics/* is not exposed. Mirrors tooling/runner/nginx.py.
+if [ -n "${METRICS_TOKEN:-}" ] && ! printf '%s' "$METRICS_TOKEN" | grep -Eqx '[A-Za-z0-9._~+/=-]{16,64}'; then
+  echo "tracehouse-nginx: METRICS_TOKEN must be 16-64 characters of A-Z a-z 0-9 . _ ~ + / = -" >&2
+  exit 1
+fi
 names="$(grep -o '\${[A-Z][A-Z0-9_]*}' "$template" | sort -u | tr -d '${}')"
 shell_format=""
 for name in $names; do

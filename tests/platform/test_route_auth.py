@@ -118,5 +118,6 @@ def test_routes_outside_api_never_reach_the_public(stack: NativeStack) -> None:
             response = client.get(re.sub(r"\{[^}]+\}", "x", path))
             assert response.status_code in (200, 404), (path, response.status_code)
             assert "openapi" not in response.text and '"checks"' not in response.text, path
+            assert "# HELP" not in response.text, path  # /metrics: only as /metrics/<service> with the token
     schema = httpx.get(f"http://127.0.0.1:{env['BACKEND_PORT']}/schema/openapi.json", timeout=30)
     assert schema.status_code == 401

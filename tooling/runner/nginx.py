@@ -33,6 +33,26 @@ def real_ip_config(trusted_proxies: str) -> str:
     return " ".join([*lines, "real_ip_header X-Forwarded-For;", "real_ip_recursive on;"])
 
 
+_METRICS_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{16,64}")
+
+
+def metrics_token(token: str) -> str:
+    """METRICS_TOKEN as it may go into the config: empty (metrics not exposed) or 16-64 characters
+    of a base64/URL-safe alphabet, so it cannot break out of its quoted string. Mirrors
+    nginx/container/entrypoint.sh."""
+    if token and not _METRICS_TOKEN.fullmatch(token):
+        raise ValueError("METRICS_TOKEN must be 16-64 characters of A-Z a-z 0-9 . _ ~ + / = -")
+    return token
+
+
+def access_log_format(log_format: str) -> str:
+    """The access log's format for LOG_FORMAT (text by default), as compose.yaml names it."""
+    log_format = log_format or "text"
+    if log_format not in ("text", "json"):
+        raise ValueError("LOG_FORMAT must be text or json")
+    return f"tracehouse_{log_format}"
+
+
 def render_template(values: Mapping[str, str], template: Path = TEMPLATE) -> str:
     """Substitute `${NAME}` like the image's envsubst step; an unknown NAME is an error here."""
 

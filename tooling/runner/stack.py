@@ -33,7 +33,7 @@ from typing import Any
 from app.core.settings import StoreRunnerSettings, load_settings
 from tooling.runner import procs, ui
 from tooling.runner.envfile import parse_env_file
-from tooling.runner.nginx import UI_ROOT, real_ip_config, write_config
+from tooling.runner.nginx import UI_ROOT, access_log_format, metrics_token, real_ip_config, write_config
 from tooling.runner.stores import (
     USER,
     ClickHouseServer,
@@ -176,10 +176,22 @@ class NativeStack:
                 "PLAYGROUND_PORT": str(p.get("playground", 0)),
                 "PYTHONPATH": str(REPO_ROOT),
                 "PYTHONUNBUFFERED": "1",
+                # Each queue unit gets its own metrics port (start_unit); any other process
+                # started with this environment (a one-off `python -m worker`) serves none.
+                "QUEUE_METRICS_HOST": "127.0.0.1",
+                "QUEUE_METRICS_PORT": "0",
             }
         )
         env.update(self.extra_env)
         return env
+
+    def metrics_port(self, unit: str) -> int:
+        """The loopback port a queue unit (`queue-1`, ...) serves `/metrics` on; chosen once."""
+        key = f"{unit}-metrics"
+        if key not in self.state.ports:
+            self.state.ports[key] = free_port(exclude={self.state.frontend_port, *self.state.ports.values()})
+            self.state.save(self.state_file)
+        return self.state.ports[key]
 
     def _pid_file(self, name: str) -> Path:
         return self.data_dir / "run" / f"{name}.pid"
@@ -276,6 +288,8 @@ class NativeStack:
         env = self.env()
         if service != "playground":
             env["PROVIDER_SECRETS_KEY"] = ""  # as in compose: only the playground can decrypt provider keys
+        if service == "queue" and "QUEUE_METRICS_PORT" not in self.extra_env:
+            env["QUEUE_METRICS_PORT"] = str(self.metrics_port(unit))
         procs.spawn(
             [sys.executable, *argv],
             env=env,
@@ -295,8 +309,12 @@ class NativeStack:
             "BACKEND_UPSTREAM": f"127.0.0.1:{p['backend']}",
             "PLATFORM_UPSTREAM": f"127.0.0.1:{p['platform']}",
             "PLAYGROUND_UPSTREAM": f"127.0.0.1:{p['playground']}",
+            # nginx's /metrics/queue reaches the first queue unit (scrape the others directly).
+            "QUEUE_METRICS_UPSTREAM": f"127.0.0.1:{self.metrics_port('queue-1')}",
+            "METRICS_TOKEN": metrics_token(self.env().get("METRICS_TOKEN", "")),
             "UI_ROOT": str(UI_ROOT),
             "ACCESS_LOG": str(self._log_file("nginx-access")),
+            "ACCESS_LOG_FORMAT": access_log_format(self.env().get("LOG_FORMAT", "")),
             # Attachments served from their own origin are images the UI's CSP must allow.
             "USER_CONTENT_ORIGIN": self.env().get("USER_CONTENT_ORIGIN", ""),
             "REAL_IP_CONFIG": real_ip_config(self.env().get("TRUSTED_PROXIES", "")),

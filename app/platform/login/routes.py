@@ -22,6 +22,7 @@ from litestar.params import JSONBody
 from app.core import sessions
 from app.core.auth import Principal
 from app.core.errors import BadRequest, Conflict, NotAuthenticated
+from app.core.metrics import LOGIN_FAILURES
 from app.core.postgres import Postgres
 from app.core.tenancy import queries as tq
 from app.core.tenancy import users
@@ -30,6 +31,8 @@ from app.platform.login import throttle
 from app.platform.login.service import TooManyAttempts, client_ip, session_response
 
 log = logging.getLogger("tracehouse.login")
+for _reason in ("credentials", "throttled"):
+    LOGIN_FAILURES.labels(_reason)  # exported at 0 from the start, so increase() sees the first
 
 
 class LoginBody(msgspec.Struct, kw_only=True):
@@ -66,6 +69,7 @@ async def login(
     attempt = throttle.attempt_keys(data.email, ip)
     refused = await throttle.reserve(redis, attempt, settings.login_max_failures)
     if refused is not None:
+        LOGIN_FAILURES.labels("throttled").inc()
         raise TooManyAttempts(
             f"too many failed logins; try again in {refused.retry_after} seconds",
             extra={"retry_after": refused.retry_after},
@@ -78,6 +82,7 @@ async def login(
         await throttle.release(redis, attempt)
         raise
     if not ok or row is None or row["disabled_at"] is not None:
+        LOGIN_FAILURES.labels("credentials").inc()
         failures = await throttle.failed(redis, attempt)
         log.warning("failed login for %s from %s (%d in the window)", data.email.strip()[:320], ip, failures)
         await asyncio.sleep(min(0.25 * failures, 3.0))  # repeated failures slow down

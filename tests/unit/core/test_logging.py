@@ -35,6 +35,7 @@ def test_json_lines_carry_the_request_id(capsys: pytest.CaptureFixture[str]) -> 
     assert entry["msg"] == "hello world"
     assert entry["request_id"] == "req-42"
     assert entry["level"] == "info"
+    assert entry["service"] == "backend"
 
 
 def test_text_lines_name_the_service(capsys: pytest.CaptureFixture[str]) -> None:
