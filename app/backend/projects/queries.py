@@ -1,6 +1,9 @@
 """SQL for projects (Postgres). Every statement is scoped by workspace_id."""
 
-PROJECT_COLUMNS = "id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time"
+PROJECT_COLUMNS = (
+    "id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time,"
+    " trace_tier, longlived_ttl_days, payload_ttl_days"
+)
 
 INSERT_PROJECT = f"""
 INSERT INTO projects (id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time)

@@ -21,6 +21,7 @@ from app.backend.params import json_object_param
 from app.backend.projects import queries as q
 from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
 from app.backend.projects.stats import project_stats
+from app.backend.retention.service import update_project_retention
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse, check_time
 from app.core.errors import Conflict, NotFound
@@ -112,6 +113,15 @@ class ProjectsController(Controller):
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
     ) -> Project:
+        # Admins only, checked before anything is written; applies to traces written from now on.
+        await update_project_retention(
+            postgres,
+            principal,
+            project_id,
+            trace_tier=data.trace_tier,
+            longlived_ttl_days=data.longlived_ttl_days,
+            payload_ttl_days=data.payload_ttl_days,
+        )
         params = {
             "workspace_id": principal.workspace_id,
             "id": project_id,

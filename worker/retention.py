@@ -1,0 +1,53 @@
+"""Long-tier upgrades (issue 19): a run that gets feedback, is added to a dataset or to an
+annotation queue has its whole trace kept for its project's long tier, as LangSmith does.
+
+`keep_long` runs as an rq job (the backend and stage 1 enqueue it by name). It finds the runs'
+traces and projects and hands one `UpgradeRecord` per trace to the writer through the records
+stream. The writer alone re-writes runs, in stream order, against its own cache: re-stamping the
+rows here would race its merges (a patch written between our read and our insert would be lost
+under the higher version). Runs not stored yet (feedback sent with the trace, or before the writer
+caught up) make the job fail after upgrading the others, and rq retries it a few times.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from app.core import redis_keys
+from app.core.clickhouse import Profile
+from worker import queries as q
+from worker.context import context
+from worker.records import StreamEntry, UpgradeRecord, encode_entry
+
+log = logging.getLogger("tracehouse.queue")
+
+
+class RunsNotStoredYet(Exception):
+    """Raised so rq retries the job: some runs were not in ClickHouse yet."""
+
+
+def keep_long(workspace_id: str, run_ids: list[str]) -> int:
+    """Queue the long-tier upgrade of the traces of `run_ids`. Returns the traces upgraded."""
+    ctx = context()
+    ids = tuple(dict.fromkeys(run_ids))
+    if not ids:
+        return 0
+    ch = ctx.clickhouse()
+    try:
+        rows = ch.query(q.SELECT_RUN_TRACES, {"workspace_id": workspace_id, "ids": ids}, profile=Profile.QUERY)
+    finally:
+        ch.close()
+    upgrades: dict[str, UpgradeRecord] = {}
+    for _run_id, trace_id, project_id in rows:
+        stamp = ctx.projects.retention(workspace_id, str(project_id))
+        upgrades[str(trace_id)] = UpgradeRecord(
+            trace_id=str(trace_id), days=stamp.long_days, payload_days=stamp.long_days
+        )
+    if upgrades:
+        entry = StreamEntry(workspace_id=workspace_id, upgrades=list(upgrades.values()))
+        ctx.redis.xadd(redis_keys.RECORDS_STREAM, {redis_keys.RECORDS_FIELD: encode_entry(entry)})
+    missing = set(ids) - {str(r[0]) for r in rows}
+    if missing:
+        raise RunsNotStoredYet(f"{len(missing)} run(s) not stored yet; retried")
+    log.info("kept %d trace(s) of workspace %s for the long tier", len(upgrades), workspace_id)
+    return len(upgrades)
