@@ -60,3 +60,17 @@ DELETE FROM feedback WHERE workspace_id = %(w)s
   AND (project_id = %(p)s OR run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s))
 """
 DELETE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s"
+
+# Month partitions of `runs` whose every row (every version, deleted or not) has expired: the
+# latest expiry in the partition is past. Reads two small columns of the whole table, hourly.
+SELECT_EXPIRED_PARTITIONS = """
+SELECT _partition_id FROM runs
+GROUP BY _partition_id
+HAVING max(toDateTime(start_time) + toIntervalDay(retention_days)) < now()
+"""
+# The same question for one partition, asked again just before it is dropped.
+PARTITION_EXPIRED = """
+SELECT max(toDateTime(start_time) + toIntervalDay(retention_days)) < now() FROM runs
+WHERE _partition_id = %(partition)s
+"""
+DROP_RUNS_PARTITION = "ALTER TABLE runs DROP PARTITION ID %(partition)s"

@@ -12,6 +12,7 @@ caught up) make the job fail after upgrading the others, and rq retries it a few
 from __future__ import annotations
 
 import logging
+import re
 
 from app.core import redis_keys
 from app.core.clickhouse import Profile
@@ -20,6 +21,9 @@ from worker.context import context
 from worker.records import StreamEntry, UpgradeRecord, encode_entry
 
 log = logging.getLogger("tracehouse.queue")
+
+# A `runs` partition id is the month, toYYYYMM(start_time); anything else is not ours to drop.
+_MONTH = re.compile(r"^\d{6}$")
 
 
 class RunsNotStoredYet(Exception):
@@ -51,3 +55,29 @@ def keep_long(workspace_id: str, run_ids: list[str]) -> int:
         raise RunsNotStoredYet(f"{len(missing)} run(s) not stored yet; retried")
     log.info("kept %d trace(s) of workspace %s for the long tier", len(upgrades), workspace_id)
     return len(upgrades)
+
+
+def drop_expired_partitions() -> list[str]:
+    """Drop the month partitions of `runs` whose rows have all expired (periodic, hourly).
+
+    The TTLs would delete those rows too, but by rewriting each part; a partition drop removes the
+    files at once. Checked twice (all partitions, then the one about to go) because a run written
+    meanwhile into an old month with a longer stamp would be dropped with it; the writer only does
+    that for backfilled runs, and the second check narrows the window to one statement.
+    """
+    ch = context().clickhouse(timeout=600)
+    dropped: list[str] = []
+    try:
+        for (partition,) in ch.query(q.SELECT_EXPIRED_PARTITIONS, {}, profile=Profile.QUERY):
+            if not _MONTH.match(str(partition)):
+                continue
+            params = {"partition": str(partition)}
+            still = ch.query(q.PARTITION_EXPIRED, params, profile=Profile.QUERY)
+            if still and still[0][0]:
+                ch.command(q.DROP_RUNS_PARTITION, params)
+                dropped.append(str(partition))
+    finally:
+        ch.close()
+    if dropped:
+        log.info("dropped expired runs partitions %s", ", ".join(dropped))
+    return dropped

@@ -16,9 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from langsmith import Client
 
 from app.core.clickhouse import ClickHouse
+from app.core.queue import queue
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import clickhouse, json_part, multipart, wait_for
 from tooling.runner.keys import create_key
@@ -50,8 +52,11 @@ def _trace(project: str, start: dt.datetime, name: str, *, tokens: int = 0) -> l
     return [root, child]
 
 
-def _ingest(tenant: Tenant, runs: list[dict[str, Any]]) -> None:
-    body, content_type = multipart([json_part(f"post.{r['id']}", r) for r in runs])
+def _ingest(tenant: Tenant, runs: list[dict[str, Any]], attach: tuple[str, ...] = ()) -> None:
+    """Post `runs`; each run id in `attach` gets a small attachment named `note`."""
+    parts = [json_part(f"post.{r['id']}", r) for r in runs]
+    parts += [(f"attachment.{run_id}.note", "text/plain", b"secret bytes") for run_id in attach]
+    body, content_type = multipart(parts)
     answer = tenant.client.post("/runs/multipart", content=body, headers={"content-type": content_type})
     assert answer.status_code == 202, answer.text
 
@@ -65,14 +70,21 @@ def _rows(ch: ClickHouse, workspace: str) -> dict[str, tuple[Any, ...]]:
     return {r[0]: r[1:] for r in rows}
 
 
+def _attachments(ch: ClickHouse, workspace: str) -> set[str]:
+    rows = ch.query("SELECT toString(run_id) FROM run_attachments FINAL WHERE workspace_id = %(w)s", {"w": workspace})
+    return {r[0] for r in rows}
+
+
 @pytest.fixture
 def ttl_paused(stack: NativeStack) -> Iterator[ClickHouse]:
     ch = clickhouse(stack)
     ch.command("SYSTEM STOP TTL MERGES runs")
+    ch.command("SYSTEM STOP TTL MERGES run_attachments")
     try:
         yield ch
     finally:
         ch.command("SYSTEM START TTL MERGES runs")
+        ch.command("SYSTEM START TTL MERGES run_attachments")
         ch.close()
 
 
@@ -149,8 +161,9 @@ def test_runs_expire_by_project_tier_payload_first_and_long_tier_upgrades(
     kept = _trace("default-project", OLD, "kept")  # no choice: the long tier, 400 days
     light = _trace("payload-first", OLD, "light", tokens=21)
     everything = expiring + recent + judged + curated + reviewed + kept + light
-    _ingest(tenant, everything)
+    _ingest(tenant, everything, attach=(expiring[0]["id"], judged[0]["id"]))
     wait_for(lambda: len(_rows(ch, workspace)) == len(everything), what="runs stored")
+    wait_for(lambda: len(_attachments(ch, workspace)) == 2, what="attachments stored")
     other_trace = _trace("short-lived", OLD, "neighbour")
     _ingest(other_tenant, other_trace)
 
@@ -175,7 +188,9 @@ def test_runs_expire_by_project_tier_payload_first_and_long_tier_upgrades(
     assert before["total_tokens"] == 42
 
     ch.command("SYSTEM START TTL MERGES runs")
+    ch.command("SYSTEM START TTL MERGES run_attachments")
     ch.command("OPTIMIZE TABLE runs FINAL")
+    ch.command("OPTIMIZE TABLE run_attachments FINAL")
 
     after = _rows(ch, workspace)
     gone = {r["id"] for r in expiring}
@@ -192,5 +207,42 @@ def test_runs_expire_by_project_tier_payload_first_and_long_tier_upgrades(
     assert (stats["total_tokens"], stats["run_count"]) == (42, 1)
     detail = tenant.client.get(f"/runs/{light[0]['id']}").json()
     assert detail["inputs"] == {} and "secret" not in str(detail)
+    # Attachment bytes are payload: the expired trace's are gone, the upgraded trace's kept.
+    assert _attachments(ch, workspace) == {judged[0]["id"]}
     # The other workspace's runs follow its own settings (the 400-day default): untouched.
     assert len(_rows(ch, other_tenant.workspace_id)) == 2
+
+
+def test_months_whose_runs_all_expired_are_dropped_as_partitions(
+    stack: NativeStack, stack_env: dict[str, str], tenant: Tenant, ttl_paused: ClickHouse
+) -> None:
+    """The hourly job drops a month partition once its last row expired, without a TTL merge
+    (they are stopped here), and keeps a month that still holds a run with a longer stamp."""
+    ch = ttl_paused
+    api = tenant.client
+    short = api.post("/sessions", json={"name": "short-months"}).json()
+    decade = api.post("/sessions", json={"name": "decade"}).json()
+    assert api.patch(f"/sessions/{short['id']}", json={"trace_tier": "shortlived"}).status_code == 200
+    assert api.patch(f"/sessions/{decade['id']}", json={"longlived_ttl_days": 3650}).status_code == 200
+    # Months no other test writes to: two years back.
+    gone_month = dt.datetime(dt.datetime.now(dt.UTC).year - 2, 12, 3, tzinfo=dt.UTC)
+    kept_month = dt.datetime(dt.datetime.now(dt.UTC).year - 2, 10, 3, tzinfo=dt.UTC)
+    runs = _trace("short-months", gone_month, "old") + _trace("decade", kept_month, "archived")
+    runs += _trace("short-months", kept_month, "old-neighbour")
+    _ingest(tenant, runs)
+    wait_for(lambda: len(_rows(ch, tenant.workspace_id)) == len(runs), what="runs stored")
+
+    def partitions() -> set[str]:
+        rows = ch.query("SELECT DISTINCT partition_id FROM system.parts WHERE table = 'runs' AND active")
+        return {r[0] for r in rows}
+
+    gone_id, kept_id = gone_month.strftime("%Y%m"), kept_month.strftime("%Y%m")
+    assert {gone_id, kept_id} <= partitions()
+    connection = redis.Redis.from_url(stack_env["REDIS_URL"])
+    job = queue("default", connection).enqueue_call("worker.retention.drop_expired_partitions")
+    wait_for(lambda: job.get_status(refresh=True) in ("finished", "failed"), what="the partition job")
+    assert job.get_status() == "finished", job.latest_result()
+    assert gone_id in job.return_value()
+    assert gone_id not in partitions() and kept_id in partitions()
+    left = set(_rows(ch, tenant.workspace_id))
+    assert left == {r["id"] for r in runs if r["start_time"].startswith(kept_month.date().isoformat())}

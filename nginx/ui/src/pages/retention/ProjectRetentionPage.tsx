@@ -6,6 +6,7 @@ import { useWorkspace } from "../../auth/AuthContext";
 import { Field } from "../../components/Field";
 import { Async, FormError, Loading } from "../../components/States";
 import { useProject } from "../project/ProjectLayout";
+import "./retention.css";
 import {
   TIER_LABEL,
   daysText,
@@ -98,7 +99,7 @@ function ProjectRetentionForm({
   };
   return (
     <form className="stack" aria-label="Project retention" onSubmit={(event) => void submit(event)}>
-      <div className="form-grid">
+      <div className="retention-grid">
         <Field label="Tier">
           <select value={tier} onChange={(e) => setTier(e.target.value as TierChoice)}>
             <option value="workspace">Workspace default</option>

@@ -4,6 +4,7 @@ import { invalidate, useApi, useMutation } from "../../api/hooks";
 import { Async, FormError } from "../../components/States";
 import { Field } from "../../components/Field";
 import { TIER_LABEL, daysText, parseDays, type TraceTier, type WorkspaceRetention } from "./retention";
+import "./retention.css";
 
 /**
  * The workspace's retention: the short and long tiers in days, the tier a project gets unless it
@@ -110,7 +111,7 @@ function RetentionForm({
 
   return (
     <form className="stack" aria-label="Data retention" onSubmit={(event) => void submit(event)}>
-      <div className="form-grid">
+      <div className="retention-grid">
         <Field label="Short-lived tier (days)">
           <input inputMode="numeric" value={shortDays} onChange={(e) => setShortDays(e.target.value)} />
         </Field>
