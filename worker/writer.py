@@ -85,6 +85,10 @@ class Writer:
         self.maintenance = maintenance
         self.periodic = periodic
         self.cache: OrderedDict[str, RunState] = OrderedDict()
+        # Traces this writer upgraded to the long tier (trace id -> days, payload days), so runs
+        # of theirs that arrive later get the long stamp too. In memory like the cache: a new
+        # leader starts without it, and such late runs then keep their project's tier.
+        self.upgraded: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._claim_all = False
 
     # --- main loop -------------------------------------------------------------------------------
@@ -265,6 +269,12 @@ class Writer:
             known = traces.get(upgrade.trace_id)
             if known is None or known.days < upgrade.days:
                 traces[upgrade.trace_id] = upgrade
+        for traces in wanted.values():
+            for trace, upgrade in traces.items():
+                self.upgraded[trace] = (upgrade.days, upgrade.payload_days)
+                self.upgraded.move_to_end(trace)
+        while len(self.upgraded) > CACHE_RUNS:
+            self.upgraded.popitem(last=False)
         for workspace, traces in wanted.items():
             stored = self.ch.query(
                 q.SELECT_TRACE_STATES, {"workspace_id": workspace, "traces": tuple(traces)}, profile=Profile.QUERY
@@ -341,6 +351,10 @@ class Writer:
                     dead.append(_set_aside(workspace, record, _incomplete_reason(state)))
                 continue
             state.version = max(version, (previous.version if previous else None) or 0) + 1
+            long = self.upgraded.get(str(state.trace_id))
+            if long is not None:
+                state.retention_days = max(state.retention_days or 0, long[0])
+                state.payload_retention_days = max(state.payload_retention_days or 0, long[1])
             states[run_id] = state
         return states, waiting, dead
 

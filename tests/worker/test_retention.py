@@ -184,6 +184,15 @@ def test_runs_expire_by_project_tier_payload_first_and_long_tier_upgrades(
         lambda: all(_rows(ch, workspace)[i][3:] == (400, 400) for i in upgraded),
         what="the long-tier upgrade of the traces with feedback, an example and a queue item",
     )
+    # A run of an upgraded trace that arrives after the upgrade gets the long stamp as well.
+    late = {**judged[1], "id": str(uuid.uuid4()), "name": "late"}
+    late["dotted_order"] = (
+        judged[1]["dotted_order"].rsplit(".", 1)[0] + "." + OLD.strftime("%Y%m%dT%H%M%S%fZ") + late["id"]
+    )
+    _ingest(tenant, [late])
+    wait_for(lambda: late["id"] in _rows(ch, workspace), what="the late run stored")
+    assert _rows(ch, workspace)[late["id"]][3:] == (400, 400)
+    judged.append(late)
     before = tenant.client.get(f"/sessions/{payload['id']}", params={"include_stats": True}).json()
     assert before["total_tokens"] == 42
 
