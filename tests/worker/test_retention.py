@@ -123,6 +123,9 @@ def test_settings_defaults_validation_admin_only_and_tenancy(
         assert editor.patch("/retention", json={"shortlived_ttl_days": 3}).status_code == 403
         refused = editor.patch(f"/sessions/{project['id']}", json={"trace_tier": "shortlived"})
         assert refused.status_code == 403, refused.text
+        refused_create = editor.post("/sessions", json={"name": "mine", "trace_tier": "shortlived"})
+        assert refused_create.status_code == 403, refused_create.text
+        assert editor.post("/sessions", json={"name": "mine"}).status_code == 200
         # An editor still renames the project (the SDK's update_project sends no retention field).
         assert editor.patch(f"/sessions/{project['id']}", json={"name": "tiered-2"}).status_code == 200
     bad_tier = tenant.client.patch(f"/sessions/{project['id']}", json={"trace_tier": "medium"})
@@ -148,10 +151,16 @@ def test_runs_expire_by_project_tier_payload_first_and_long_tier_upgrades(
     api = tenant.client
     workspace = tenant.workspace_id
     assert api.patch("/retention", json={"shortlived_ttl_days": 14, "longlived_ttl_days": 400}).status_code == 200
-    short = api.post("/sessions", json={"name": "short-lived"}).json()
+    # The tiers are set as the SDK's v2 client sends them (POST and PATCH /sessions).
+    sdk = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    short = asyncio.run(sdk.sessions.create(name="short-lived", trace_tier="shortlived"))
+    assert short.trace_tier == "shortlived"
     payload = api.post("/sessions", json={"name": "payload-first"}).json()
-    assert api.patch(f"/sessions/{short['id']}", json={"trace_tier": "shortlived"}).status_code == 200
-    assert api.patch(f"/sessions/{payload['id']}", json={"payload_ttl_days": 7}).status_code == 200
+    # payload_ttl_days is Tracehouse's own field: sent beside the SDK's longlived_ttl_days.
+    change = sdk.sessions.update(payload["id"], longlived_ttl_days=None, extra_body={"payload_ttl_days": 7})
+    updated = asyncio.run(change)
+    assert updated.name == "payload-first"
+    assert api.get(f"/sessions/{payload['id']}").json()["payload_ttl_days"] == 7
 
     expiring = _trace("short-lived", OLD, "expiring")
     recent = _trace("short-lived", RECENT, "recent")
@@ -172,7 +181,6 @@ def test_runs_expire_by_project_tier_payload_first_and_long_tier_upgrades(
     assert stamps[kept[0]["id"]][3:] == (400, 400)
     assert stamps[light[1]["id"]][3:] == (400, 7)
 
-    sdk = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
     sdk.create_feedback(judged[1]["id"], key="correct", score=1)  # on the child: the whole trace is kept
     dataset = sdk.create_dataset(f"kept-{uuid.uuid4().hex[:6]}")
     sdk.create_example(inputs={"q": 1}, outputs={"a": 2}, dataset_id=dataset.id, source_run_id=curated[0]["id"])

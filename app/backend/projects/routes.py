@@ -21,7 +21,7 @@ from app.backend.params import json_object_param
 from app.backend.projects import queries as q
 from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
 from app.backend.projects.stats import project_stats
-from app.backend.retention.service import update_project_retention
+from app.backend.retention.service import require_admin, update_project_retention
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse, check_time
 from app.core.errors import Conflict, NotFound
@@ -36,6 +36,8 @@ class ProjectsController(Controller):
     async def create_project(
         self, data: JSONBody[ProjectCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
     ) -> Project:
+        if data.sets_retention():
+            require_admin(principal)
         project_id = data.id or uuid.uuid4()
         params = {
             "id": project_id,
@@ -46,6 +48,9 @@ class ProjectsController(Controller):
             "reference_dataset_id": data.reference_dataset_id,
             "start_time": data.start_time,
             "end_time": data.end_time,
+            "trace_tier": data.trace_tier,
+            "longlived_ttl_days": data.longlived_ttl_days,
+            "payload_ttl_days": data.payload_ttl_days,
         }
         row = await postgres.fetch_one(q.INSERT_PROJECT, params)
         if row is not None:

@@ -19,11 +19,27 @@ class ProjectCreate(msgspec.Struct, kw_only=True):
     reference_dataset_id: uuid.UUID | None = None
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
+    # Retention (the SDK's v2 `sessions.create`; admins only): null means the workspace's.
+    trace_tier: str | None = None
+    longlived_ttl_days: int | None = None
+    payload_ttl_days: int | None = None
 
     def __post_init__(self) -> None:
         self.name = self.name.strip()
         if not self.name or len(self.name) > 400:
             raise ValueError("name must be 1 to 400 characters")
+        check_retention(self.trace_tier, self.longlived_ttl_days, self.payload_ttl_days)
+
+    def sets_retention(self) -> bool:
+        return any(v is not None for v in (self.trace_tier, self.longlived_ttl_days, self.payload_ttl_days))
+
+
+def check_retention(trace_tier: Any, longlived_ttl_days: Any, payload_ttl_days: Any) -> None:
+    if isinstance(trace_tier, str) and trace_tier not in TIERS:
+        raise ValueError(f"trace_tier must be one of {', '.join(TIERS)}")
+    for name, value in (("longlived_ttl_days", longlived_ttl_days), ("payload_ttl_days", payload_ttl_days)):
+        if isinstance(value, int) and not 1 <= value <= MAX_DAYS:
+            raise ValueError(f"{name} must be between 1 and {MAX_DAYS} days")
 
 
 class ProjectUpdate(msgspec.Struct, kw_only=True):
@@ -44,12 +60,7 @@ class ProjectUpdate(msgspec.Struct, kw_only=True):
             self.name = self.name.strip()
             if not self.name or len(self.name) > 400:
                 raise ValueError("name must be 1 to 400 characters")
-        if isinstance(self.trace_tier, str) and self.trace_tier not in TIERS:
-            raise ValueError(f"trace_tier must be one of {', '.join(TIERS)}")
-        for name in ("longlived_ttl_days", "payload_ttl_days"):
-            value = getattr(self, name)
-            if isinstance(value, int) and not 1 <= value <= MAX_DAYS:
-                raise ValueError(f"{name} must be between 1 and {MAX_DAYS} days")
+        check_retention(self.trace_tier, self.longlived_ttl_days, self.payload_ttl_days)
 
 
 class Project(msgspec.Struct, kw_only=True):
