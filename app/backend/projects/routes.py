@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 import anyio.to_thread
+import msgspec
 import psycopg
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
@@ -118,15 +119,13 @@ class ProjectsController(Controller):
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
     ) -> Project:
-        # Admins only, checked before anything is written; applies to traces written from now on.
-        await update_project_retention(
-            postgres,
-            principal,
-            project_id,
-            trace_tier=data.trace_tier,
-            longlived_ttl_days=data.longlived_ttl_days,
-            payload_ttl_days=data.payload_ttl_days,
-        )
+        retention = {
+            "trace_tier": data.trace_tier,
+            "longlived_ttl_days": data.longlived_ttl_days,
+            "payload_ttl_days": data.payload_ttl_days,
+        }
+        if any(v is not msgspec.UNSET for v in retention.values()):
+            require_admin(principal)  # before anything is written
         params = {
             "workspace_id": principal.workspace_id,
             "id": project_id,
@@ -141,7 +140,9 @@ class ProjectsController(Controller):
             raise Conflict(f"a project named {data.name!r} already exists") from None
         if row is None:
             raise NotFound("project not found")
-        return project_from_row(row)
+        # Applies to the traces written from now on (LangSmith's semantics).
+        changed = await update_project_retention(postgres, principal, project_id, **retention)
+        return project_from_row({**row, **(changed or {})})
 
     @delete("/{project_id:uuid}", status_code=202)
     async def delete_project(

@@ -30,5 +30,5 @@ UPDATE projects SET
     longlived_ttl_days = CASE WHEN %(set_long)s THEN %(longlived_ttl_days)s ELSE longlived_ttl_days END,
     payload_ttl_days = CASE WHEN %(set_payload)s THEN %(payload_ttl_days)s ELSE payload_ttl_days END
 WHERE workspace_id = %(workspace_id)s AND id = %(id)s
-RETURNING id
+RETURNING trace_tier, longlived_ttl_days, payload_ttl_days
 """

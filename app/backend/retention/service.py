@@ -54,12 +54,13 @@ async def update_project_retention(
     trace_tier: Any = msgspec.UNSET,
     longlived_ttl_days: Any = msgspec.UNSET,
     payload_ttl_days: Any = msgspec.UNSET,
-) -> None:
-    """Set a project's own retention fields (UNSET: unchanged; None: as the workspace says).
-    Applies to the traces written from then on (LangSmith's semantics)."""
+) -> dict[str, Any] | None:
+    """Set a project's own retention fields (UNSET: unchanged; None: as the workspace says) and
+    return them as stored; None when nothing was asked. Applies to the traces written from then
+    on (LangSmith's semantics)."""
     given = (trace_tier, longlived_ttl_days, payload_ttl_days)
     if all(v is msgspec.UNSET for v in given):
-        return
+        return None
     require_admin(principal)
     params = {
         "workspace_id": principal.workspace_id,
@@ -71,8 +72,10 @@ async def update_project_retention(
         "set_payload": payload_ttl_days is not msgspec.UNSET,
         "payload_ttl_days": None if payload_ttl_days is msgspec.UNSET else payload_ttl_days,
     }
-    if await postgres.fetch_one(q.UPDATE_PROJECT_RETENTION, params) is None:
+    row: dict[str, Any] | None = await postgres.fetch_one(q.UPDATE_PROJECT_RETENTION, params)
+    if row is None:
         raise NotFound("project not found")
+    return row
 
 
 async def keep_long(queue: Queue, workspace_id: uuid.UUID, run_ids: list[Any]) -> None:
