@@ -311,7 +311,7 @@ class Writer:
             for trace, start in starts.items():
                 upgrade = traces[trace]
                 run_ids = tuple(s.id for s in candidates.values() if str(s.trace_id) == trace)
-                expires = start.replace(tzinfo=None) + dt.timedelta(days=upgrade.payload_days)
+                expires = _naive_utc(start) + dt.timedelta(days=upgrade.payload_days)
                 self.ch.command(
                     q.RESTAMP_ATTACHMENTS,
                     {"workspace_id": workspace, "ids": run_ids, "expires": expires, "version": version},
@@ -433,7 +433,12 @@ def _payload_expiry(state: RunState | None, now: dt.datetime) -> dt.datetime:
         start = state.start_time
     else:
         days, start = DEFAULT_LONG_DAYS, now
-    return start.astimezone(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=days)
+    return _naive_utc(start) + dt.timedelta(days=days)
+
+
+def _naive_utc(when: dt.datetime) -> dt.datetime:
+    """The column is a plain DateTime (UTC); a naive value is UTC already (as ClickHouse gives it)."""
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def _feedback_row(workspace: str, fb: FeedbackRecord, version: int) -> tuple[Any, ...]:
