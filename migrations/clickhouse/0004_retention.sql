@@ -5,7 +5,9 @@
 -- retention_days unless a workspace or project chose shorter), from the settings in force when it
 -- writes the run (Postgres migration 0017). The TTLs count from the run's start_time, the
 -- partition key, so a month partition empties as a block and its parts are dropped whole.
--- Rows written before this migration get the defaults: 400 days, the long tier's default.
+-- Rows written before this migration read the column DEFAULT, which keeps them 400 days (the long
+-- tier's default) from when they were received: an upgrade deletes nothing at once, even runs
+-- that started long ago. The writer always sets both columns, so new rows never use it.
 --
 -- ReplacingMergeTree(version, is_deleted) and TTL: a TTL merge removes expired rows part by part,
 -- before versions are collapsed, so an older version must never outlive the newest one (it would
@@ -24,8 +26,10 @@
 -- expired rows at most hourly (default 4 h); expiry is day-grained, so an hour is precise enough
 -- and keeps TTL rewrites from competing with ingest merges.
 ALTER TABLE {database}.runs
-    ADD COLUMN IF NOT EXISTS retention_days UInt16 DEFAULT 400,
-    ADD COLUMN IF NOT EXISTS payload_retention_days UInt16 DEFAULT 400;
+    ADD COLUMN IF NOT EXISTS retention_days UInt16
+        DEFAULT toUInt16(least(65535, greatest(0, dateDiff('day', start_time, received_at)) + 400)),
+    ADD COLUMN IF NOT EXISTS payload_retention_days UInt16
+        DEFAULT toUInt16(least(65535, greatest(0, dateDiff('day', start_time, received_at)) + 400));
 ALTER TABLE {database}.runs MODIFY TTL toDateTime(start_time) + toIntervalDay(retention_days);
 ALTER TABLE {database}.runs
     MODIFY COLUMN inputs TTL toDateTime(start_time) + toIntervalDay(payload_retention_days),
