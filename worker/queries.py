@@ -44,9 +44,9 @@ SELECT workspace_id, run_id, name, content_type, size, data, received_at, greate
 FROM run_attachments FINAL
 WHERE workspace_id = %(workspace_id)s AND run_id IN %(ids)s AND expires_at < %(expires)s
 """
-# The traces and projects of runs that are to be kept for the long tier.
+# The traces, projects and stamps of runs that are to be kept for the long tier.
 SELECT_RUN_TRACES = """
-SELECT DISTINCT id, trace_id, project_id FROM runs FINAL
+SELECT id, trace_id, project_id, retention_days, payload_retention_days FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND id IN %(ids)s AND is_deleted = 0
 """
 

@@ -42,8 +42,12 @@ def keep_long(workspace_id: str, run_ids: list[str]) -> int:
     finally:
         ch.close()
     upgrades: dict[str, UpgradeRecord] = {}
-    for _run_id, trace_id, project_id in rows:
+    for _run_id, trace_id, project_id, days, payload_days in rows:
         stamp = ctx.projects.retention(workspace_id, str(project_id))
+        if days >= stamp.long_days and payload_days >= stamp.long_days:
+            # Already kept that long (a long-tier project, or upgraded before): a trace's runs
+            # are stamped alike, so there is nothing to re-write.
+            continue
         upgrades[str(trace_id)] = UpgradeRecord(
             trace_id=str(trace_id), days=stamp.long_days, payload_days=stamp.long_days
         )
