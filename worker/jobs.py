@@ -13,6 +13,8 @@ from app.core import redis_keys
 from app.core.deadletters import note_dropped, push_letters
 from app.core.ingest import IngestBatch, Rejection, decode_batch, letters_for
 from app.core.logging import request_id_var
+from app.core.queue import queue
+from app.core.retention import enqueue_keep_long
 from worker import queries as q
 from worker.context import context
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
@@ -58,6 +60,8 @@ def _ingest(batch: IngestBatch) -> int:
                 continue
             if kind == "post" or record.session_id or record.session_name:
                 record.project_id = ctx.projects.resolve(workspace, record.session_id, record.session_name)
+                stamp = ctx.projects.retention(workspace, record.project_id)
+                record.retention_days, record.payload_retention_days = stamp.days, stamp.payload_days
             # else a bare patch: project_id stays None, and the writer takes the run's existing project
             runs.append(record)
     for item in batch.feedback:
@@ -81,6 +85,10 @@ def _ingest(batch: IngestBatch) -> int:
             pipe.xadd(redis_keys.RECORDS_STREAM, {redis_keys.RECORDS_FIELD: encode_entry(entry)})
         push_letters(ctx.redis, dead, pipeline=pipe)
         results = pipe.execute()
+    judged = [f.run_id for f in feedback if f.run_id]
+    if judged:
+        # Feedback keeps its trace for the long tier (LangSmith's upgrade).
+        enqueue_keep_long(queue(redis_keys.DEFAULT_QUEUE, ctx.redis), workspace, judged)
     if dead:
         note_dropped(results[-1])
         log.warning("set aside %d item(s) of a batch for workspace %s (see dead-letter list)", len(rejected), workspace)

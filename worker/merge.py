@@ -7,6 +7,9 @@ Merge rules (order-independent for one post and its patches, idempotent for dupl
   existing value is kept; `extra` is merged key by key, the patch winning.
 - a preview goes with its payload (`inputs_preview` with `inputs`, and so on): stage 1 sets both
   or neither, so the rules above keep them matched.
+- retention stamps (`retention_days`, `payload_retention_days`) only grow: the larger value wins
+  whatever the order, so no older version of a row outlives the newest under the TTLs
+  (migrations/clickhouse/0004_retention.sql).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any
 import msgspec
 
 from app.core.previews import error_preview, preview
+from app.core.retention import DEFAULT_LONG_DAYS
 from app.core.tables import RUN_COLUMNS
 from worker.records import RunRecord, RunState
 
@@ -32,8 +36,16 @@ STATE_FIELDS = tuple(c for c in RUN_COLUMNS if c not in DERIVED_COLUMNS)
 _MERGED = tuple(
     f
     for f in STATE_FIELDS
-    if f not in ("workspace_id", "id", "version", "inputs", "inputs_preview", "extra", "attachments")
-)
+    if f
+    not in (
+        "workspace_id", "id", "version", "inputs", "inputs_preview", "extra", "attachments",
+        "retention_days", "payload_retention_days",
+    )
+)  # fmt: skip
+
+
+def _larger(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else max(a, b)
 
 
 def _merge_extra(older: str | None, newer: str | None) -> str | None:
@@ -92,6 +104,8 @@ def merge(state: RunState | None, record: RunRecord) -> RunState:
             inputs_preview=record.inputs_preview,
             outputs_preview=record.outputs_preview,
             error_preview=record.error_preview,
+            retention_days=record.retention_days,
+            payload_retention_days=record.payload_retention_days,
             has_post=is_post,
         )
     out = copy.copy(state)
@@ -111,6 +125,8 @@ def merge(state: RunState | None, record: RunRecord) -> RunState:
     else:
         out.extra = _merge_extra(state.extra, record.extra)
     out.attachments = sorted(set(out.attachments or []) | set(record.attachments or []))
+    out.retention_days = _larger(state.retention_days, record.retention_days)
+    out.payload_retention_days = _larger(state.payload_retention_days, record.payload_retention_days)
     out.has_post = state.has_post or is_post
     return out
 
@@ -172,7 +188,15 @@ def row(state: RunState) -> tuple[Any, ...]:
         dt.datetime.fromtimestamp(received, dt.UTC),
         state.version,
         *previews_of(state),
+        *stamps_of(state),
     )
+
+
+def stamps_of(state: RunState) -> tuple[int, int]:
+    """The row's retention days and payload days. A record queued before retention existed has
+    none: it gets the long tier's default, as the column's DEFAULT gives older rows."""
+    days = state.retention_days or DEFAULT_LONG_DAYS
+    return days, min(state.payload_retention_days or days, days)
 
 
 def previews_of(state: RunState) -> tuple[str, str, str]:

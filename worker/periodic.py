@@ -39,7 +39,9 @@ class Task:
 
 
 # Helpers add their task here, one line each.
-TASKS: tuple[Task, ...] = ()
+TASKS: tuple[Task, ...] = (
+    Task("retention-partitions", "worker.retention.drop_expired_partitions", interval_seconds=3600),
+)
 
 _PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 

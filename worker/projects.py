@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
 import psycopg
+from psycopg.rows import dict_row
 
 from app.core.errors import StoreUnavailable
+from app.core.retention import Stamp, stamp_of
 from worker import queries as q
 
 DEFAULT_PROJECT = "default"
+# How long a project's retention answer is reused: a change in the settings reaches the runs
+# written after at most this long (retention applies to traces written from then on).
+RETENTION_CACHE_SECONDS = 30.0
 
 
 class ProjectResolver:
@@ -21,6 +27,7 @@ class ProjectResolver:
         self._conn: psycopg.Connection | None = None
         self._by_name: dict[tuple[str, str], str] = {}
         self._known_ids: set[tuple[str, str]] = set()
+        self._stamps: dict[tuple[str, str], tuple[float, Stamp]] = {}
 
     def _connection(self) -> psycopg.Connection:
         if self._conn is None or self._conn.closed:
@@ -31,6 +38,25 @@ class ProjectResolver:
             except psycopg.OperationalError as exc:
                 raise StoreUnavailable(f"postgres unavailable: {exc}") from exc
         return self._conn
+
+    def retention(self, workspace_id: str, project_id: str) -> Stamp:
+        """The retention stamp for a project's new runs (cached for RETENTION_CACHE_SECONDS)."""
+        key = (workspace_id, project_id)
+        now = time.monotonic()
+        hit = self._stamps.get(key)
+        if hit is not None and now - hit[0] < RETENTION_CACHE_SECONDS:
+            return hit[1]
+        try:
+            cursor = self._connection().cursor(row_factory=dict_row)
+            row = cursor.execute(q.SELECT_RETENTION, {"workspace_id": workspace_id, "id": project_id}).fetchone()
+        except psycopg.OperationalError as exc:
+            self._conn = None
+            raise StoreUnavailable(f"postgres unavailable: {exc}") from exc
+        stamp = stamp_of(row)
+        if len(self._stamps) > 10_000:
+            self._stamps.clear()
+        self._stamps[key] = (now, stamp)
+        return stamp
 
     def _query(self, sql: str, params: dict[str, Any], *, fetch: bool = True) -> tuple[Any, ...] | None:
         try:

@@ -58,6 +58,11 @@ class RunFields(msgspec.Struct, kw_only=True, gc=False):
     inputs_preview: str | None = None
     outputs_preview: str | None = None
     error_preview: str | None = None
+    # Retention stamps (app/core/retention.py): the days the run and its payloads are kept,
+    # counted from start_time. Stage 1 sets them on posts from the project's settings; the merge
+    # keeps the larger value, so a run's newest version never expires before an older one.
+    retention_days: int | None = None
+    payload_retention_days: int | None = None
 
 
 class RunRecord(RunFields, kw_only=True, gc=False):
@@ -107,6 +112,17 @@ class AttachmentRecord(msgspec.Struct, gc=False):
     data: bytes
 
 
+class UpgradeRecord(msgspec.Struct, kw_only=True, gc=False):
+    """Keep a whole trace for the long tier (a run of it got feedback, went to a dataset or an
+    annotation queue): the writer raises the stamps of every stored run of the trace to these
+    days. It goes through the stream so the writer, which alone re-writes runs, applies it in
+    order with the trace's other records (worker/retention.py makes these)."""
+
+    trace_id: str
+    days: int
+    payload_days: int
+
+
 class StreamEntry(msgspec.Struct, gc=False):
     """What one XADD carries: a stage-1 job's records, a deferred record, or a replayed letter."""
 
@@ -114,10 +130,11 @@ class StreamEntry(msgspec.Struct, gc=False):
     runs: list[RunRecord] = msgspec.field(default_factory=list)
     feedback: list[FeedbackRecord] = msgspec.field(default_factory=list)
     attachments: list[AttachmentRecord] = msgspec.field(default_factory=list)
+    upgrades: list[UpgradeRecord] = msgspec.field(default_factory=list)
 
     def weight(self) -> int:
         """What the writer counts towards its batch size."""
-        return len(self.runs) + len(self.feedback) + 1
+        return len(self.runs) + len(self.feedback) + len(self.upgrades) + 1
 
 
 class RunState(RunFields, kw_only=True, gc=False):

@@ -16,6 +16,7 @@ batches the active writer also repairs stage 1's rq state (worker/maintenance.py
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import os
@@ -33,6 +34,7 @@ from app.core.deadletters import note_dropped, push_letters
 from app.core.errors import StoreUnavailable
 from app.core.ingest import dead_letter
 from app.core.metrics import INGEST_LAG, WRITER_BATCH_ITEMS, WRITER_INSERT_SECONDS, note_store_error
+from app.core.retention import DEFAULT_LONG_DAYS
 from worker import deferred
 from worker import queries as q
 from worker.leader import Lead, WriterLock
@@ -40,7 +42,15 @@ from worker.maintenance import QueueMaintenance
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
 from worker.periodic import Periodic
-from worker.records import FeedbackRecord, RunRecord, RunState, StreamEntry, decode_entry
+from worker.records import (
+    AttachmentRecord,
+    FeedbackRecord,
+    RunRecord,
+    RunState,
+    StreamEntry,
+    UpgradeRecord,
+    decode_entry,
+)
 
 log = logging.getLogger("tracehouse.writer")
 
@@ -76,6 +86,10 @@ class Writer:
         self.maintenance = maintenance
         self.periodic = periodic
         self.cache: OrderedDict[str, RunState] = OrderedDict()
+        # Traces this writer upgraded to the long tier (trace id -> days, payload days), so runs
+        # of theirs that arrive later get the long stamp too. In memory like the cache: a new
+        # leader starts without it, and such late runs then keep their project's tier.
+        self.upgraded: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._claim_all = False
 
     # --- main loop -------------------------------------------------------------------------------
@@ -190,8 +204,9 @@ class Writer:
         version = time.time_ns()
         run_records: list[tuple[str, RunRecord]] = []
         feedback_rows: list[tuple[Any, ...]] = []
-        attachment_rows: list[tuple[Any, ...]] = []
+        attachments: list[tuple[str, AttachmentRecord]] = []
         attachment_names: dict[tuple[str, str], list[str]] = {}
+        upgrades: list[tuple[str, UpgradeRecord]] = []
         for _, entry in entries:
             workspace = entry.workspace_id
             for record in entry.runs:
@@ -199,22 +214,31 @@ class Writer:
             for fb in entry.feedback:
                 feedback_rows.append(_feedback_row(workspace, fb, version))
             for att in entry.attachments:
-                attachment_rows.append(
-                    (
-                        workspace,
-                        att.run_id,
-                        att.name,
-                        att.content_type,
-                        len(att.data),
-                        att.data,
-                        dt.datetime.now(dt.UTC),
-                        version,
-                    )
-                )
+                attachments.append((workspace, att))
                 attachment_names.setdefault((workspace, att.run_id), []).append(att.name)
+            upgrades.extend((workspace, u) for u in entry.upgrades)
 
         states, waiting, dead = self.merge_all(run_records, attachment_names, version)
+        if upgrades:
+            self.apply_upgrades(upgrades, states, version)
         rows = [row(s) for s in states.values()]
+        attachment_rows = []
+        if attachments:
+            now = dt.datetime.now(dt.UTC)
+            attachment_rows = [
+                (
+                    workspace,
+                    att.run_id,
+                    att.name,
+                    att.content_type,
+                    len(att.data),
+                    att.data,
+                    now,
+                    version,
+                    _payload_expiry(states.get(att.run_id) or self.cache.get(att.run_id), now),
+                )
+                for workspace, att in attachments
+            ]
         for table, statement, table_rows in (
             ("runs", q.INSERT_RUNS, rows),
             ("feedback", q.INSERT_FEEDBACK, feedback_rows),
@@ -231,9 +255,9 @@ class Writer:
                 INGEST_LAG.observe(max(0.0, written - record.received_at))
         self.remember(states)
         with self.redis.pipeline() as pipe:
-            now = time.time()
+            now_s = time.time()
             for workspace, record in waiting:
-                deferred.defer(pipe, workspace, record, now)
+                deferred.defer(pipe, workspace, record, now_s)
             push_letters(self.redis, dead, pipeline=pipe)
             patch_first = [s.id for s in states.values() if not s.has_post]
             merged = [s.id for s in states.values() if s.has_post]
@@ -244,6 +268,67 @@ class Writer:
             results = pipe.execute()
         if dead:
             note_dropped(results[len(waiting)])  # the script's answer follows one ZADD per deferred
+
+    def apply_upgrades(
+        self, upgrades: list[tuple[str, UpgradeRecord]], states: dict[str, RunState], version: int
+    ) -> None:
+        """Raise the retention stamps of every stored run of the upgraded traces (adding the
+        re-stamped rows to `states`, the batch's rows to write) and re-stamp their attachments.
+        The newest state of a run is this batch's, else the cache's, else ClickHouse's: the same
+        order the merge uses, so an upgrade never writes an older version of a run over a newer."""
+        wanted: dict[str, dict[str, UpgradeRecord]] = {}
+        for workspace, upgrade in upgrades:
+            traces = wanted.setdefault(workspace, {})
+            known = traces.get(upgrade.trace_id)
+            if known is None or known.days < upgrade.days:
+                traces[upgrade.trace_id] = upgrade
+        for traces in wanted.values():
+            for trace, upgrade in traces.items():
+                self.upgraded[trace] = (upgrade.days, upgrade.payload_days)
+                self.upgraded.move_to_end(trace)
+        while len(self.upgraded) > CACHE_RUNS:
+            self.upgraded.popitem(last=False)
+        for workspace, traces in wanted.items():
+            stored = self.ch.query(
+                q.SELECT_TRACE_STATES, {"workspace_id": workspace, "traces": tuple(traces)}, profile=Profile.QUERY
+            )
+            read = [state_from_row(dict(zip(STATE_FIELDS, values, strict=True))) for values in stored]
+            if read:
+                flags = self.redis.smismember(redis_keys.PATCH_FIRST, [s.id for s in read])
+                for state, flag in zip(read, flags, strict=True):
+                    state.has_post = not flag
+            candidates: dict[str, RunState] = {s.id: s for s in read}
+            for run_id in list(candidates):
+                cached = self.cache.get(run_id)
+                if cached is not None:
+                    candidates[run_id] = cached
+            for state in states.values():
+                if state.workspace_id == workspace and state.trace_id in traces:
+                    candidates[state.id] = state
+            starts: dict[str, dt.datetime] = {}
+            for run_id, state in candidates.items():
+                upgrade = traces[str(state.trace_id)]
+                if state.start_time is not None:
+                    trace = str(state.trace_id)
+                    starts[trace] = max(starts.get(trace, state.start_time), state.start_time)
+                if (state.retention_days or 0) >= upgrade.days and (
+                    state.payload_retention_days or 0
+                ) >= upgrade.payload_days:
+                    continue
+                raised = copy.copy(state)
+                raised.retention_days = max(state.retention_days or 0, upgrade.days)
+                raised.payload_retention_days = max(state.payload_retention_days or 0, upgrade.payload_days)
+                if run_id not in states:
+                    raised.version = max(version, state.version or 0) + 1
+                states[run_id] = raised
+            for trace, start in starts.items():
+                upgrade = traces[trace]
+                run_ids = tuple(s.id for s in candidates.values() if str(s.trace_id) == trace)
+                expires = _naive_utc(start) + dt.timedelta(days=upgrade.payload_days)
+                self.ch.command(
+                    q.RESTAMP_ATTACHMENTS,
+                    {"workspace_id": workspace, "ids": run_ids, "expires": expires, "version": version},
+                )
 
     def merge_all(
         self,
@@ -279,6 +364,10 @@ class Writer:
                     dead.append(_set_aside(workspace, record, _incomplete_reason(state)))
                 continue
             state.version = max(version, (previous.version if previous else None) or 0) + 1
+            long = self.upgraded.get(str(state.trace_id))
+            if long is not None:
+                state.retention_days = max(state.retention_days or 0, long[0])
+                state.payload_retention_days = max(state.payload_retention_days or 0, long[1])
             states[run_id] = state
         return states, waiting, dead
 
@@ -347,6 +436,22 @@ def _incomplete_reason(state: RunState) -> str:
     if state.parent_run_id and not state.dotted_order:
         return f"parent run {state.parent_run_id} never arrived, so the trace is unknown"
     return "run lacks a start time, project or trace position"
+
+
+def _payload_expiry(state: RunState | None, now: dt.datetime) -> dt.datetime:
+    """When an attachment's bytes expire: with its run's payloads when this writer knows the run
+    (it usually arrives in the same batch), else the long tier's default from now."""
+    if state is not None and state.start_time is not None:
+        days = state.payload_retention_days or state.retention_days or DEFAULT_LONG_DAYS
+        start = state.start_time
+    else:
+        days, start = DEFAULT_LONG_DAYS, now
+    return _naive_utc(start) + dt.timedelta(days=days)
+
+
+def _naive_utc(when: dt.datetime) -> dt.datetime:
+    """The column is a plain DateTime (UTC); a naive value is UTC already (as ClickHouse gives it)."""
+    return when.astimezone(dt.UTC).replace(tzinfo=None) if when.tzinfo else when
 
 
 def _feedback_row(workspace: str, fb: FeedbackRecord, version: int) -> tuple[Any, ...]:

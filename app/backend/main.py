@@ -16,6 +16,7 @@ from app.backend.feedback_configs.routes import ROUTES as FEEDBACK_CONFIG_ROUTES
 from app.backend.monitoring.routes import ROUTES as MONITORING_ROUTES
 from app.backend.projects.routes import ProjectsController
 from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
+from app.backend.retention.routes import ROUTES as RETENTION_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
 from app.backend.threads.routes import ROUTES as THREAD_ROUTES
@@ -54,6 +55,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *V2_SHARE_ROUTES,
             *V2_THREAD_ROUTES,
             *V2_EXPERIMENT_ROUTES,
+            *RETENTION_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

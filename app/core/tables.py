@@ -1,5 +1,6 @@
 """The ClickHouse tables as code sees them: the one list of the columns written to each
-(migrations/clickhouse/ is the DDL: 0001_runs.sql, and 0002_run_previews.sql adds the previews).
+(migrations/clickhouse/ is the DDL: 0001_runs.sql, and 0002_run_previews.sql adds the previews,
+0004_retention.sql the retention stamps).
 The worker builds rows in these orders, the backend reads and writes feedback with the same list
 and maps API fields onto the run columns; tests/platform/test_ingest_http.py checks the lists against the live tables.
 """
@@ -12,7 +13,7 @@ RUN_COLUMNS = (
     "reference_example_id", "model_name", "model_provider", "prompt_tokens", "completion_tokens",
     "total_tokens", "prompt_cost", "completion_cost", "total_cost", "inputs", "outputs", "error", "extra",
     "events", "serialized", "attachments", "received_at", "version", "inputs_preview", "outputs_preview",
-    "error_preview",
+    "error_preview", "retention_days", "payload_retention_days",
 )  # fmt: skip
 # Columns `runs` has beyond RUN_COLUMNS, which nothing inserts (`is_root` is materialised,
 # `is_deleted` defaults).

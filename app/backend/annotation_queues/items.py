@@ -24,6 +24,7 @@ from app.backend.annotation_queues.schemas import (
     item_status,
 )
 from app.backend.annotation_queues.service import own_queue_id, runs_of_items
+from app.backend.retention.service import keep_long
 from app.backend.runs.service import runs_by_id
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
@@ -77,6 +78,8 @@ async def _add(
             rows_in = [{"id": uuid.uuid4(), "queue_id": found, "run_id": run_id} for run_id in run_ids]
             await cursor.executemany(q.INSERT_ITEM, rows_in)
         rows = await (await conn.execute(q.SELECT_ITEMS_OF_RUNS, {"queue_id": found, "run_ids": run_ids})).fetchall()
+    # A run sent for review keeps its trace for the long tier (issue 19).
+    await keep_long(request.app.state.default_queue, principal.workspace_id, run_ids)
     return [_item(r, found) for r in rows]
 
 

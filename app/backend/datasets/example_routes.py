@@ -85,7 +85,9 @@ async def create_example(
 ) -> Example:
     dataset_id = _one_dataset([data])
     draft = _draft(data)
-    await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, [draft])
+    await writes.create_examples(
+        postgres, clickhouse, principal.workspace_id, dataset_id, [draft], queue=request.app.state.default_queue
+    )
     return (await read_examples(request, postgres, principal.workspace_id, [draft.id]))[0]
 
 
@@ -101,7 +103,9 @@ async def create_examples_bulk(
         return []
     dataset_id = _one_dataset(data)
     drafts = [_draft(item) for item in data]
-    await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
+    await writes.create_examples(
+        postgres, clickhouse, principal.workspace_id, dataset_id, drafts, queue=request.app.state.default_queue
+    )
     return await read_examples(request, postgres, principal.workspace_id, [d.id for d in drafts])
 
 
@@ -248,7 +252,9 @@ async def upload_examples_multipart(
     drafts = drafts_from_parts(await _parts(request))
     if not drafts:
         raise BadRequest("the body has no examples")
-    version = await writes.create_examples(postgres, clickhouse, principal.workspace_id, dataset_id, drafts)
+    version = await writes.create_examples(
+        postgres, clickhouse, principal.workspace_id, dataset_id, drafts, queue=request.app.state.default_queue
+    )
     return UpsertResult(example_ids=[d.id for d in drafts], count=len(drafts), as_of=version)
 
 

@@ -24,8 +24,10 @@ import psycopg
 from jsonschema import exceptions as schema_errors
 from jsonschema import validators
 from psycopg.types.json import Jsonb
+from rq import Queue
 
 from app.backend.datasets import queries as q
+from app.backend.retention.service import keep_long
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, Conflict, NotFound
 from app.core.postgres import Postgres
@@ -230,10 +232,17 @@ def _apply_source_run(draft: Draft, runs: dict[str, Any]) -> None:
 
 
 async def create_examples(
-    postgres: Postgres, clickhouse: ClickHouse, workspace_id: uuid.UUID, dataset_id: uuid.UUID, drafts: list[Draft]
+    postgres: Postgres,
+    clickhouse: ClickHouse,
+    workspace_id: uuid.UUID,
+    dataset_id: uuid.UUID,
+    drafts: list[Draft],
+    *,
+    queue: Queue | None = None,
 ) -> dt.datetime | None:
     """Create examples in one new version. Re-sending an example already created in this dataset
-    (the SDK retries POSTs) is a no-op for that example; the version is None when nothing changed."""
+    (the SDK retries POSTs) is a no-op for that example; the version is None when nothing changed.
+    With `queue`, the source runs' traces are then kept for the long tier (issue 19)."""
     runs = await _source_runs(clickhouse, str(workspace_id), drafts)
     for draft in drafts:
         _apply_source_run(draft, runs)
@@ -268,6 +277,8 @@ async def create_examples(
             rows.append(_row_params(workspace_id, dataset_id, state, version))
         await _write_rows(conn, q.INSERT_EXAMPLE, rows)
         await _touch(conn, [dataset_id], version)
+    if queue is not None:
+        await keep_long(queue, workspace_id, [d.source_run_id for d in fresh])
     return version
 
 

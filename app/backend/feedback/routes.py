@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -18,6 +18,7 @@ from app.backend.feedback import queries as q
 from app.backend.feedback.schemas import Feedback, FeedbackCreate, feedback_from_row, row_dict, text
 from app.backend.feedback.service import insert_feedback_row, parse_score
 from app.backend.feedback_configs.service import register
+from app.backend.retention.service import keep_long
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
@@ -39,6 +40,7 @@ class FeedbackController(Controller):
     @post("/", status_code=200)
     async def create_feedback(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[FeedbackCreate],
         principal: NamedDependency[Principal],
         clickhouse: NamedDependency[ClickHouse],
@@ -75,6 +77,8 @@ class FeedbackController(Controller):
             "version": time.time_ns(),
         }
         await insert_feedback_row(clickhouse, str(principal.workspace_id), row)
+        # Feedback keeps its run's trace for the long tier (LangSmith's upgrade, issue 19).
+        await keep_long(request.app.state.default_queue, principal.workspace_id, [data.run_id])
         return feedback_from_row({**row, "id": uuid.UUID(feedback_id), **_uuids(row)})
 
     @get("/{feedback_id:uuid}")

@@ -18,10 +18,12 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
+from rq import Queue
 
 from app.backend.feedback import queries as fq
 from app.backend.feedback.schemas import text
 from app.backend.feedback.service import insert_feedback_row, parse_score
+from app.backend.retention.service import keep_long
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse
 from app.core.errors import BadRequest, NotFound
@@ -129,7 +131,7 @@ async def list_tokens(
 
 
 async def _feedback_from_token(
-    token: uuid.UUID, body: TokenFeedback, postgres: Postgres, ch: ClickHouse
+    token: uuid.UUID, body: TokenFeedback, postgres: Postgres, ch: ClickHouse, queue: Queue
 ) -> dict[str, Any]:
     grant = await postgres.fetch_one(fq.SELECT_TOKEN, {"id": token})
     if grant is None or grant["expires_at"] <= dt.datetime.now(dt.UTC):
@@ -159,22 +161,26 @@ async def _feedback_from_token(
     }
     assert set(row) == set(FEEDBACK_COLUMNS)
     await insert_feedback_row(ch, str(grant["workspace_id"]), row)
+    # Feedback keeps its run's trace for the long tier (issue 19).
+    await keep_long(queue, grant["workspace_id"], [grant["run_id"]])
     return {"id": feedback_id, "key": row["key"], "run_id": row["run_id"], "score": row["score"]}
 
 
 @post("/api/v1/feedback/tokens/{token:uuid}", opt={"exclude_from_auth": True}, status_code=200)
 async def feedback_by_token(
+    request: Request[Any, Any, Any],
     token: FromPath[uuid.UUID],
     data: JSONBody[TokenFeedback],
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
 ) -> dict[str, Any]:
-    return await _feedback_from_token(token, data, postgres, clickhouse)
+    return await _feedback_from_token(token, data, postgres, clickhouse, request.app.state.default_queue)
 
 
 @get("/api/v1/feedback/tokens/{token:uuid}", opt={"exclude_from_auth": True})
 async def feedback_by_token_get(
     *,
+    request: Request[Any, Any, Any],
     token: FromPath[uuid.UUID],
     postgres: NamedDependency[Postgres],
     clickhouse: NamedDependency[ClickHouse],
@@ -184,7 +190,11 @@ async def feedback_by_token_get(
 ) -> dict[str, Any]:
     """What a browser does with the link: feedback from query parameters."""
     return await _feedback_from_token(
-        token, TokenFeedback(score=score, value=value, comment=comment), postgres, clickhouse
+        token,
+        TokenFeedback(score=score, value=value, comment=comment),
+        postgres,
+        clickhouse,
+        request.app.state.default_queue,
     )
 
 

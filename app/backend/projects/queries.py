@@ -1,11 +1,15 @@
 """SQL for projects (Postgres). Every statement is scoped by workspace_id."""
 
-PROJECT_COLUMNS = "id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time"
+PROJECT_COLUMNS = (
+    "id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time,"
+    " trace_tier, longlived_ttl_days, payload_ttl_days"
+)
 
 INSERT_PROJECT = f"""
-INSERT INTO projects (id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time)
+INSERT INTO projects (id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time,
+                      trace_tier, longlived_ttl_days, payload_ttl_days)
 VALUES (%(id)s, %(workspace_id)s, %(name)s, %(description)s, %(extra)s, %(reference_dataset_id)s,
-        coalesce(%(start_time)s, now()), %(end_time)s)
+        coalesce(%(start_time)s, now()), %(end_time)s, %(trace_tier)s, %(longlived_ttl_days)s, %(payload_ttl_days)s)
 ON CONFLICT DO NOTHING
 RETURNING {PROJECT_COLUMNS}
 """

@@ -11,6 +11,7 @@ import uuid
 from typing import Annotated, Any
 
 import anyio.to_thread
+import msgspec
 import psycopg
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
@@ -21,6 +22,7 @@ from app.backend.params import json_object_param
 from app.backend.projects import queries as q
 from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
 from app.backend.projects.stats import project_stats
+from app.backend.retention.service import require_admin, update_project_retention
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse, check_time
 from app.core.errors import Conflict, NotFound
@@ -35,6 +37,8 @@ class ProjectsController(Controller):
     async def create_project(
         self, data: JSONBody[ProjectCreate], principal: NamedDependency[Principal], postgres: NamedDependency[Postgres]
     ) -> Project:
+        if data.sets_retention():
+            require_admin(principal)
         project_id = data.id or uuid.uuid4()
         params = {
             "id": project_id,
@@ -45,6 +49,9 @@ class ProjectsController(Controller):
             "reference_dataset_id": data.reference_dataset_id,
             "start_time": data.start_time,
             "end_time": data.end_time,
+            "trace_tier": data.trace_tier,
+            "longlived_ttl_days": data.longlived_ttl_days,
+            "payload_ttl_days": data.payload_ttl_days,
         }
         row = await postgres.fetch_one(q.INSERT_PROJECT, params)
         if row is not None:
@@ -112,6 +119,13 @@ class ProjectsController(Controller):
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
     ) -> Project:
+        retention = {
+            "trace_tier": data.trace_tier,
+            "longlived_ttl_days": data.longlived_ttl_days,
+            "payload_ttl_days": data.payload_ttl_days,
+        }
+        if any(v is not msgspec.UNSET for v in retention.values()):
+            require_admin(principal)  # before anything is written
         params = {
             "workspace_id": principal.workspace_id,
             "id": project_id,
@@ -126,7 +140,9 @@ class ProjectsController(Controller):
             raise Conflict(f"a project named {data.name!r} already exists") from None
         if row is None:
             raise NotFound("project not found")
-        return project_from_row(row)
+        # Applies to the traces written from now on (LangSmith's semantics).
+        changed = await update_project_retention(postgres, principal, project_id, **retention)
+        return project_from_row({**row, **(changed or {})})
 
     @delete("/{project_id:uuid}", status_code=202)
     async def delete_project(

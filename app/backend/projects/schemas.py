@@ -8,6 +8,8 @@ from typing import Any
 
 import msgspec
 
+from app.core.retention import MAX_DAYS, TIERS
+
 
 class ProjectCreate(msgspec.Struct, kw_only=True):
     name: str
@@ -17,26 +19,48 @@ class ProjectCreate(msgspec.Struct, kw_only=True):
     reference_dataset_id: uuid.UUID | None = None
     start_time: dt.datetime | None = None
     end_time: dt.datetime | None = None
+    # Retention (the SDK's v2 `sessions.create`; admins only): null means the workspace's.
+    trace_tier: str | None = None
+    longlived_ttl_days: int | None = None
+    payload_ttl_days: int | None = None
 
     def __post_init__(self) -> None:
         self.name = self.name.strip()
         if not self.name or len(self.name) > 400:
             raise ValueError("name must be 1 to 400 characters")
+        check_retention(self.trace_tier, self.longlived_ttl_days, self.payload_ttl_days)
+
+    def sets_retention(self) -> bool:
+        return any(v is not None for v in (self.trace_tier, self.longlived_ttl_days, self.payload_ttl_days))
+
+
+def check_retention(trace_tier: Any, longlived_ttl_days: Any, payload_ttl_days: Any) -> None:
+    if isinstance(trace_tier, str) and trace_tier not in TIERS:
+        raise ValueError(f"trace_tier must be one of {', '.join(TIERS)}")
+    for name, value in (("longlived_ttl_days", longlived_ttl_days), ("payload_ttl_days", payload_ttl_days)):
+        if isinstance(value, int) and not 1 <= value <= MAX_DAYS:
+            raise ValueError(f"{name} must be between 1 and {MAX_DAYS} days")
 
 
 class ProjectUpdate(msgspec.Struct, kw_only=True):
-    """PATCH body: the SDK always sends all four keys; null means unchanged."""
+    """PATCH body: the SDK always sends all four keys; null means unchanged. The retention
+    fields (the SDK's v2 `sessions.update`) are admins': absent means unchanged, null means "as
+    the workspace says" (app/backend/retention)."""
 
     name: str | None = None
     description: str | None = None
     extra: dict[str, Any] | None = None
     end_time: dt.datetime | None = None
+    trace_tier: str | msgspec.UnsetType | None = msgspec.UNSET
+    longlived_ttl_days: int | msgspec.UnsetType | None = msgspec.UNSET
+    payload_ttl_days: int | msgspec.UnsetType | None = msgspec.UNSET
 
     def __post_init__(self) -> None:
         if self.name is not None:
             self.name = self.name.strip()
             if not self.name or len(self.name) > 400:
                 raise ValueError("name must be 1 to 400 characters")
+        check_retention(self.trace_tier, self.longlived_ttl_days, self.payload_ttl_days)
 
 
 class Project(msgspec.Struct, kw_only=True):
@@ -50,6 +74,10 @@ class Project(msgspec.Struct, kw_only=True):
     reference_dataset_id: uuid.UUID | None
     start_time: dt.datetime
     end_time: dt.datetime | None
+    # The project's own retention choices; null means the workspace's (GET /api/v1/retention).
+    trace_tier: str | None = None
+    longlived_ttl_days: int | None = None
+    payload_ttl_days: int | None = None
     # With include_stats (wire §4): computed in ClickHouse.
     run_count: int | msgspec.UnsetType = msgspec.UNSET
     latency_p50: float | msgspec.UnsetType | None = msgspec.UNSET
@@ -103,4 +131,7 @@ def project_from_row(row: dict[str, Any]) -> Project:
         reference_dataset_id=row["reference_dataset_id"],
         start_time=row["start_time"],
         end_time=row["end_time"],
+        trace_tier=row.get("trace_tier"),
+        longlived_ttl_days=row.get("longlived_ttl_days"),
+        payload_ttl_days=row.get("payload_ttl_days"),
     )

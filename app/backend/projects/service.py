@@ -19,6 +19,10 @@ async def own_project(postgres: Postgres, workspace_id: uuid.UUID, project_id: u
 
 
 async def insert_project(postgres: Postgres, params: dict[str, Any]) -> dict[str, Any] | None:
-    """Insert a project (`params` name every column of INSERT_PROJECT); None when the id or the
-    name is taken."""
-    return await postgres.fetch_one(q.INSERT_PROJECT, params)
+    """Insert a project (`params` name every column of INSERT_PROJECT but the retention ones,
+    which default to the workspace's); None when the id or the name is taken."""
+    return await postgres.fetch_one(q.INSERT_PROJECT, {**NO_RETENTION, **params})
+
+
+# A project's own retention choices when it makes none (app/backend/retention).
+NO_RETENTION: dict[str, Any] = {"trace_tier": None, "longlived_ttl_days": None, "payload_ttl_days": None}

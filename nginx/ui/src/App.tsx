@@ -9,6 +9,7 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { ProjectsPage } from "./pages/projects/ProjectsPage";
 import { SetupPage } from "./pages/SetupPage";
 import { ProjectLayout } from "./pages/project/ProjectLayout";
+import { ProjectRetentionPage } from "./pages/retention/ProjectRetentionPage";
 import { RunsPage } from "./pages/runs/RunsPage";
 import { PublicTracePage } from "./pages/trace/PublicTracePage";
 import { TracePage } from "./pages/trace/TracePage";
@@ -68,6 +69,7 @@ export function AppRoutes() {
             <Route path="threads" element={<ThreadsPage />} />
             <Route path="threads/:threadId" element={<ThreadsPage />} />
             <Route path="monitoring" element={<MonitoringPage />} />
+            <Route path="settings" element={<ProjectRetentionPage />} />
           </Route>
           <Route path="projects/p/:projectId/r/:runId" element={<TracePage />} />
           <Route path="datasets" element={<DatasetsPage />} />

@@ -19,6 +19,10 @@ export interface Project {
   completion_tokens?: number | null;
   total_cost?: number | string | null;
   feedback_stats?: Record<string, { n: number; avg: number | null }> | null;
+  // Retention (issue 19): the project's own choices; null means the workspace's.
+  trace_tier?: "shortlived" | "longlived" | null;
+  longlived_ttl_days?: number | null;
+  payload_ttl_days?: number | null;
 }
 
 export interface Run {

@@ -8,6 +8,7 @@ import { Dialog, DialogForm } from "../../components/Dialog";
 import { Async, FormError } from "../../components/States";
 import { Field } from "../../components/Field";
 import { formatTime } from "../../lib/format";
+import { WorkspaceRetentionCard } from "../retention/WorkspaceRetentionCard";
 import { HubHandle } from "./HubHandle";
 import { sdkEnv, type WorkspaceInfo } from "./types";
 
@@ -71,6 +72,8 @@ export function WorkspaceTab() {
                 </div>
               </dl>
             </section>
+
+            <WorkspaceRetentionCard isAdmin={isAdmin} />
 
             <section className="card stack" aria-labelledby="sdk-heading">
               <h2 id="sdk-heading">Send traces here</h2>

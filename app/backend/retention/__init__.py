@@ -1,0 +1,1 @@
+"""Retention settings of a workspace and its projects (issue 19)."""
