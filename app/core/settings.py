@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import msgspec
 
 __all__ = (
+    "AlertScheduleSettings",
+    "AlertSettings",
     "AuthSettings",
     "BackendSettings",
     "CliSettings",
@@ -257,6 +259,24 @@ class QueueWorkerSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("QUEUE_NICE must be between 0 and 19")
 
 
+class AlertSettings(_Group, frozen=True, kw_only=True):
+    """Alert evaluation and webhook delivery (docs/alerts.md)."""
+
+    # Seconds between evaluations of every enabled alert rule (a task of the queue service).
+    alert_evaluation_seconds: int = 60
+    # Longest wait for a webhook receiver to connect and answer, per attempt.
+    webhook_timeout_seconds: float = 10.0
+    # Webhooks go through the playground's egress policy and its allowlist (the same key, read
+    # here too): an internal receiver must be listed there.
+    playground_allowed_hosts: str = ""
+
+    def __post_init__(self) -> None:
+        if not 10 <= self.alert_evaluation_seconds <= 86400:
+            raise ValueError("ALERT_EVALUATION_SECONDS must be between 10 and 86400")
+        if not 1 <= self.webhook_timeout_seconds <= 60:
+            raise ValueError("WEBHOOK_TIMEOUT_SECONDS must be between 1 and 60")
+
+
 # --- one top-level settings object per process ---------------------------------------------------
 
 
@@ -272,6 +292,7 @@ class BackendSettings(_ProcessSettings, frozen=True, kw_only=True):
     auth: AuthSettings
     user_content: UserContentSettings
     public: PublicUrlSettings
+    alerts: AlertSettings
 
 
 class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -339,6 +360,7 @@ class QueueSettings(_ProcessSettings, frozen=True, kw_only=True):
     clickhouse: ClickHouseSettings
     redis: RedisSettings
     worker: QueueWorkerSettings
+    alerts: AlertSettings
 
 
 class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -367,6 +389,12 @@ class StoreRunnerSettings(_ProcessSettings, frozen=True, kw_only=True):
     """What the native runner needs to start the bundled stores."""
 
     redis_server: RedisServerSettings
+
+
+class AlertScheduleSettings(_ProcessSettings, frozen=True, kw_only=True):
+    """What the schedule (worker/periodic.py) reads when it is imported: the evaluation interval."""
+
+    alerts: AlertSettings
 
 
 S = TypeVar("S", bound=msgspec.Struct)

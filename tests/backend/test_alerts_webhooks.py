@@ -1,0 +1,328 @@
+"""Webhooks (signed, retried, egress-checked deliveries with a log) and alert rules evaluated by
+the queue service, through the real stack: a local HTTP server is the receiver, runs are traced
+with the official SDK, and the evaluation job runs on the stack's own queue workers."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import redis
+from langsmith import Client
+from rq.job import Job, JobStatus
+
+from app.core import redis_keys
+from app.core.queue import queue
+from app.core.webhooks.signing import HEADER, verify
+from tests.conftest import Tenant
+from tests.support.ingest_helpers import clickhouse, run_rows, wait_for
+from tests.support.webhook_receiver import Receiver, webhook_receiver
+from tooling.runner.keys import create_key
+from tooling.runner.stack import NativeStack
+
+pytestmark = pytest.mark.stack
+SECRET = "s3cret-for-the-test-0123456789"
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with webhook_receiver() as r:
+        yield r
+
+
+def add_webhook(tenant: Tenant, receiver: Receiver, **fields: Any) -> dict[str, Any]:
+    body = {"name": "hook", "url": receiver.url(), "secret": SECRET, **fields}
+    response = tenant.client.post("/webhooks", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def deliveries(tenant: Tenant, webhook_id: str) -> list[dict[str, Any]]:
+    response = tenant.client.get(f"/webhooks/{webhook_id}/deliveries")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def settled(tenant: Tenant, webhook_id: str, count: int) -> list[dict[str, Any]]:
+    """The log once `count` deliveries are no longer pending."""
+
+    def probe() -> list[dict[str, Any]] | None:
+        log = deliveries(tenant, webhook_id)
+        done = [d for d in log if d["status"] != "pending"]
+        return log if len(done) >= count else None
+
+    return wait_for(probe, timeout=60, what="webhook deliveries to settle")
+
+
+def run_job(stack: NativeStack, func: str) -> None:
+    """Enqueue a job on the stack's default queue and wait for a queue worker to finish it."""
+    connection = redis.Redis.from_url(stack.env()["REDIS_URL"])
+    default = queue(redis_keys.DEFAULT_QUEUE, connection)
+    job = default.enqueue_call(func, result_ttl=600, failure_ttl=600)
+
+    def status() -> JobStatus | None:
+        current = Job.fetch(job.id, connection=connection, serializer=default.serializer).get_status()
+        return current if current in (JobStatus.FINISHED, JobStatus.FAILED) else None
+
+    assert wait_for(status, timeout=120, what=f"job {func}") == JobStatus.FINISHED
+    connection.close()
+
+
+def test_webhook_crud_hides_the_secret_and_refuses_internal_urls(
+    tenant: Tenant, other_tenant: Tenant, receiver: Receiver
+) -> None:
+    hook = add_webhook(tenant, receiver)
+    assert "secret" not in hook and hook["secret_hint"] == "..." + SECRET[-4:]
+    assert hook["format"] == "json" and hook["enabled"] is True
+    generated = tenant.client.post("/webhooks", json={"name": "gen", "url": receiver.url()}).json()
+    assert generated["secret"].startswith("whsec_")  # shown once, at creation
+    listed = tenant.client.get("/webhooks").json()
+    assert {h["id"] for h in listed} == {hook["id"], generated["id"]}
+    assert all("secret" not in h for h in listed)
+    assert all("secret" not in h for h in [tenant.client.get(f"/webhooks/{generated['id']}").json()])
+
+    # 127.0.0.1 is allowlisted in the test stack (PLAYGROUND_ALLOWED_HOSTS); private and metadata
+    # addresses are not, and a URL that carries credentials is refused outright.
+    for url in ("http://10.20.30.40/hook", "http://192.168.1.5:8080/x", "http://169.254.169.254/latest"):
+        refused = tenant.client.post("/webhooks", json={"name": "bad", "url": url})
+        assert refused.status_code == 422, refused.text
+        assert "egress" in refused.json()["detail"]
+    for url in ("ftp://example.com/x", "not a url", "http://user:pw@127.0.0.1/x"):
+        assert tenant.client.post("/webhooks", json={"name": "bad", "url": url}).status_code == 422
+    moved = tenant.client.patch(f"/webhooks/{hook['id']}", json={"url": "http://10.0.0.1/"})
+    assert moved.status_code == 422
+    assert tenant.client.post("/webhooks", json={"name": "", "url": receiver.url()}).status_code == 400
+    assert (
+        tenant.client.post("/webhooks", json={"name": "x", "url": receiver.url(), "format": "xml"}).status_code == 400
+    )
+
+    renamed = tenant.client.patch(f"/webhooks/{hook['id']}", json={"name": "renamed", "format": "slack"}).json()
+    assert (renamed["name"], renamed["format"], renamed["secret_hint"]) == ("renamed", "slack", hook["secret_hint"])
+
+    # Another workspace sees and triggers nothing.
+    assert other_tenant.client.get("/webhooks").json() == []
+    for method, path in (
+        ("GET", f"/webhooks/{hook['id']}"),
+        ("PATCH", f"/webhooks/{hook['id']}"),
+        ("POST", f"/webhooks/{hook['id']}/test"),
+        ("GET", f"/webhooks/{hook['id']}/deliveries"),
+        ("DELETE", f"/webhooks/{hook['id']}"),
+    ):
+        answer = other_tenant.client.request(method, path, json={} if method == "PATCH" else None)
+        assert answer.status_code == 404, (method, path, answer.text)
+    assert receiver.requests == []
+
+    assert tenant.client.delete(f"/webhooks/{hook['id']}").status_code == 204
+    assert tenant.client.get(f"/webhooks/{hook['id']}").status_code == 404
+
+
+def test_only_admins_manage_webhooks(stack: NativeStack, tenant: Tenant, receiver: Receiver) -> None:
+    hook = add_webhook(tenant, receiver)
+    dsn = stack.env()["POSTGRES_DSN"]
+    for role in ("viewer", "editor"):
+        key, _ = asyncio.run(create_key(dsn, tenant.workspace, role, role=role))
+        with httpx.Client(base_url=f"{stack.url}/api/v1", headers={"x-api-key": key}) as client:
+            assert client.post("/webhooks", json={"name": "x", "url": receiver.url()}).status_code == 403
+            assert client.post(f"/webhooks/{hook['id']}/test").status_code == 403
+            assert client.get("/webhooks").status_code == 403  # URLs can be credentials
+    assert receiver.requests == []
+
+
+def test_send_test_is_signed_and_logged(tenant: Tenant, receiver: Receiver) -> None:
+    hook = add_webhook(tenant, receiver)
+    sent = tenant.client.post(f"/webhooks/{hook['id']}/test")
+    assert sent.status_code == 202, sent.text
+    [delivery] = settled(tenant, hook["id"], 1)
+    assert delivery["status"] == "delivered" and delivery["event_type"] == "webhook.test"
+    assert [(a["attempt"], a["status_code"], a["error"]) for a in delivery["attempts"]] == [(1, 200, None)]
+    [request] = receiver.requests
+    assert verify(SECRET, request.headers[HEADER.lower()], request.body)
+    assert not verify("another-secret-0123456789", request.headers[HEADER.lower()], request.body)
+    assert not verify(SECRET, request.headers[HEADER.lower()], request.body + b" ")
+    assert request.headers["x-tracehouse-event-id"] == sent.json()["event_id"] == delivery["event_id"]
+    assert request.headers["x-tracehouse-event"] == "webhook.test"
+    body = request.json()
+    assert body["id"] == sent.json()["event_id"] and body["type"] == "webhook.test"
+    assert body["data"]["webhook_id"] == hook["id"] and "summary" in body["data"]
+
+
+def test_slack_format(tenant: Tenant, receiver: Receiver) -> None:
+    hook = add_webhook(tenant, receiver, format="slack")
+    assert tenant.client.post(f"/webhooks/{hook['id']}/test").status_code == 202
+    settled(tenant, hook["id"], 1)
+    [request] = receiver.requests
+    body = request.json()
+    assert set(body) == {"text", "blocks"} and "Test event" in body["text"]
+    assert body["blocks"][0] == {"type": "section", "text": {"type": "mrkdwn", "text": body["text"]}}
+    assert body["blocks"][1]["type"] == "context"
+    assert verify(SECRET, request.headers[HEADER.lower()], request.body)
+
+
+def test_a_500_is_retried_and_delivered_once(tenant: Tenant, receiver: Receiver) -> None:
+    receiver.answers = [500]
+    hook = add_webhook(tenant, receiver)
+    event = tenant.client.post(f"/webhooks/{hook['id']}/test").json()["event_id"]
+    [delivery] = settled(tenant, hook["id"], 1)
+    assert delivery["status"] == "delivered"
+    assert [(a["attempt"], a["status_code"]) for a in delivery["attempts"]] == [(1, 500), (2, 200)]
+    assert delivery["attempts"][0]["error"] == "answered 500"
+    assert [r.headers["x-tracehouse-event-id"] for r in receiver.requests] == [event, event]
+
+
+def test_a_refused_address_is_refused_again_at_send_time(
+    stack: NativeStack, tenant: Tenant, receiver: Receiver
+) -> None:
+    """What a name resolves to can change after the save; the sender checks again. Here the stored
+    URL is changed behind the API's back, as a DNS change would."""
+    hook = add_webhook(tenant, receiver)
+    with psycopg.connect(stack.env()["POSTGRES_DSN"], autocommit=True) as conn:
+        conn.execute("UPDATE webhooks SET url = 'http://10.20.30.40/hook' WHERE id = %s", (hook["id"],))
+    assert tenant.client.post(f"/webhooks/{hook['id']}/test").status_code == 202
+    [delivery] = settled(tenant, hook["id"], 1)
+    assert delivery["status"] == "failed"
+    [attempt] = delivery["attempts"]
+    assert attempt["status_code"] is None and attempt["error"].startswith("refused:")
+    assert receiver.requests == []
+
+
+def trace(client: Client, project: str, count: int, *, error: bool) -> None:
+    now = dt.datetime.now(dt.UTC)
+    for i in range(count):
+        start = now - dt.timedelta(minutes=5, seconds=i)
+        client.create_run(
+            name=f"{'bad' if error else 'good'}-{i}",
+            run_type="chain",
+            inputs={"i": i},
+            project_name=project,
+            start_time=start,
+            end_time=start + dt.timedelta(seconds=1),
+            error="RuntimeError('boom')" if error else None,
+            outputs=None if error else {"ok": True},
+        )
+    client.flush()
+
+
+def rule_state(tenant: Tenant, rule_id: str) -> dict[str, Any]:
+    response = tenant.client.get(f"/alert-rules/{rule_id}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_an_alert_fires_and_resolves_once_each(
+    stack: NativeStack, tenant: Tenant, other_tenant: Tenant, receiver: Receiver
+) -> None:
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    project_name = f"alerted-{uuid.uuid4().hex[:6]}"
+    trace(client, project_name, 4, error=True)
+    ch = clickhouse(stack)
+    wait_for(lambda: len(run_rows(ch, tenant.workspace_id)) == 4, what="the failed runs")
+    project = tenant.client.get("/sessions", params={"name": project_name}).json()[0]["id"]
+    hook = add_webhook(tenant, receiver)
+    rule = {
+        "project_id": project,
+        "name": "errors",
+        "metric": "error_rate",
+        "window_minutes": 60,
+        "comparison": "gt",
+        "threshold": 0.5,
+        "breaches_to_fire": 2,
+        "oks_to_resolve": 2,
+        "webhook_ids": [hook["id"]],
+    }
+    created = tenant.client.post("/alert-rules", json=rule)
+    assert created.status_code == 201, created.text
+    rule_id = created.json()["id"]
+    assert created.json()["state"] == "ok" and created.json()["webhook_ids"] == [hook["id"]]
+
+    # Another workspace sees nothing and cannot use this workspace's project or webhook.
+    assert other_tenant.client.get("/alert-rules").json() == []
+    assert other_tenant.client.get(f"/alert-rules/{rule_id}").status_code == 404
+    assert other_tenant.client.get(f"/alert-rules/{rule_id}/history").status_code == 404
+    assert other_tenant.client.patch(f"/alert-rules/{rule_id}", json={"enabled": False}).status_code == 404
+    assert other_tenant.client.delete(f"/alert-rules/{rule_id}").status_code == 404
+    assert other_tenant.client.post("/alert-rules", json=rule).status_code == 404  # not its project
+
+    # Breaching (4 of 4 traces failed): the first evaluation counts one breach, the second fires.
+    run_job(stack, "worker.alerts.evaluate.evaluate")
+    first = rule_state(tenant, rule_id)
+    assert first["last_value"] == 1.0
+    run_job(stack, "worker.alerts.evaluate.evaluate")
+    assert rule_state(tenant, rule_id)["state"] == "firing"
+    for _ in range(3):  # still breaching: no second firing event
+        run_job(stack, "worker.alerts.evaluate.evaluate")
+    settled(tenant, hook["id"], 1)
+
+    # Recovery: 16 good traces make the rate 4/20 = 0.2; two good evaluations resolve it.
+    trace(client, project_name, 16, error=False)
+    wait_for(lambda: len(run_rows(ch, tenant.workspace_id)) == 20, what="the good runs")
+    run_job(stack, "worker.alerts.evaluate.evaluate")
+    run_job(stack, "worker.alerts.evaluate.evaluate")
+    state = rule_state(tenant, rule_id)
+    assert state["state"] == "ok" and state["last_value"] == pytest.approx(0.2)
+    for _ in range(3):
+        run_job(stack, "worker.alerts.evaluate.evaluate")
+    settled(tenant, hook["id"], 2)
+
+    events = [r.json() for r in receiver.requests]
+    assert [e["type"] for e in events] == ["alert.firing", "alert.resolved"]
+    firing, resolved = (e["data"] for e in events)
+    assert firing["value"] == 1.0 and resolved["value"] == pytest.approx(0.2)
+    assert firing["incident_id"] == resolved["incident_id"]
+    assert firing["project"] == {"id": project, "name": project_name}
+    assert firing["rule"]["id"] == rule_id and "[FIRING] errors" in firing["summary"]
+    assert len({r.headers["x-tracehouse-event-id"] for r in receiver.requests}) == 2
+    assert all(verify(SECRET, r.headers[HEADER.lower()], r.body) for r in receiver.requests)
+
+    [incident] = tenant.client.get(f"/alert-rules/{rule_id}/history").json()
+    assert incident["id"] == firing["incident_id"]
+    assert incident["fired_value"] == 1.0 and incident["resolved_value"] == pytest.approx(0.2)
+    assert dt.datetime.fromisoformat(incident["resolved_at"]) > dt.datetime.fromisoformat(incident["fired_at"])
+
+
+def test_alert_rule_validation_and_admin_writes(stack: NativeStack, tenant: Tenant, other_tenant: Tenant) -> None:
+    project = tenant.client.post("/sessions", json={"name": f"p-{uuid.uuid4().hex[:6]}"}).json()["id"]
+    base = {
+        "project_id": project,
+        "name": "r",
+        "metric": "run_count",
+        "window_minutes": 5,
+        "comparison": "lt",
+        "threshold": 1,
+    }
+    assert tenant.client.post("/alert-rules", json={**base, "metric": "feedback_avg"}).status_code == 400
+    assert tenant.client.post("/alert-rules", json={**base, "feedback_key": "k"}).status_code == 400
+    assert tenant.client.post("/alert-rules", json={**base, "metric": "error_rate", "threshold": 5}).status_code == 400
+    assert tenant.client.post("/alert-rules", json={**base, "window_minutes": 0}).status_code == 400
+    assert tenant.client.post("/alert-rules", json={**base, "metric": "p42"}).status_code == 400
+    assert tenant.client.post("/alert-rules", json={**base, "comparison": "~"}).status_code == 400
+    foreign = other_tenant.client.post("/webhooks", json={"name": "f", "url": "http://127.0.0.1:9/x"}).json()["id"]
+    refused = tenant.client.post("/alert-rules", json={**base, "webhook_ids": [foreign]})
+    assert refused.status_code == 422 and "webhook" in refused.json()["detail"]
+    assert tenant.client.get("/alert-rules", params={"project_id": project}).json() == []
+
+    made = tenant.client.post("/alert-rules", json={**base, "metric": "feedback_avg", "feedback_key": "correctness"})
+    assert made.status_code == 201, made.text
+    rule_id = made.json()["id"]
+    changed = tenant.client.patch(f"/alert-rules/{rule_id}", json={"metric": "latency_p95", "threshold": 2.5})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["metric"], changed.json()["feedback_key"], changed.json()["threshold"]) == (
+        "latency_p95",
+        None,
+        2.5,
+    )
+    assert [r["id"] for r in tenant.client.get("/alert-rules", params={"project_id": project}).json()] == [rule_id]
+
+    key, _ = asyncio.run(create_key(stack.env()["POSTGRES_DSN"], tenant.workspace, "editor", role="editor"))
+    with httpx.Client(base_url=f"{stack.url}/api/v1", headers={"x-api-key": key}) as editor:
+        assert editor.get(f"/alert-rules/{rule_id}").status_code == 200  # reading is everyone's
+        assert editor.post("/alert-rules", json=base).status_code == 403
+        assert editor.patch(f"/alert-rules/{rule_id}", json={"enabled": False}).status_code == 403
+        assert editor.delete(f"/alert-rules/{rule_id}").status_code == 403
+    assert tenant.client.delete(f"/alert-rules/{rule_id}").status_code == 204
+    assert tenant.client.get(f"/alert-rules/{rule_id}").status_code == 404
