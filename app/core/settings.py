@@ -275,6 +275,11 @@ class AlertSettings(_Group, frozen=True, kw_only=True):
             raise ValueError("ALERT_EVALUATION_SECONDS must be between 10 and 86400")
         if not 1 <= self.webhook_timeout_seconds <= 60:
             raise ValueError("WEBHOOK_TIMEOUT_SECONDS must be between 1 and 60")
+        # The backend and the queue parse the allowlist too, so a malformed entry stops them at
+        # start (naming PLAYGROUND_ALLOWED_HOSTS) rather than failing the first webhook save.
+        from app.core.egress import Egress
+
+        Egress(self.playground_allowed_hosts)
 
 
 # --- one top-level settings object per process ---------------------------------------------------
