@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -15,16 +16,19 @@ import psycopg
 import pytest
 import redis
 from langsmith import Client
+from psycopg.rows import dict_row
 from rq.job import Job, JobStatus
 
 from app.core import redis_keys
 from app.core.queue import queue
+from app.core.webhooks.delivery import enqueue
 from app.core.webhooks.signing import HEADER, verify
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import clickhouse, run_rows, wait_for
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 from tooling.runner.keys import create_key
 from tooling.runner.stack import NativeStack
+from worker.alerts.evaluate import transition
 
 pytestmark = pytest.mark.stack
 SECRET = "s3cret-for-the-test-0123456789"
@@ -326,3 +330,50 @@ def test_alert_rule_validation_and_admin_writes(stack: NativeStack, tenant: Tena
         assert editor.delete(f"/alert-rules/{rule_id}").status_code == 403
     assert tenant.client.delete(f"/alert-rules/{rule_id}").status_code == 204
     assert tenant.client.get(f"/alert-rules/{rule_id}").status_code == 404
+
+
+def test_concurrent_evaluations_raise_one_event(stack: NativeStack, tenant: Tenant, receiver: Receiver) -> None:
+    """Two evaluators (two workers, or a retried job next to its original) counting the same
+    breach at the same time: the rule's row lock lets one of them make the transition, and the
+    other then sees the rule already firing. One event, one delivery."""
+    project = tenant.client.post("/sessions", json={"name": f"p-{uuid.uuid4().hex[:6]}"}).json()["id"]
+    hook = add_webhook(tenant, receiver)
+    rule = {
+        "project_id": project,
+        "name": "quiet",
+        "metric": "run_count",
+        "window_minutes": 5,
+        "comparison": "lt",
+        "threshold": 1,
+        "webhook_ids": [hook["id"]],
+        "enabled": False,  # so the stack's own schedule leaves it alone
+    }
+    rule_id = uuid.UUID(tenant.client.post("/alert-rules", json=rule).json()["id"])
+    workspace = uuid.UUID(tenant.workspace_id)
+    dsn = stack.env()["POSTGRES_DSN"]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE alert_rules SET enabled = true WHERE id = %s", (rule_id,))
+    results: list[list[uuid.UUID]] = []
+    lock = threading.Lock()
+
+    def evaluate_once() -> None:
+        with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as conn:
+            made = transition(conn, rule_id, workspace, 0.0, dt.datetime.now(dt.UTC))
+        with lock:
+            results.append(made)
+
+    threads = [threading.Thread(target=evaluate_once) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r) for r in results) == [0, 0, 0, 1]
+    assert tenant.client.get(f"/alert-rules/{rule_id}").json()["state"] == "firing"
+    assert len(tenant.client.get(f"/alert-rules/{rule_id}/history").json()) == 1
+    connection = redis.Redis.from_url(stack.env()["REDIS_URL"])
+    enqueue(queue(redis_keys.DEFAULT_QUEUE, connection), [d for r in results for d in r])
+    connection.close()
+    settled(tenant, hook["id"], 1)
+    assert [r.headers["x-tracehouse-event"] for r in receiver.requests] == ["alert.firing"]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE alert_rules SET enabled = false WHERE id = %s", (rule_id,))
