@@ -16,6 +16,7 @@ import psycopg
 import pytest
 import redis
 from langsmith import Client
+from langsmith.run_trees import RunTree
 from psycopg.rows import dict_row
 from rq.job import Job, JobStatus
 
@@ -28,7 +29,7 @@ from tests.support.ingest_helpers import clickhouse, run_rows, wait_for
 from tests.support.webhook_receiver import Receiver, webhook_receiver
 from tooling.runner.keys import create_key
 from tooling.runner.stack import NativeStack
-from worker.alerts.evaluate import transition
+from worker.alerts.evaluate import measure, transition
 
 pytestmark = pytest.mark.stack
 SECRET = "s3cret-for-the-test-0123456789"
@@ -377,3 +378,80 @@ def test_concurrent_evaluations_raise_one_event(stack: NativeStack, tenant: Tena
     assert [r.headers["x-tracehouse-event"] for r in receiver.requests] == ["alert.firing"]
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("UPDATE alert_rules SET enabled = false WHERE id = %s", (rule_id,))
+
+
+T0 = dt.datetime(2026, 10, 5, 9, 0, 0, tzinfo=dt.UTC)
+
+
+def test_each_metric_measures_what_the_monitoring_chart_shows(stack: NativeStack, tenant: Tenant) -> None:
+    """Four traces of 1-4 s (the 4 s one failed), each with an LLM call that has a cost, and run
+    feedback (0 and 1) on two of them: every metric a rule can watch, measured by the evaluator at
+    a fixed time, against the monitoring endpoint over the same window."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    name = f"measured-{uuid.uuid4().hex[:6]}"
+    roots = []
+    for n in range(4):
+        start = T0 + dt.timedelta(minutes=10 + n)
+        root = RunTree(
+            name=f"t{n}", run_type="chain", inputs={"n": n}, start_time=start, project_name=name, client=client
+        )
+        llm = root.create_child(name="llm", run_type="llm", start_time=start)
+        llm.end(
+            outputs={
+                "usage_metadata": {
+                    "input_tokens": 10,
+                    "output_tokens": 5,
+                    "total_tokens": 15,
+                    "input_cost": 0.01,
+                    "output_cost": 0.02,
+                }
+            },
+            end_time=start + dt.timedelta(seconds=0.5),
+        )
+        root.end(outputs={"ok": n}, error="boom" if n == 3 else None, end_time=start + dt.timedelta(seconds=n + 1))
+        root.post(exclude_child_runs=False)
+        roots.append(root)
+    client.flush()
+    ch = clickhouse(stack)
+    wait_for(lambda: len(run_rows(ch, tenant.workspace_id)) == 8, what="the traces")
+    client.create_feedback(roots[0].id, "correctness", score=0)
+    client.create_feedback(roots[1].id, "correctness", score=1)
+    client.create_feedback(roots[1].id, "other", score=7)
+    wait_for(
+        lambda: (
+            ch.query("SELECT count() FROM feedback FINAL WHERE workspace_id = %(w)s", {"w": tenant.workspace_id})[0][0]
+            == 3
+        ),
+        what="the feedback",
+    )
+    project = tenant.client.get("/sessions", params={"name": name}).json()[0]["id"]
+    end = T0 + dt.timedelta(hours=1)
+    chart = tenant.client.get(
+        f"/sessions/{project}/timeseries", params={"start_time": T0.isoformat(), "end_time": end.isoformat()}
+    ).json()["totals"]
+
+    def measured(metric: str, *, at: dt.datetime = end, key: str | None = None) -> float | None:
+        rule = {
+            "workspace_id": tenant.workspace_id,
+            "project_id": project,
+            "metric": metric,
+            "feedback_key": key,
+            "window_minutes": 60,
+        }
+        return measure(ch, rule, at)
+
+    assert measured("run_count") == 4 == chart["run_count"]
+    assert measured("error_rate") == 0.25 == chart["error_rate"]
+    assert measured("latency_p50") == pytest.approx(chart["latency_p50"])
+    assert measured("latency_p99") == pytest.approx(chart["latency_p99"])
+    p95 = measured("latency_p95")
+    assert p95 is not None and chart["latency_p50"] < p95 < chart["latency_p99"]
+    assert measured("cost_per_hour") == pytest.approx(chart["total_cost"]) and chart["total_cost"] > 0
+    # Feedback is measured by when it was given (now), over run feedback of this project only.
+    now = dt.datetime.now(dt.UTC)
+    assert measured("feedback_avg", at=now, key="correctness") == 0.5
+    assert measured("feedback_avg", at=now, key="absent") is None
+    # An empty window: no rate or latency to breach with; counts and cost are zero.
+    empty = T0 - dt.timedelta(days=1)
+    assert (measured("error_rate", at=empty), measured("latency_p95", at=empty)) == (None, None)
+    assert (measured("run_count", at=empty), measured("cost_per_hour", at=empty)) == (0, 0)

@@ -53,9 +53,24 @@ SELECT name FROM projects WHERE id = %(project_id)s AND workspace_id = %(workspa
 """
 
 # A feedback key's average score over the window, by when the feedback was given (ClickHouse).
+# Run feedback carries no project of its own: it belongs to the project through its run, so the
+# window's feedback runs are looked up among the project's runs (the inner set is only the
+# window's feedback, however old the runs are); feedback on the project itself names it directly.
 FEEDBACK_AVERAGE = """
 SELECT avg(score), count()
 FROM feedback FINAL
-WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s AND key = %(key)s
-  AND created_at >= %(start)s AND created_at < %(end)s AND score IS NOT NULL
+WHERE workspace_id = %(workspace_id)s AND key = %(key)s AND is_deleted = 0 AND score IS NOT NULL
+  AND created_at >= %(start)s AND created_at < %(end)s
+  AND (
+    project_id = %(project_id)s
+    OR run_id IN (
+        SELECT id FROM runs
+        WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+          AND id IN (
+              SELECT run_id FROM feedback
+              WHERE workspace_id = %(workspace_id)s AND key = %(key)s
+                AND created_at >= %(start)s AND created_at < %(end)s AND run_id IS NOT NULL
+          )
+    )
+  )
 """
