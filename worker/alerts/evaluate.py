@@ -57,8 +57,12 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
-def measure(ch: ClickHouse, rule: dict[str, Any], now: dt.datetime) -> float | None:
-    """The rule's metric over its window ending now; None when there is nothing to measure."""
+def measure(
+    ch: ClickHouse, rule: dict[str, Any], now: dt.datetime, totals: dict[tuple[str, str, int], Any] | None = None
+) -> float | None:
+    """The rule's metric over its window ending now; None when there is nothing to measure.
+    `totals` keeps one evaluation's run totals per (workspace, project, window): the rules of a
+    project over the same window (error rate, latency, cost, count) share one query."""
     start = now - dt.timedelta(minutes=rule["window_minutes"])
     scope = {
         "workspace_id": str(rule["workspace_id"]),
@@ -71,8 +75,13 @@ def measure(ch: ClickHouse, rule: dict[str, Any], now: dt.datetime) -> float | N
         rows = ch.query(q.FEEDBACK_AVERAGE, {**scope, "key": rule["feedback_key"]})
         return _number(rows[0][0]) if rows and rows[0][1] else None
     # Counted over traces (root runs), like the monitoring charts by default.
-    rows = ch.query(monitoring.SERIES_TOTALS, {**scope, "is_root": True, "run_type": None})
-    _, runs, errors, latency, _first, _p, _c, _t, cost, _llm = rows[0]
+    key = (str(rule["workspace_id"]), str(rule["project_id"]), int(rule["window_minutes"]))
+    cached = totals.get(key) if totals is not None else None
+    if cached is None:
+        cached = ch.query(monitoring.SERIES_TOTALS, {**scope, "is_root": True, "run_type": None})[0]
+        if totals is not None:
+            totals[key] = cached
+    _, runs, errors, latency, _first, _p, _c, _t, cost, _llm = cached
     if metric == "run_count":
         return float(runs)
     if metric == "cost_per_hour":
@@ -188,12 +197,13 @@ def evaluate() -> int:
     default = queue(redis_keys.DEFAULT_QUEUE, ctx.redis)
     ch = ctx.clickhouse()
     evaluated = 0
+    totals: dict[tuple[str, str, int], Any] = {}
     try:
         with psycopg.connect(ctx.settings.postgres.postgres_dsn, row_factory=dict_row, connect_timeout=5) as conn:
             conn.autocommit = True
             for rule in conn.execute(q.LIST_ENABLED_RULES).fetchall():
                 try:
-                    value = measure(ch, rule, now)
+                    value = measure(ch, rule, now, totals)
                 except Exception:
                     # One rule's failing query (a store hiccup) must not starve the others.
                     log.exception("alert rule %s could not be measured", rule["id"])
