@@ -24,7 +24,6 @@ from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
-from psycopg.types.json import Jsonb
 
 from app.backend.monitoring import queries as monitoring
 from app.core import redis_keys
@@ -32,6 +31,7 @@ from app.core.clickhouse import ClickHouse
 from app.core.queue import queue
 from app.core.webhooks import delivery as wire
 from app.core.webhooks import queries as wq
+from app.core.webhooks.events import record_event
 from worker.alerts import queries as q
 from worker.context import context
 
@@ -175,19 +175,20 @@ def transition(
             at=at,
             fired_at=fired_at,
         )
-        conn.execute(
-            wq.INSERT_EVENT,
-            {"id": event_id, "workspace_id": workspace_id, "event_type": f"alert.{kind}", "payload": Jsonb(payload)},
-        )
         hooks = [
             r["webhook_id"]
             for r in conn.execute(q.SELECT_RULE_WEBHOOKS, {"rule_id": rule_id, "workspace_id": workspace_id})
         ]
-        rows = conn.execute(
-            wq.INSERT_DELIVERIES, {"event_id": event_id, "workspace_id": workspace_id, "webhook_ids": hooks}
-        ).fetchall()
+        deliveries = record_event(
+            conn,
+            event_id=event_id,
+            workspace_id=workspace_id,
+            event_type=f"alert.{kind}",
+            payload=payload,
+            webhook_ids=hooks,
+        )
         log.info("alert rule %s is %s (value %s)", rule_id, kind, value)
-        return [r["id"] for r in rows]
+        return deliveries
 
 
 def evaluate() -> int:

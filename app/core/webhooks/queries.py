@@ -6,6 +6,13 @@ INSERT INTO webhook_events (id, workspace_id, event_type, payload)
 VALUES (%(id)s, %(workspace_id)s, %(event_type)s, %(payload)s)
 """
 
+# For producers whose event id is derived from what happened: recording it twice is harmless.
+INSERT_EVENT_ONCE = """
+INSERT INTO webhook_events (id, workspace_id, event_type, payload)
+VALUES (%(id)s, %(workspace_id)s, %(event_type)s, %(payload)s)
+ON CONFLICT (id) DO NOTHING
+"""
+
 # One delivery per enabled webhook of the workspace among those named; offering the same event to
 # a webhook twice adds nothing (the unique key), so a retried producer cannot send it twice.
 INSERT_DELIVERIES = """
