@@ -21,6 +21,7 @@ from rq.job import Job, JobStatus
 
 from app.core import redis_keys
 from app.core.queue import queue
+from app.core.settings import AlertScheduleSettings, load_settings
 
 log = logging.getLogger("tracehouse.writer")
 
@@ -38,9 +39,13 @@ class Task:
     timeout_seconds: int = 600
 
 
+# Read when the schedule is built; a wrong value stops the queue service at start all the same.
+_ALERTS = load_settings(AlertScheduleSettings).alerts
+
 # Helpers add their task here, one line each.
 TASKS: tuple[Task, ...] = (
     Task("retention-partitions", "worker.retention.drop_expired_partitions", interval_seconds=3600),
+    Task("alerts", "worker.alerts.evaluate.evaluate", _ALERTS.alert_evaluation_seconds, timeout_seconds=300),
 )
 
 _PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 
+from app.backend.alerts.routes import ROUTES as ALERT_ROUTES
 from app.backend.annotation_queues.routes import ROUTES as ANNOTATION_QUEUE_ROUTES
 from app.backend.datasets.example_routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.datasets.routes import DatasetsController
@@ -24,6 +25,7 @@ from app.backend.v2.experiments import ROUTES as V2_EXPERIMENT_ROUTES
 from app.backend.v2.routes import ROUTES as V2_ROUTES
 from app.backend.v2.sharing import ROUTES as V2_SHARE_ROUTES
 from app.backend.v2.threads import ROUTES as V2_THREAD_ROUTES
+from app.backend.webhooks.routes import ROUTES as WEBHOOK_ROUTES
 from app.core.http import Stores, create_service_app
 from app.core.queue import queue
 from app.core.redis import sync_redis
@@ -56,6 +58,8 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *V2_THREAD_ROUTES,
             *V2_EXPERIMENT_ROUTES,
             *RETENTION_ROUTES,
+            *WEBHOOK_ROUTES,
+            *ALERT_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import msgspec
 
 __all__ = (
+    "AlertScheduleSettings",
+    "AlertSettings",
     "AuthSettings",
     "BackendSettings",
     "CliSettings",
@@ -269,6 +271,27 @@ class QueueMetricsSettings(_Group, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if not 0 <= self.queue_metrics_port <= 65535:
             raise ValueError("QUEUE_METRICS_PORT must be between 0 and 65535 (0: off)")
+class AlertSettings(_Group, frozen=True, kw_only=True):
+    """Alert evaluation and webhook delivery (docs/alerts.md)."""
+
+    # Seconds between evaluations of every enabled alert rule (a task of the queue service).
+    alert_evaluation_seconds: int = 60
+    # Longest wait for a webhook receiver to connect and answer, per attempt.
+    webhook_timeout_seconds: float = 10.0
+    # Webhooks go through the playground's egress policy and its allowlist (the same key, read
+    # here too): an internal receiver must be listed there.
+    playground_allowed_hosts: str = ""
+
+    def __post_init__(self) -> None:
+        if not 10 <= self.alert_evaluation_seconds <= 86400:
+            raise ValueError("ALERT_EVALUATION_SECONDS must be between 10 and 86400")
+        if not 1 <= self.webhook_timeout_seconds <= 60:
+            raise ValueError("WEBHOOK_TIMEOUT_SECONDS must be between 1 and 60")
+        # The backend and the queue parse the allowlist too, so a malformed entry stops them at
+        # start (naming PLAYGROUND_ALLOWED_HOSTS) rather than failing the first webhook save.
+        from app.core.egress import Egress
+
+        Egress(self.playground_allowed_hosts)
 
 
 # --- one top-level settings object per process ---------------------------------------------------
@@ -286,6 +309,7 @@ class BackendSettings(_ProcessSettings, frozen=True, kw_only=True):
     auth: AuthSettings
     user_content: UserContentSettings
     public: PublicUrlSettings
+    alerts: AlertSettings
 
 
 class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -354,6 +378,7 @@ class QueueSettings(_ProcessSettings, frozen=True, kw_only=True):
     redis: RedisSettings
     worker: QueueWorkerSettings
     metrics: QueueMetricsSettings
+    alerts: AlertSettings
 
 
 class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -382,6 +407,12 @@ class StoreRunnerSettings(_ProcessSettings, frozen=True, kw_only=True):
     """What the native runner needs to start the bundled stores."""
 
     redis_server: RedisServerSettings
+
+
+class AlertScheduleSettings(_ProcessSettings, frozen=True, kw_only=True):
+    """What the schedule (worker/periodic.py) reads when it is imported: the evaluation interval."""
+
+    alerts: AlertSettings
 
 
 S = TypeVar("S", bound=msgspec.Struct)

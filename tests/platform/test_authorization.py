@@ -47,6 +47,8 @@ BODIES = {
     "/api/v1/repos/{owner:str}/{repo:str}/tags": {"tag_name": "t", "commit_id": "abcdef12"},
     "/api/v1/repos/{owner:str}/{repo:str}/tags/{tag_name:str}": {"commit_id": "abcdef12"},
     "/api/v1/annotation-queues/{queue_id:uuid}": {"name": "x"},
+    "/api/v1/webhooks/{webhook_id:uuid}": {"enabled": False},
+    "/api/v1/alert-rules/{rule_id:uuid}": {"enabled": False},
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/{run_id:uuid}": {"status": "completed"},
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/delete": {"delete_all": True},
     "/api/v1/platform/hub/repos/{owner:str}/{repo:str}/directories/commits": {"files": {}},
@@ -182,7 +184,21 @@ def test_foreign_workspace_objects_are_404(
     dataset_run = tenant.client.post(
         "/playground/dataset-runs", json={"dataset_id": dataset, "messages": [{"role": "user", "content": "{x}"}]}
     ).json()["id"]
+    webhook = tenant.client.post("/webhooks", json={"name": "owned", "url": "http://127.0.0.1:9/hook"}).json()["id"]
+    alert_rule = tenant.client.post(
+        "/alert-rules",
+        json={
+            "project_id": project,
+            "name": "owned",
+            "metric": "run_count",
+            "window_minutes": 5,
+            "comparison": "lt",
+            "threshold": 1,
+        },
+    ).json()["id"]
     values = {
+        "webhook_id": webhook,
+        "rule_id": alert_rule,
         "project_id": project,
         "dataset_id": dataset,
         "example_id": example,

@@ -25,7 +25,9 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "app.migrate": ("app.core",),
     "app.backend": ("app.core",),
     "app.platform": ("app.core",),
-    "worker": ("app.core",),
+    # Alert rules measure a project with the monitoring charts' own SQL (constants only), so a
+    # rule and the chart it is read against cannot disagree.
+    "worker": ("app.core", "app.backend.monitoring.queries"),
     # The playground runs prompts over datasets and hub prompts: it reads them through the one
     # module the backend publishes for it, and nothing else of the backend.
     "playground": ("app.core", "app.backend.seam"),

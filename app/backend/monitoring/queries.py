@@ -14,7 +14,8 @@ SELECT
     {bucket},
     countIf(counted) AS runs,
     countIf(counted AND status = 'error') AS errors,
-    quantilesIf(0.5, 0.99)(latency_seconds, counted AND latency_seconds IS NOT NULL) AS latency,
+    -- p95 last: the charts read [0] and [1]; alert rules (worker/alerts) read all three.
+    quantilesIf(0.5, 0.99, 0.95)(latency_seconds, counted AND latency_seconds IS NOT NULL) AS latency,
     quantileIf(0.5)(
         dateDiff('microsecond', start_time, first_token_time) / 1e6, counted AND first_token_time IS NOT NULL
     ) AS first_token,

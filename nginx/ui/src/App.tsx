@@ -18,6 +18,7 @@ import { TracePage } from "./pages/trace/TracePage";
 // table paints without a chunk round trip; the rest load on first visit.
 const ThreadsPage = lazy(() => import("./pages/threads/ThreadsPage"));
 const MonitoringPage = lazy(() => import("./pages/monitoring/MonitoringPage"));
+const AlertsPage = lazy(() => import("./pages/alerts/AlertsPage"));
 const DatasetsPage = lazy(() => import("./pages/datasets/DatasetsPage"));
 const DatasetPage = lazy(() => import("./pages/datasets/DatasetPage"));
 const ComparePage = lazy(() => import("./pages/experiments/ComparePage"));
@@ -70,6 +71,7 @@ export function AppRoutes() {
             <Route path="threads/:threadId" element={<ThreadsPage />} />
             <Route path="monitoring" element={<MonitoringPage />} />
             <Route path="settings" element={<ProjectRetentionPage />} />
+            <Route path="alerts" element={<AlertsPage />} />
           </Route>
           <Route path="projects/p/:projectId/r/:runId" element={<TracePage />} />
           <Route path="datasets" element={<DatasetsPage />} />

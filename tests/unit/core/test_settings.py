@@ -143,3 +143,19 @@ def test_env_file_parser() -> None:
         f.write("# comment\nA=1\nexport B = two \nC='quoted # not a comment'\nD=x # trailing\nE=\n")
     values = parse_env_file(__import__("pathlib").Path(f.name))
     assert values == {"A": "1", "B": "two", "C": "quoted # not a comment", "D": "x", "E": ""}
+
+
+@pytest.mark.parametrize(
+    ("override", "key"),
+    [
+        ({"ALERT_EVALUATION_SECONDS": "5"}, "ALERT_EVALUATION_SECONDS"),
+        ({"ALERT_EVALUATION_SECONDS": "often"}, "ALERT_EVALUATION_SECONDS"),
+        ({"WEBHOOK_TIMEOUT_SECONDS": "0"}, "WEBHOOK_TIMEOUT_SECONDS"),
+        ({"PLAYGROUND_ALLOWED_HOSTS": "gopher://x"}, "PLAYGROUND_ALLOWED_HOSTS"),
+    ],
+)
+def test_alert_settings_name_the_bad_key(override: dict[str, str], key: str) -> None:
+    for process in (s.BackendSettings, s.QueueSettings, s.AlertScheduleSettings):
+        with pytest.raises(s.SettingsError) as excinfo:
+            s.load_settings(process, {**MINIMAL, **override})
+        assert key in str(excinfo.value)

@@ -13,7 +13,7 @@ export function useProject(): ProjectContext {
   return useOutletContext<ProjectContext>();
 }
 
-/** A project's header and its tabs: runs, threads, monitoring, settings (retention). */
+/** A project's header and its tabs: runs, threads, monitoring, alerts, settings (retention). */
 export function ProjectLayout() {
   const { tenant = "", projectId = "" } = useParams();
   const state = useApi<Project>({ path: `/sessions/${projectId}` });
@@ -32,6 +32,7 @@ export function ProjectLayout() {
           { to: base, label: "Runs", end: true },
           { to: `${base}/threads`, label: "Threads" },
           { to: `${base}/monitoring`, label: "Monitoring" },
+          { to: `${base}/alerts`, label: "Alerts" },
           { to: `${base}/settings`, label: "Settings" },
         ]}
       />

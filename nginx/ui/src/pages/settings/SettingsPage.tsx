@@ -4,6 +4,7 @@ import { NotFoundPage } from "../NotFoundPage";
 import { ApiKeysTab } from "./ApiKeysTab";
 import { MembersTab } from "./MembersTab";
 import { ProvidersTab } from "./ProvidersTab";
+import { WebhooksTab } from "./WebhooksTab";
 import { WorkspaceTab } from "./WorkspaceTab";
 import "./settings.css";
 
@@ -12,13 +13,14 @@ export default function SettingsPage() {
   const base = `/o/${tenant}/settings`;
   return (
     <div className="settings-page">
-      <PageHeader title="Settings" subtitle="API keys, people, model providers and the workspace itself." />
+      <PageHeader title="Settings" subtitle="API keys, people, model providers, webhooks and the workspace itself." />
       <Tabs
         label="Settings sections"
         tabs={[
           { to: base, label: "API keys", end: true },
           { to: `${base}/members`, label: "Members" },
           { to: `${base}/providers`, label: "Model providers" },
+          { to: `${base}/webhooks`, label: "Webhooks" },
           { to: `${base}/workspace`, label: "Workspace" },
         ]}
       />
@@ -26,6 +28,7 @@ export default function SettingsPage() {
         <Route index element={<ApiKeysTab />} />
         <Route path="members" element={<MembersTab />} />
         <Route path="providers" element={<ProvidersTab />} />
+        <Route path="webhooks" element={<WebhooksTab />} />
         <Route path="workspace" element={<WorkspaceTab />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

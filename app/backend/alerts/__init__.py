@@ -1,0 +1,1 @@
+"""Alert rules on a project, their state and history (evaluated by worker/alerts/evaluate.py)."""

@@ -1,0 +1,1 @@
+"""Webhooks: a workspace's destinations for events (alerts today, automations later)."""
