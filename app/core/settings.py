@@ -271,6 +271,8 @@ class QueueMetricsSettings(_Group, frozen=True, kw_only=True):
     def __post_init__(self) -> None:
         if not 0 <= self.queue_metrics_port <= 65535:
             raise ValueError("QUEUE_METRICS_PORT must be between 0 and 65535 (0: off)")
+
+
 class AlertSettings(_Group, frozen=True, kw_only=True):
     """Alert evaluation and webhook delivery (docs/alerts.md)."""
 
