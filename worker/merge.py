@@ -92,6 +92,11 @@ def merge(state: RunState | None, record: RunRecord) -> RunState:
             inputs_preview=record.inputs_preview,
             outputs_preview=record.outputs_preview,
             error_preview=record.error_preview,
+            prompt_token_details=record.prompt_token_details,
+            completion_token_details=record.completion_token_details,
+            prompt_cost_details=record.prompt_cost_details,
+            completion_cost_details=record.completion_cost_details,
+            cost_source=record.cost_source,
             has_post=is_post,
         )
     out = copy.copy(state)
@@ -172,6 +177,11 @@ def row(state: RunState) -> tuple[Any, ...]:
         dt.datetime.fromtimestamp(received, dt.UTC),
         state.version,
         *previews_of(state),
+        state.prompt_token_details or {},
+        state.completion_token_details or {},
+        state.prompt_cost_details or {},
+        state.completion_cost_details or {},
+        state.cost_source or "",
     )
 
 
@@ -207,8 +217,10 @@ def state_from_row(values: dict[str, Any]) -> RunState:
             state[f] = str(state[f])
     for f in ("prompt_tokens", "completion_tokens", "total_tokens"):
         state[f] = state[f] or None
-    for f in ("name", "model_name", "model_provider", "outputs", "serialized"):
+    for f in ("name", "model_name", "model_provider", "outputs", "serialized", "cost_source"):
         state[f] = state[f] or None
+    for f in ("prompt_token_details", "completion_token_details", "prompt_cost_details", "completion_cost_details"):
+        state[f] = dict(state[f]) if state[f] else None
     received = state.get("received_at")
     state["received_at"] = received.timestamp() if isinstance(received, dt.datetime) else received
     return RunState(**state)

@@ -32,3 +32,11 @@ DELETE FROM feedback WHERE workspace_id = %(w)s
   AND (project_id = %(p)s OR run_id IN (SELECT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s))
 """
 DELETE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s"
+
+# The model price map's workspace entries (issue 19), for the writer's price cache (worker/pricing.py).
+SELECT_MODEL_PRICES = """
+SELECT id, workspace_id, default_id, disabled, name, provider, match_pattern, start_time, prompt_cost,
+       completion_cost, prompt_cost_details, completion_cost_details
+FROM model_prices WHERE workspace_id = ANY(%(workspaces)s::uuid[])
+ORDER BY workspace_id, created_at, id
+"""

@@ -39,6 +39,7 @@ from worker.maintenance import QueueMaintenance
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
 from worker.periodic import Periodic
+from worker.pricing import PriceBook, price
 from worker.records import FeedbackRecord, RunRecord, RunState, StreamEntry, decode_entry
 
 log = logging.getLogger("tracehouse.writer")
@@ -67,6 +68,7 @@ class Writer:
         lock: WriterLock,
         maintenance: QueueMaintenance | None = None,
         periodic: Periodic | None = None,
+        prices: PriceBook | None = None,
     ) -> None:
         self.redis = connection
         self.ch = clickhouse
@@ -74,6 +76,7 @@ class Writer:
         self.name = lock.owner
         self.maintenance = maintenance
         self.periodic = periodic
+        self.prices = prices
         self.cache: OrderedDict[str, RunState] = OrderedDict()
         self._claim_all = False
 
@@ -243,6 +246,8 @@ class Writer:
         """Merge a batch's run records in stream order. Returns the states to write, the records
         to defer and the dead letters of those set aside."""
         known = self.load_states(records)
+        # One HMGET per batch tells which workspaces' price tables changed (worker/pricing.py).
+        tables = self.prices.lists(w for w, _ in records) if self.prices is not None and records else {}
         states: dict[str, RunState] = {}
         waiting: list[tuple[str, RunRecord]] = []
         dead: list[bytes] = []
@@ -268,6 +273,8 @@ class Writer:
                     dead.append(_set_aside(workspace, record, _incomplete_reason(state)))
                 continue
             state.version = max(version, (previous.version if previous else None) or 0) + 1
+            if workspace in tables:
+                price(state, tables[workspace])
             states[run_id] = state
         return states, waiting, dead
 

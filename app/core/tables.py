@@ -1,5 +1,6 @@
 """The ClickHouse tables as code sees them: the one list of the columns written to each
-(migrations/clickhouse/ is the DDL: 0001_runs.sql, and 0002_run_previews.sql adds the previews).
+(migrations/clickhouse/ is the DDL: 0001_runs.sql, 0002_run_previews.sql adds the previews,
+0003_run_costs.sql the token and cost breakdowns).
 The worker builds rows in these orders, the backend reads and writes feedback with the same list
 and maps API fields onto the run columns; tests/platform/test_ingest_http.py checks the lists against the live tables.
 """
@@ -13,6 +14,9 @@ RUN_COLUMNS = (
     "total_tokens", "prompt_cost", "completion_cost", "total_cost", "inputs", "outputs", "error", "extra",
     "events", "serialized", "attachments", "received_at", "version", "inputs_preview", "outputs_preview",
     "error_preview",
+    # 0003_run_costs.sql: token breakdowns and the costs priced from them (issue 19)
+    "prompt_token_details", "completion_token_details", "prompt_cost_details", "completion_cost_details",
+    "cost_source",
 )  # fmt: skip
 # Columns `runs` has beyond RUN_COLUMNS, which nothing inserts (`is_root` is materialised,
 # `is_deleted` defaults).
