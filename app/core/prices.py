@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # The parser behind `re` (public as the deprecated `sre_parse`): the pattern checks walk its tree.
 _sre: Any = importlib.import_module("re._parser")
@@ -70,8 +70,10 @@ class Price:
     is_default: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Costs:
+class Costs(NamedTuple):
+    """A NamedTuple: the writer makes one per priced run, and a frozen dataclass's __init__ costs
+    several times more."""
+
     prompt: Decimal
     completion: Decimal
     total: Decimal
@@ -284,18 +286,20 @@ def compute(
 def _side(
     tokens: int, details: dict[str, int] | None, base: Decimal, prices: dict[str, Decimal]
 ) -> tuple[Decimal, dict[str, Decimal]]:
-    detailed = 0
     costs: dict[str, Decimal] = {}
+    if not details or not prices:  # the common case: one multiplication
+        return (base * tokens).quantize(NINE_PLACES, ROUND_HALF_EVEN), costs
+    detailed = 0
     total = Decimal(0)
-    for kind, count in (details or {}).items():
+    for kind, count in details.items():
         unit = prices.get(kind)
         # A breakdown never exceeds its total: what is left of the total caps each detail.
-        n = max(0, min(count, tokens - detailed))
-        if unit is None or n == 0:
+        n = min(count, tokens - detailed)
+        if unit is None or n <= 0:
             continue
         detailed += n
         amount = unit * n
         costs[kind] = amount.quantize(NINE_PLACES, ROUND_HALF_EVEN)
         total += amount
-    total += base * max(0, tokens - detailed)
+    total += base * (tokens - detailed)
     return total.quantize(NINE_PLACES, ROUND_HALF_EVEN), costs

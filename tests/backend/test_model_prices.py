@@ -253,3 +253,67 @@ def test_bad_queries_and_missing_entries(tenant: Tenant, anonymous: httpx.Client
     assert tenant.client.delete(missing).status_code == 404
     assert tenant.client.put(missing, json=price_body("x", "^x$", "0", "0")).status_code == 404
     assert anonymous.get("/model-price-map").status_code == 401
+
+
+def test_costs_recompute_reprices_stored_runs_and_resumes(stack: NativeStack, tenant: Tenant) -> None:
+    from app.core import redis_keys
+    from app.core.redis import sync_redis
+    from app.core.settings import QueueSettings, load_settings
+    from tests.conftest import python_module
+
+    client = sdk(stack, tenant)
+    model = f"late-{uuid.uuid4().hex[:6]}"
+    project = f"recompute-{uuid.uuid4().hex[:6]}"
+    starts = [NOW - dt.timedelta(hours=h) for h in (3, 2, 1)]
+    runs = [llm_trace(client, project, model, usage(1000, 0), start=s) for s in starts]
+    caller = llm_trace(client, project, model, {**usage(1000, 0), "total_cost": 9}, start=NOW)
+    client.flush()
+    ws = tenant.workspace_id
+    for run in runs:  # stored without a price: none matched at ingest
+        priced(stack, ws, run, total=None, source="")
+    priced(stack, ws, caller, total=Decimal(9), source="caller")
+
+    created = tenant.client.post("/model-price-map", json=price_body("late", f"^{model}$", "0.000001", "0"))
+    assert created.status_code == 200, created.text
+
+    def cli(*more: str) -> str:
+        result = python_module(
+            "tooling.cli", "--data-dir", str(stack.data_dir), "costs", "recompute", "--project", project, *more
+        )
+        assert result.returncode == 0, result.stderr + result.stdout
+        return result.stdout
+
+    out = cli("--batch", "2")
+    assert "3 run(s) to re-price" in out and "re-priced 2/3" in out and "done: 3 run(s) re-priced" in out
+    for run in runs:  # the writer has written each batch before the command moved on
+        assert costs(stack, ws, run)["total"] == Decimal("0.001")
+    assert costs(stack, ws, caller)["total"] == Decimal(9)  # the caller's costs win
+
+    # A new price; a checkpoint as an interrupted run leaves it after the first run: resuming
+    # re-prices only the rest.
+    entry = created.json()
+    changed = tenant.client.put(f"/model-price-map/{entry['id']}", json={**entry, "prompt_cost": "0.000002"})
+    assert changed.status_code == 200, changed.text
+    first = clickhouse(stack).query(
+        "SELECT start_time, id FROM runs FINAL WHERE workspace_id = %(w)s AND id = %(id)s", {"w": ws, "id": runs[0]}
+    )[0]
+    project_id = tenant.client.get("/sessions", params={"name": project}).json()[0]["id"]
+    since = "2020-01-01T00:00:00+00:00"
+    redis = sync_redis(load_settings(QueueSettings, stack.env()).redis)
+    key = f"{redis_keys.COSTS_RECOMPUTE_PREFIX}{ws}:{project_id}:{since}"
+    redis.hset(key, mapping={"after": first[0].isoformat(), "after_id": str(first[1]), "done": 1})
+    out = cli("--since", since)
+    assert "resuming after 1 run(s)" in out and "done: 3 run(s) re-priced" in out
+    assert costs(stack, ws, runs[0])["total"] == Decimal("0.001")
+    assert [costs(stack, ws, r)["total"] for r in runs[1:]] == [Decimal("0.002")] * 2
+    assert not redis.exists(key)  # a finished run leaves no checkpoint
+
+
+def test_costs_recompute_refuses_what_it_cannot_find(stack: NativeStack) -> None:
+    from tests.conftest import python_module
+
+    base = ("tooling.cli", "--data-dir", str(stack.data_dir), "costs", "recompute")
+    missing = python_module(*base, "--project", f"nothing-{uuid.uuid4().hex}")
+    assert missing.returncode == 1 and "no project" in missing.stderr
+    bad = python_module(*base, "--project", "x", "--since", "yesterday")
+    assert bad.returncode == 2 and "--since" in bad.stderr
