@@ -129,6 +129,21 @@ def test_sdk_runs_are_priced_exactly_from_the_default_table(stack: NativeStack, 
     roots = list(client.list_runs(project_name=project, is_root=True, select=["total_cost", "id"]))
     assert {r.id: r.total_cost for r in roots}[root.id] == Decimal("0.004995")
 
+    # Monitoring shows the spend per model, and the project's stats the sum.
+    project_id = tenant.client.get("/sessions", params={"name": project}).json()[0]["id"]
+    series = tenant.client.get(f"/sessions/{project_id}/timeseries").json()
+    spend = {m["model_name"]: (m["llm_calls"], m["total_cost"]) for m in series["cost_by_model"]}
+    assert spend == {
+        "o3": (1, 0.0082),
+        "gpt-4o": (1, 0.0075),
+        "claude-sonnet-4-5-20250929": (1, 0.004995),
+        "gpt-4o-mini": (1, 0.0002475),
+    }
+    assert series["cost_by_model"][0]["model_name"] == "o3"  # most spent first
+    assert series["unpriced_models"] == []
+    stats = tenant.client.get("/sessions", params={"id": project_id, "include_stats": "true"}).json()[0]
+    assert Decimal(str(stats["total_cost"])) == Decimal("0.0209425")
+
 
 def test_a_patch_with_the_tokens_prices_the_model_named_by_the_post(stack: NativeStack, tenant: Tenant) -> None:
     client = sdk(stack, tenant)
