@@ -2,6 +2,7 @@ import { useMemo, useRef, useState, type FormEvent, type ReactNode } from "react
 import { useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { EmptyState, ErrorState, FormError, Loading } from "../../components/States";
+import { AddPriceLinks } from "../../components/AddPriceLink";
 import { describeCost, formatCost, formatLatency, formatNumber, formatPercent, parseTime, parseTimeMs } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
 import { compactNumber, formatBucketRange, formatWindow } from "./chartMath";
@@ -248,6 +249,11 @@ function Summary({ totals, unpriced }: { totals: SeriesPoint; unpriced: string[]
           <dt className="stat-label">{c.label}</dt>
           <dd className={c.tone === "err" ? "stat-value is-err" : "stat-value"}>{c.value}</dd>
           {c.hint && <dd className="stat-hint muted">{c.hint}</dd>}
+          {c.label === "Cost" && unpriced.length > 0 && (
+            <dd className="stat-hint">
+              <AddPriceLinks models={unpriced} />
+            </dd>
+          )}
         </div>
       ))}
     </dl>
@@ -383,8 +389,14 @@ function Charts({ series }: { series: TimeSeries }) {
             ) : (
               <p>No costs recorded in this range.</p>
             )}
+            {(series.unpriced_models ?? []).length > 0 && (
+              <p>
+                <AddPriceLinks models={series.unpriced_models ?? []} />
+              </p>
+            )}
             <p className="muted">
-              Costs show here when runs carry them: the SDK sends them as <code>input_cost</code> and{" "}
+              LLM runs are priced when they are ingested, from the workspace&apos;s model prices (Settings, Model
+              prices), or carry their own costs: the SDK sends them as <code>input_cost</code> and{" "}
               <code>output_cost</code> in a run&apos;s <code>usage_metadata</code>.
             </p>
           </div>

@@ -3,6 +3,7 @@ import { PageHeader, Tabs } from "../../components/Page";
 import { NotFoundPage } from "../NotFoundPage";
 import { ApiKeysTab } from "./ApiKeysTab";
 import { MembersTab } from "./MembersTab";
+import { ModelPricesTab } from "./ModelPricesTab";
 import { ProvidersTab } from "./ProvidersTab";
 import { WorkspaceTab } from "./WorkspaceTab";
 import "./settings.css";
@@ -12,13 +13,14 @@ export default function SettingsPage() {
   const base = `/o/${tenant}/settings`;
   return (
     <div className="settings-page">
-      <PageHeader title="Settings" subtitle="API keys, people, model providers and the workspace itself." />
+      <PageHeader title="Settings" subtitle="API keys, people, model providers, model prices and the workspace itself." />
       <Tabs
         label="Settings sections"
         tabs={[
           { to: base, label: "API keys", end: true },
           { to: `${base}/members`, label: "Members" },
           { to: `${base}/providers`, label: "Model providers" },
+          { to: `${base}/prices`, label: "Model prices" },
           { to: `${base}/workspace`, label: "Workspace" },
         ]}
       />
@@ -26,6 +28,7 @@ export default function SettingsPage() {
         <Route index element={<ApiKeysTab />} />
         <Route path="members" element={<MembersTab />} />
         <Route path="providers" element={<ProvidersTab />} />
+        <Route path="prices" element={<ModelPricesTab />} />
         <Route path="workspace" element={<WorkspaceTab />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
