@@ -57,7 +57,16 @@ class PriceBook:
             if (cached := self._lists.get(ws)) is None or cached[0] != gen or now - cached[1] > REFRESH_SECONDS
         ]
         if stale:
-            rows = self._rows(stale)
+            try:
+                rows = self._rows(stale)
+            except StoreUnavailable:
+                # Postgres is down: a table loaded before is used as it was (a change made in the
+                # meantime cannot have been saved either, unless it landed just before the outage).
+                # A workspace never loaded cannot be priced correctly: the batch waits (retried).
+                if any(ws not in self._lists for ws in stale):
+                    raise
+                log.warning("model prices not reloaded (postgres unavailable); using the cached tables")
+                return {ws: self._lists[ws][2] for ws in wanted}
             for ws, gen in zip(wanted, generations, strict=True):
                 if ws in stale:
                     self._lists[ws] = (gen, now, self._build(rows.get(ws, [])))
