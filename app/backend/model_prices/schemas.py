@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -34,10 +33,11 @@ class ModelPrice(msgspec.Struct, kw_only=True):
     match_path: list[str]
     provider: str | None
     start_time: dt.datetime | None
-    prompt_cost: Decimal
-    completion_cost: Decimal
-    prompt_cost_details: dict[str, Decimal]
-    completion_cost_details: dict[str, Decimal]
+    # Decimal text without an exponent ("0.00000015", not "1.5E-7"): exact, and readable as is.
+    prompt_cost: str
+    completion_cost: str
+    prompt_cost_details: dict[str, str]
+    completion_cost_details: dict[str, str]
     # Tracehouse extensions: where the entry comes from and whether it is in force.
     is_default: bool = False
     # Set on a workspace entry that replaces (or, disabled, removes) that default entry.

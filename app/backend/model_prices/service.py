@@ -79,6 +79,12 @@ def checked(data: ModelPriceWrite) -> dict[str, Any]:
         raise BadRequest(str(exc)) from None
 
 
+def text(value: Any) -> str:
+    """A price as exact decimal text without an exponent, trailing zeros dropped."""
+    amount = Decimal(value).normalize()
+    return format(amount, "f") if amount else "0"
+
+
 def from_row(row: dict[str, Any]) -> ModelPrice:
     return ModelPrice(
         id=str(row["id"]),
@@ -88,10 +94,10 @@ def from_row(row: dict[str, Any]) -> ModelPrice:
         match_path=list(row["match_path"]),
         provider=row["provider"],
         start_time=row["start_time"],
-        prompt_cost=Decimal(row["prompt_cost"]).normalize(),
-        completion_cost=Decimal(row["completion_cost"]).normalize(),
-        prompt_cost_details={k: Decimal(v) for k, v in (row["prompt_cost_details"] or {}).items()},
-        completion_cost_details={k: Decimal(v) for k, v in (row["completion_cost_details"] or {}).items()},
+        prompt_cost=text(row["prompt_cost"]),
+        completion_cost=text(row["completion_cost"]),
+        prompt_cost_details={k: text(v) for k, v in (row["prompt_cost_details"] or {}).items()},
+        completion_cost_details={k: text(v) for k, v in (row["completion_cost_details"] or {}).items()},
         default_id=None if row["default_id"] is None else str(row["default_id"]),
         disabled=row["disabled"],
         created_at=row["created_at"],
@@ -108,10 +114,10 @@ def from_default(price: Price) -> ModelPrice:
         match_path=DEFAULT_MATCH_PATH,
         provider=price.provider,
         start_time=price.start_time,
-        prompt_cost=price.prompt,
-        completion_cost=price.completion,
-        prompt_cost_details=dict(price.prompt_details),
-        completion_cost_details=dict(price.completion_details),
+        prompt_cost=text(price.prompt),
+        completion_cost=text(price.completion),
+        prompt_cost_details={k: text(v) for k, v in price.prompt_details.items()},
+        completion_cost_details={k: text(v) for k, v in price.completion_details.items()},
         is_default=True,
     )
 
@@ -124,10 +130,10 @@ def to_price(entry: ModelPrice) -> Price:
         regex=check_pattern(entry.match_pattern),
         provider=entry.provider,
         start_time=entry.start_time,
-        prompt=entry.prompt_cost,
-        completion=entry.completion_cost,
-        prompt_details=entry.prompt_cost_details,
-        completion_details=entry.completion_cost_details,
+        prompt=Decimal(entry.prompt_cost),
+        completion=Decimal(entry.completion_cost),
+        prompt_details={k: Decimal(v) for k, v in entry.prompt_cost_details.items()},
+        completion_details={k: Decimal(v) for k, v in entry.completion_cost_details.items()},
         is_default=entry.is_default,
     )
 
