@@ -93,3 +93,6 @@ def test_add_a_price_from_no_prices_and_see_it_used(stack: NativeStack, unpriced
         # 1000 input tokens at $2 and 1000 output at $4 per 1M.
         expect(tab.locator(".monitoring-stats")).to_contain_text("$0.00600")
         expect(cost).not_to_contain_text("No prices")
+        spend = tab.get_by_role("region", name="Spend by model")
+        expect(spend.get_by_role("row").filter(has_text=model)).to_contain_text("$0.00600")
+        assert axe_problems(tab) == []
