@@ -264,6 +264,10 @@ def test_bad_entries_are_refused_with_a_400_naming_the_field(
 def test_bad_queries_and_missing_entries(tenant: Tenant, anonymous: httpx.Client) -> None:
     assert tenant.client.get("/model-price-map/match", params={"model_name": "m" * 300}).status_code == 400
     assert tenant.client.get("/model-price-map/match").status_code == 400
+    body = price_body("dup", f"^dup-{uuid.uuid4().hex}$", "0", "0")
+    assert tenant.client.post("/model-price-map", json=body).status_code == 200
+    again = tenant.client.post("/model-price-map", json=body)
+    assert again.status_code == 409 and "already has this entry" in again.json()["detail"]
     missing = f"/model-price-map/{uuid.uuid4()}"
     assert tenant.client.delete(missing).status_code == 404
     assert tenant.client.put(missing, json=price_body("x", "^x$", "0", "0")).status_code == 404

@@ -34,3 +34,12 @@ RETURNING {COLUMNS}
 """
 
 DELETE_PRICE = "DELETE FROM model_prices WHERE workspace_id = %(workspace_id)s AND id = %(id)s RETURNING id"
+
+# LangSmith answers 409 for an entry identical in what decides matching to one the workspace has.
+SELECT_DUPLICATE = """
+SELECT id FROM model_prices
+WHERE workspace_id = %(workspace_id)s AND default_id IS NULL AND name = %(name)s
+  AND match_pattern = %(match_pattern)s AND match_path = %(match_path)s
+  AND provider IS NOT DISTINCT FROM %(provider)s AND start_time IS NOT DISTINCT FROM %(start_time)s
+LIMIT 1
+"""

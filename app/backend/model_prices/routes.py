@@ -40,7 +40,11 @@ async def create_model_price(
     redis: NamedDependency[aredis.Redis],
 ) -> ModelPrice:
     workspace = str(principal.workspace_id)
-    row = await service.create_row(postgres, workspace, service.checked(data), default_id=None)
+    values = service.checked(data)
+    same = {k: values[k] for k in ("name", "match_pattern", "match_path", "provider", "start_time")}
+    if await postgres.fetch_one(q.SELECT_DUPLICATE, {**same, "workspace_id": workspace}) is not None:
+        raise Conflict("the workspace already has this entry (same name, pattern, path, provider and start time)")
+    row = await service.create_row(postgres, workspace, values, default_id=None)
     assert row is not None  # only an override can meet the unique index
     await service.changed(redis, workspace)
     return service.from_row(row)
