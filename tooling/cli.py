@@ -9,6 +9,8 @@ images build [--offline]               build every image compose.yaml runs; --of
                                        stand-ins for the base and store images (no registry) and
                                        names them in .env
 test [PYTEST ARGS]                     install what is missing and run the whole suite
+costs recompute --project P [--since T] re-price a project's stored LLM runs after a price change
+                                       (bounded batches through the writer, resumable, progress shown)
 bench [NAME ...]                       run benchmarks under bench/
 sdk-suite [--version V] [ARGS]         run langsmith V's own integration tests (from its PyPI
                                        sdist; default 0.11.1) with that SDK against the running stack
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -191,6 +194,42 @@ def cmd_dead_letter(args: argparse.Namespace) -> int:
     return 0 if not refused else 1
 
 
+def cmd_costs(args: argparse.Namespace) -> int:
+    from app.core.clickhouse import ClickHouse
+    from app.core.redis import sync_redis
+    from app.core.settings import QueueSettings, load_settings
+    from tooling.costs import RecomputeError, find_project, recompute
+
+    settings = load_settings(QueueSettings, _store_env(args))
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.fromisoformat(args.since)
+        except ValueError:
+            _err(f"--since must be an ISO date or time, not {args.since!r}")
+            return 2
+        since = since if since.tzinfo else since.replace(tzinfo=dt.UTC)
+    if args.batch < 1 or args.batch > 10_000:
+        _err("--batch must be between 1 and 10000")
+        return 2
+    try:
+        project_id, workspace_id = find_project(settings.postgres.postgres_dsn, args.project, args.workspace)
+        recompute(
+            ClickHouse(settings.clickhouse, pool_size=1),
+            sync_redis(settings.redis),
+            workspace_id=workspace_id,
+            project_id=project_id,
+            since=since,
+            batch=args.batch,
+            restart=args.restart,
+            say=lambda m: print(m, flush=True),
+        )
+    except RecomputeError as exc:
+        _err(str(exc))
+        return 1
+    return 0
+
+
 def cmd_images(args: argparse.Namespace) -> int:
     from tooling.runner.images import ImageBuildError, build, report
 
@@ -307,6 +346,18 @@ def parser() -> argparse.ArgumentParser:
     dl_replay.add_argument("ids", nargs="*")
     dl_replay.add_argument("--all", action="store_true")
     dl_replay.add_argument("--data-dir", default=argparse.SUPPRESS)
+    costs = sub.add_parser("costs", help="costs priced from the model price map")
+    costs_sub = costs.add_subparsers(dest="costs_command", required=True)
+    recompute = costs_sub.add_parser(
+        "recompute",
+        help="re-price a project's stored LLM runs with today's price table (resumable: run it again to continue)",
+    )
+    recompute.add_argument("--project", required=True, help="project (session) name or id")
+    recompute.add_argument("--workspace", default=None, help="workspace name or id, when project names repeat")
+    recompute.add_argument("--since", default=None, help="only runs started at or after this ISO time (UTC if naive)")
+    recompute.add_argument("--batch", type=int, default=500, help="runs per batch sent to the writer (default 500)")
+    recompute.add_argument("--restart", action="store_true", help="ignore the saved checkpoint and start over")
+    recompute.add_argument("--data-dir", default=argparse.SUPPRESS)
     images = sub.add_parser("images", help="build the compose appliance's images")
     images_sub = images.add_subparsers(dest="images_command", required=True)
     images_build = images_sub.add_parser("build", help="build them (cached layers: a rebuild is quick)")
@@ -338,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_user(args)
         if args.command == "images":
             return cmd_images(args)
+        if args.command == "costs":
+            return cmd_costs(args)
         return {"up": cmd_up, "down": cmd_down, "status": cmd_status, "logs": cmd_logs}[args.command](args)
     except (StackError, StoreError, SystemError_, SettingsError) as exc:
         _err(str(exc))

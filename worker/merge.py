@@ -106,6 +106,11 @@ def merge(state: RunState | None, record: RunRecord) -> RunState:
             error_preview=record.error_preview,
             retention_days=record.retention_days,
             payload_retention_days=record.payload_retention_days,
+            prompt_token_details=record.prompt_token_details,
+            completion_token_details=record.completion_token_details,
+            prompt_cost_details=record.prompt_cost_details,
+            completion_cost_details=record.completion_cost_details,
+            cost_source=record.cost_source,
             has_post=is_post,
         )
     out = copy.copy(state)
@@ -189,6 +194,11 @@ def row(state: RunState) -> tuple[Any, ...]:
         state.version,
         *previews_of(state),
         *stamps_of(state),
+        state.prompt_token_details or {},
+        state.completion_token_details or {},
+        state.prompt_cost_details or {},
+        state.completion_cost_details or {},
+        state.cost_source or "",
     )
 
 
@@ -231,8 +241,10 @@ def state_from_row(values: dict[str, Any]) -> RunState:
             state[f] = str(state[f])
     for f in ("prompt_tokens", "completion_tokens", "total_tokens"):
         state[f] = state[f] or None
-    for f in ("name", "model_name", "model_provider", "outputs", "serialized"):
+    for f in ("name", "model_name", "model_provider", "outputs", "serialized", "cost_source"):
         state[f] = state[f] or None
+    for f in ("prompt_token_details", "completion_token_details", "prompt_cost_details", "completion_cost_details"):
+        state[f] = dict(state[f]) if state[f] else None
     received = state.get("received_at")
     state["received_at"] = received.timestamp() if isinstance(received, dt.datetime) else received
     return RunState(**state)

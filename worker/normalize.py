@@ -23,6 +23,10 @@ _encode_json = msgspec.json.Encoder().encode
 MAX_NAME = 4096
 MAX_TAGS = 512
 MAX_TAG = 512
+# Bounds on what the writer prices: breakdown keys kept per side, and a model name's length
+# (a longer name is not a model id; it is stored but never matched against the price table).
+MAX_DETAILS = 16
+MAX_MODEL_NAME = 256
 # LangSmith's order of precedence when a run carries more than one of these metadata keys.
 THREAD_KEYS = ("session_id", "conversation_id", "thread_id")
 _SEGMENT_TIME = "%Y%m%dT%H%M%S%fZ"
@@ -126,14 +130,42 @@ def _usage(outputs: Any, extra: Any) -> dict[str, Any] | None:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": total if total is not None else prompt + completion,
+            "prompt_token_details": _details(usage.get("input_token_details")),
+            "completion_token_details": _details(usage.get("output_token_details")),
             **_costs(usage),
         }
     return None
 
 
+def _details(value: Any) -> dict[str, int] | None:
+    """A token breakdown (LangChain's input/output_token_details: cache_read, reasoning...): the
+    non-negative counts under short keys; None when there are none."""
+    if not isinstance(value, dict):
+        return None
+    found = {str(k): n for k, v in list(value.items())[:MAX_DETAILS] if len(str(k)) <= 64 and (n := _count(v))}
+    return found or None
+
+
+def _model_name(metadata: dict[str, str] | None, extra: Any, outputs: Any) -> str | None:
+    """LangSmith's order: metadata.ls_model_name, then the invocation params' model, model_name,
+    model_id, model_path, endpoint_name; then the model the response names (llm_output or
+    response_metadata), which LangChain and the OpenAI wrapper record."""
+    if metadata and metadata.get("ls_model_name"):
+        return metadata["ls_model_name"]
+    places = []
+    if isinstance(extra, dict) and isinstance(extra.get("invocation_params"), dict):
+        params = extra["invocation_params"]
+        places += [params.get(k) for k in ("model", "model_name", "model_id", "model_path", "endpoint_name")]
+    if isinstance(outputs, dict):
+        for key in ("llm_output", "response_metadata"):
+            if isinstance(outputs.get(key), dict):
+                places += [outputs[key].get("model_name"), outputs[key].get("model")]
+    return next((p for p in places if isinstance(p, str) and p and len(p) <= MAX_MODEL_NAME), None)
+
+
 def _costs(usage: dict[str, Any]) -> dict[str, float]:
     """LangSmith's manual cost fields (`input_cost`, `output_cost`, `total_cost`, in dollars)."""
-    found = {}
+    found: dict[str, float] = {}
     pairs = (("input_cost", "prompt_cost"), ("output_cost", "completion_cost"), ("total_cost", "total_cost"))
     for source, column in pairs:
         value = usage.get(source)
@@ -245,7 +277,7 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunReco
         metadata=metadata,
         thread_id=_thread_id(extra),
         reference_example_id=parse_uuid(run.get("reference_example_id"), "reference_example_id"),
-        model_name=metadata.get("ls_model_name") if metadata else None,
+        model_name=_model_name(metadata, extra, outputs),
         model_provider=metadata.get("ls_provider") if metadata else None,
         prompt_tokens=usage.get("prompt_tokens"),
         completion_tokens=usage.get("completion_tokens"),
@@ -253,6 +285,10 @@ def normalize_run(run: dict[str, Any], kind: str, received_at: float) -> RunReco
         prompt_cost=usage.get("prompt_cost"),
         completion_cost=usage.get("completion_cost"),
         total_cost=usage.get("total_cost"),
+        prompt_token_details=usage.get("prompt_token_details"),
+        completion_token_details=usage.get("completion_token_details"),
+        # Costs the caller sent win over the price table: the writer never re-prices them.
+        cost_source="caller" if "total_cost" in usage else None,
         inputs=_json_text(inputs),
         outputs=_json_text(outputs),
         error=error_text,

@@ -74,3 +74,10 @@ SELECT max(toDateTime(start_time) + toIntervalDay(retention_days)) < now() FROM 
 WHERE _partition_id = %(partition)s
 """
 DROP_RUNS_PARTITION = "ALTER TABLE runs DROP PARTITION ID %(partition)s"
+# The model price map's workspace entries (issue 19), for the writer's price cache (worker/pricing.py).
+SELECT_MODEL_PRICES = """
+SELECT id, workspace_id, default_id, disabled, name, provider, match_pattern, start_time, prompt_cost,
+       completion_cost, prompt_cost_details, completion_cost_details
+FROM model_prices WHERE workspace_id = ANY(%(workspaces)s::uuid[])
+ORDER BY workspace_id, created_at, id
+"""

@@ -15,6 +15,7 @@ writer keeps up to 50,000 states in its cache, which the cyclic collector need n
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import msgspec
 
@@ -41,9 +42,10 @@ class RunFields(msgspec.Struct, kw_only=True, gc=False):
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     total_tokens: int | None = None
-    prompt_cost: float | None = None
-    completion_cost: float | None = None
-    total_cost: float | None = None
+    # Sent by the caller (float), or priced by the writer / read back from ClickHouse (Decimal).
+    prompt_cost: Decimal | float | None = None
+    completion_cost: Decimal | float | None = None
+    total_cost: Decimal | float | None = None
     # Heavy fields travel as JSON text: the writer only merges flat values.
     inputs: str | None = None
     outputs: str | None = None
@@ -63,6 +65,13 @@ class RunFields(msgspec.Struct, kw_only=True, gc=False):
     # keeps the larger value, so a run's newest version never expires before an older one.
     retention_days: int | None = None
     payload_retention_days: int | None = None
+    # Token breakdowns (usage_metadata's input/output_token_details) and what the writer priced
+    # them at; `cost_source` is "caller" when the run brought its own costs, "table" when priced.
+    prompt_token_details: dict[str, int] | None = None
+    completion_token_details: dict[str, int] | None = None
+    prompt_cost_details: dict[str, Decimal] | None = None
+    completion_cost_details: dict[str, Decimal] | None = None
+    cost_source: str | None = None
 
 
 class RunRecord(RunFields, kw_only=True, gc=False):

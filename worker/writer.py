@@ -42,6 +42,7 @@ from worker.maintenance import QueueMaintenance
 from worker.merge import STATE_FIELDS, complete, merge, row, state_from_row
 from worker.normalize import segment
 from worker.periodic import Periodic
+from worker.pricing import PriceBook, price
 from worker.records import (
     AttachmentRecord,
     FeedbackRecord,
@@ -78,6 +79,7 @@ class Writer:
         lock: WriterLock,
         maintenance: QueueMaintenance | None = None,
         periodic: Periodic | None = None,
+        prices: PriceBook | None = None,
     ) -> None:
         self.redis = connection
         self.ch = clickhouse
@@ -85,6 +87,7 @@ class Writer:
         self.name = lock.owner
         self.maintenance = maintenance
         self.periodic = periodic
+        self.prices = prices
         self.cache: OrderedDict[str, RunState] = OrderedDict()
         # Traces this writer upgraded to the long tier (trace id -> days, payload days), so runs
         # of theirs that arrive later get the long stamp too. In memory like the cache: a new
@@ -339,6 +342,8 @@ class Writer:
         """Merge a batch's run records in stream order. Returns the states to write, the records
         to defer and the dead letters of those set aside."""
         known = self.load_states(records)
+        # One HMGET per batch tells which workspaces' price tables changed (worker/pricing.py).
+        tables = self.prices.lists(w for w, _ in records) if self.prices is not None and records else {}
         states: dict[str, RunState] = {}
         waiting: list[tuple[str, RunRecord]] = []
         dead: list[bytes] = []
@@ -368,6 +373,8 @@ class Writer:
             if long is not None:
                 state.retention_days = max(state.retention_days or 0, long[0])
                 state.payload_retention_days = max(state.payload_retention_days or 0, long[1])
+            if workspace in tables:
+                price(state, tables[workspace])
             states[run_id] = state
         return states, waiting, dead
 

@@ -14,6 +14,7 @@ from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
 from app.backend.feedback_configs.routes import ROUTES as FEEDBACK_CONFIG_ROUTES
+from app.backend.model_prices.routes import ROUTES as MODEL_PRICE_ROUTES
 from app.backend.monitoring.routes import ROUTES as MONITORING_ROUTES
 from app.backend.projects.routes import ProjectsController
 from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
@@ -60,6 +61,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *RETENTION_ROUTES,
             *WEBHOOK_ROUTES,
             *ALERT_ROUTES,
+            *MODEL_PRICE_ROUTES,
         ],
     )
     # Background work the API hands off (project deletion), through rq's synchronous client.

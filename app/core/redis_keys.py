@@ -78,3 +78,10 @@ def setup_address(address: str) -> str:
 
 SETUP_ANY = "th:setup:any"
 SETUP_SLOT = "th:setup:slot"
+
+
+# Model prices (issue 19): workspace id -> a counter the backend bumps on every change of its price
+# table. The writer reads it once per batch and reloads a workspace's table when it moved.
+PRICES_GENERATION = "th:prices:generation"
+# `costs recompute` checkpoints: one hash per (workspace, project, since) run of the command.
+COSTS_RECOMPUTE_PREFIX = "th:costs:recompute:"

@@ -1,6 +1,6 @@
 """The ClickHouse tables as code sees them: the one list of the columns written to each
-(migrations/clickhouse/ is the DDL: 0001_runs.sql, and 0002_run_previews.sql adds the previews,
-0004_retention.sql the retention stamps).
+(migrations/clickhouse/ is the DDL: 0001_runs.sql; 0002_run_previews.sql adds the previews,
+0003_run_costs.sql the token and cost breakdowns, 0004_retention.sql the retention stamps).
 The worker builds rows in these orders, the backend reads and writes feedback with the same list
 and maps API fields onto the run columns; tests/platform/test_ingest_http.py checks the lists against the live tables.
 """
@@ -13,7 +13,12 @@ RUN_COLUMNS = (
     "reference_example_id", "model_name", "model_provider", "prompt_tokens", "completion_tokens",
     "total_tokens", "prompt_cost", "completion_cost", "total_cost", "inputs", "outputs", "error", "extra",
     "events", "serialized", "attachments", "received_at", "version", "inputs_preview", "outputs_preview",
-    "error_preview", "retention_days", "payload_retention_days",
+    "error_preview",
+    # 0004_retention.sql: the days a run and its payloads are kept (issue 19)
+    "retention_days", "payload_retention_days",
+    # 0003_run_costs.sql: token breakdowns and the costs priced from them (issue 19)
+    "prompt_token_details", "completion_token_details", "prompt_cost_details", "completion_cost_details",
+    "cost_source",
 )  # fmt: skip
 # Columns `runs` has beyond RUN_COLUMNS, which nothing inserts (`is_root` is materialised,
 # `is_deleted` defaults).

@@ -51,13 +51,13 @@ def _trace(client: Client, project: str, start: dt.datetime, model: str, *, toke
 
 @pytest.fixture(scope="module")
 def corpus(stack: NativeStack) -> Iterator[dict[str, Any]]:
-    """Recent: gpt-4o-mini without cost, priced-model with cost, quiet-model without tokens.
+    """Recent: house-model-mini without cost, priced-model with cost, quiet-model without tokens.
     Three days ago: old-model without cost. Feedback `recent` on a recent root, `old` on the old one."""
     tenant = make_tenant(stack)
     client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
     project = f"costs-{uuid.uuid4().hex[:6]}"
-    recent = _trace(client, project, NOW - dt.timedelta(hours=2), "gpt-4o-mini", tokens=120, cost=False)
-    _trace(client, project, NOW - dt.timedelta(hours=2), "gpt-4o-mini", tokens=30, cost=False)
+    recent = _trace(client, project, NOW - dt.timedelta(hours=2), "house-model-mini", tokens=120, cost=False)
+    _trace(client, project, NOW - dt.timedelta(hours=2), "house-model-mini", tokens=30, cost=False)
     _trace(client, project, NOW - dt.timedelta(hours=1), "priced-model", tokens=50, cost=True)
     _trace(client, project, NOW - dt.timedelta(hours=1), "quiet-model", tokens=0, cost=False)
     old = _trace(client, project, OLD, "old-model", tokens=70, cost=False)
@@ -82,7 +82,7 @@ def test_the_time_series_names_the_models_without_prices(corpus: dict[str, Any])
     tenant, project_id = corpus["tenant"], corpus["project_id"]
     day = tenant.client.get(f"/sessions/{project_id}/timeseries").json()  # the last 24 hours
     # Tokens but no cost: named. Priced, or no tokens at all: not. Outside the window: not.
-    assert day["unpriced_models"] == ["gpt-4o-mini"]
+    assert day["unpriced_models"] == ["house-model-mini"]
     week = tenant.client.get(
         f"/sessions/{project_id}/timeseries",
         params={
@@ -90,18 +90,18 @@ def test_the_time_series_names_the_models_without_prices(corpus: dict[str, Any])
             "end_time": (NOW + dt.timedelta(hours=1)).isoformat(),
         },
     ).json()
-    assert week["unpriced_models"] == ["gpt-4o-mini", "old-model"]  # most tokens first (150 > 70)
+    assert week["unpriced_models"] == ["house-model-mini", "old-model"]  # most tokens first (150 > 70)
 
 
 def test_project_stats_name_unpriced_models_and_honour_a_window(corpus: dict[str, Any]) -> None:
     tenant, project_id = corpus["tenant"], corpus["project_id"]
     all_time = _stats(tenant, project_id)
-    assert all_time["unpriced_models"] == ["gpt-4o-mini", "old-model"]
+    assert all_time["unpriced_models"] == ["house-model-mini", "old-model"]
     assert all_time["run_count"] == 5 and all_time["total_tokens"] == 270
     assert set(all_time["feedback_stats"]) == {"recent", "old"}
     since = (NOW - dt.timedelta(days=1)).isoformat()
     day = _stats(tenant, project_id, stats_start_time=since)
-    assert day["unpriced_models"] == ["gpt-4o-mini"]
+    assert day["unpriced_models"] == ["house-model-mini"]
     assert day["run_count"] == 4 and day["total_tokens"] == 200
     assert day["feedback_stats"] == {"recent": {"n": 1, "avg": 1.0, "stdev": 0.0, "errors": 0, "values": {}}}
     # A window with nothing in it: zero counts, no models, no feedback.

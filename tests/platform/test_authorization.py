@@ -53,6 +53,12 @@ BODIES = {
     "/api/v1/annotation-queues/{queue_id:uuid}/runs/delete": {"delete_all": True},
     "/api/v1/platform/hub/repos/{owner:str}/{repo:str}/directories/commits": {"files": {}},
     "/api/v2/datasets/{dataset_id:uuid}/experiment-runs": {"experiment_ids": [str(uuid.uuid4())]},
+    "/api/v1/model-price-map/{price_id:uuid}": {
+        "name": "x",
+        "match_pattern": "^x$",
+        "prompt_cost": 0,
+        "completion_cost": 0,
+    },
 }
 # Required query parameters (by name, from the test's objects), likewise.
 QUERIES = {
@@ -196,6 +202,9 @@ def test_foreign_workspace_objects_are_404(
             "threshold": 1,
         },
     ).json()["id"]
+    price = tenant.client.post(
+        "/model-price-map", json={"name": "owned", "match_pattern": "^owned$", "prompt_cost": 0, "completion_cost": 0}
+    ).json()["id"]
     values = {
         "webhook_id": webhook,
         "rule_id": alert_rule,
@@ -219,6 +228,7 @@ def test_foreign_workspace_objects_are_404(
         "tag_name": "prod",
         "queue_id": queue,
         "index": "0",
+        "price_id": price,
     }
     foreign = {"x-api-key": asyncio.run(create_key(stack.env()["POSTGRES_DSN"], None, "f", role="admin"))[0]}
     checked = 0

@@ -83,7 +83,7 @@ def _unpriced_project(client: Client) -> str:
             name="ChatOpenAI",
             run_type="llm",
             start_time=start,
-            extra={"metadata": {"ls_provider": "openai", "ls_model_name": "gpt-4o-mini"}},
+            extra={"metadata": {"ls_provider": "openai", "ls_model_name": "house-model-mini"}},
         )
         usage = {"input_tokens": 100, "output_tokens": 20, "total_tokens": 120}
         llm.end(
@@ -211,7 +211,7 @@ def test_costs_without_prices_say_so(browser: Any, stack: NativeStack, seeded: d
     ws = seeded["workspace_id"]
     tab.goto(f"/o/{ws}/projects/p/{seeded['unpriced_project_id']}/monitoring")
     cost = tab.get_by_role("region", name="Cost")
-    expect(cost).to_contain_text("No prices for gpt-4o-mini")
+    expect(cost).to_contain_text("No prices for house-model-mini")
     expect(cost.locator("svg")).to_have_count(0)  # no empty chart on a "$1" axis
     expect(tab.locator(".monitoring-stats")).not_to_contain_text("$0")
     # The projects list: "No prices" where "$0" or a bare dash would mislead; priced projects keep their cost.

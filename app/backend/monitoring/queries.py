@@ -49,3 +49,17 @@ GROUP BY model_name
 ORDER BY tokens DESC, model_name
 LIMIT 20
 """
+
+# Spend per model over the window (issue 19): the priced LLM runs' costs and tokens by model, most
+# spent first. Unpriced runs are left out here and named by UNPRICED_MODELS instead.
+COST_BY_MODEL = """
+SELECT model_name, any(model_provider), count(), sum(prompt_tokens), sum(completion_tokens),
+       sum(prompt_cost), sum(completion_cost), sum(total_cost) AS cost
+FROM runs FINAL
+WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
+  AND start_time >= %(start)s AND start_time < %(end)s
+  AND run_type = 'llm' AND total_cost IS NOT NULL
+GROUP BY model_name
+ORDER BY cost DESC, model_name
+LIMIT 50
+"""

@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from app.backend.monitoring import queries as q
-from app.backend.monitoring.schemas import SeriesPoint, TimeSeries
+from app.backend.monitoring.schemas import ModelCost, SeriesPoint, TimeSeries
 from app.backend.projects.service import own_project
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse, check_time
@@ -135,10 +135,11 @@ async def project_timeseries(
         "is_root": counted,
         "run_type": run_type,
     }
-    by_bucket, totals, unpriced = await side_by_side(
+    by_bucket, totals, unpriced, by_model = await side_by_side(
         partial(clickhouse.aquery, q.SERIES_BY_BUCKET, params),
         partial(clickhouse.aquery, q.SERIES_TOTALS, params),
         partial(clickhouse.aquery, q.UNPRICED_MODELS, params),
+        partial(clickhouse.aquery, q.COST_BY_MODEL, params),
     )
     rows = {int(r[0]): r for r in by_bucket}
     epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -153,6 +154,19 @@ async def project_timeseries(
         totals=_point(start, totals[0] if totals else None),  # one row even when nothing matched
         buckets=buckets,
         unpriced_models=[str(r[0]) for r in unpriced],
+        cost_by_model=[
+            ModelCost(
+                model_name=str(r[0]),
+                model_provider=str(r[1]),
+                llm_calls=r[2],
+                prompt_tokens=r[3],
+                completion_tokens=r[4],
+                prompt_cost=float(r[5] or 0),
+                completion_cost=float(r[6] or 0),
+                total_cost=float(r[7] or 0),
+            )
+            for r in by_model
+        ],
     )
 
 

@@ -25,6 +25,19 @@ class SeriesPoint(msgspec.Struct, kw_only=True):
     llm_calls: int
 
 
+class ModelCost(msgspec.Struct, kw_only=True):
+    """One model's spend over the window (its priced LLM runs)."""
+
+    model_name: str
+    model_provider: str
+    llm_calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    prompt_cost: float
+    completion_cost: float
+    total_cost: float
+
+
 class TimeSeries(msgspec.Struct, kw_only=True):
     start_time: dt.datetime  # the first bucket's start (the window's start, aligned down)
     end_time: dt.datetime  # the window's end (exclusive)
@@ -37,3 +50,5 @@ class TimeSeries(msgspec.Struct, kw_only=True):
     # Models of the window's LLM runs with tokens but no cost ("" for runs naming no model), most
     # tokens first: their cost is unknown, so `total_cost` leaves them out.
     unpriced_models: list[str] = msgspec.field(default_factory=list)
+    # Spend per model over the window, most spent first (priced LLM runs only).
+    cost_by_model: list[ModelCost] = msgspec.field(default_factory=list)

@@ -20,7 +20,7 @@ from app.backend.query.compiler import compile_filter
 from app.backend.query.parser import FilterError, parse
 from app.backend.runs import queries as q
 from app.backend.runs.schemas import RUN_TIME_FIELDS, json_column, naive_utc
-from app.backend.runs.usage import DETAIL_FIELDS, DETAIL_OF, usage_details
+from app.backend.runs.usage import DETAIL_FIELDS, DETAIL_OF, PRICED_DETAILS, priced_details, usage_details
 from app.core.errors import BadRequest
 from app.core.tables import RUN_COLUMNS
 
@@ -62,7 +62,10 @@ PREVIEW_FIELDS = {
 SORTS = tuple(q.SORT_VALUES)
 # Fields read from more than their COLUMNS column: a run's token breakdowns come from the
 # usage_metadata in its outputs or else its metadata (runs/usage.py).
-ALSO_READS = {field: (_RUNS["extra"],) for field in DETAIL_FIELDS}
+ALSO_READS: dict[str, tuple[str, ...]] = {field: (_RUNS["extra"],) for field in DETAIL_FIELDS}
+# ... and a cost breakdown the writer priced, from its own column when the run sent none.
+for _field in PRICED_DETAILS:
+    ALSO_READS[_field] = (_RUNS["extra"], _RUNS[_field])
 JSON_FIELDS = {"inputs", "outputs", "extra", "events", "serialized"}
 MAX_LIMIT = 1000
 SORT_VALUE = "sort_value"  # the sorted-on value's column in a sorted page's rows (for its cursor)
@@ -256,6 +259,8 @@ def shape(row: dict[str, Any], selected: list[str]) -> dict[str, Any]:
         elif field in DETAIL_FIELDS:
             outputs, extra = json_column(row[column], None), json_column(row[_RUNS["extra"]], None)
             out[field] = usage_details(outputs, extra)[field]
+            if out[field] is None and field in PRICED_DETAILS:
+                out[field] = priced_details(row[_RUNS[field]])
         elif field in JSON_FIELDS:
             text = row[column]
             out[field] = msgspec.json.decode(text) if text else ({} if field == "inputs" else None)

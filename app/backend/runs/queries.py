@@ -29,6 +29,9 @@ RUN_READ_COLUMNS = (
     "completion_cost",
     "total_cost",
     "attachments",
+    # What the writer priced each kind of token at (issue 19), when the run sent no breakdown.
+    "prompt_cost_details",
+    "completion_cost_details",
 )
 
 SELECT_RUN = """

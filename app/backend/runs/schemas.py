@@ -10,7 +10,7 @@ from typing import Any, overload
 import msgspec
 
 from app.backend.runs.queries import RUN_READ_COLUMNS
-from app.backend.runs.usage import usage_details
+from app.backend.runs.usage import priced_details, usage_details
 
 
 class AttachmentUrl(msgspec.Struct):
@@ -114,7 +114,7 @@ def run_from_row(values: tuple[Any, ...], s3_urls: dict[str, AttachmentUrl]) -> 
         total_cost=r["total_cost"],
         prompt_token_details=details["prompt_token_details"],
         completion_token_details=details["completion_token_details"],
-        prompt_cost_details=details["prompt_cost_details"],
-        completion_cost_details=details["completion_cost_details"],
+        prompt_cost_details=details["prompt_cost_details"] or priced_details(r["prompt_cost_details"]),
+        completion_cost_details=details["completion_cost_details"] or priced_details(r["completion_cost_details"]),
         s3_urls=s3_urls,
     )

@@ -29,6 +29,9 @@ DETAIL_OF = {
     "prompt_cost": "prompt_cost_details",
     "completion_cost": "completion_cost_details",
 }
+# The breakdowns the writer prices into their own columns (migrations/clickhouse/0003_run_costs.sql):
+# answered when the run's own usage_metadata sent none.
+PRICED_DETAILS = ("prompt_cost_details", "completion_cost_details")
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens", "prompt_cost", "completion_cost", "total_cost")
 
 
@@ -103,3 +106,10 @@ def usage_details(outputs: Any, extra: Any) -> dict[str, dict[str, Any] | None]:
         }
         details[field] = amounts or None
     return details
+
+
+def priced_details(value: Any) -> dict[str, float] | None:
+    """A stored cost breakdown (a Map of Decimal) as the wire's dict[str, float]; None when empty."""
+    if not value:
+        return None
+    return {str(k): float(v) for k, v in dict(value).items()}

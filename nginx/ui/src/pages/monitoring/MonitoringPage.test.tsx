@@ -26,6 +26,7 @@ function point(start: string, runs: number, errors: number): SeriesPoint {
 }
 
 let empty = false;
+let extra: Partial<TimeSeries> = {};
 
 vi.mock("../../api/client", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../api/client")>();
@@ -45,6 +46,7 @@ vi.mock("../../api/client", async (importOriginal) => {
         run_type: null,
         totals: empty ? point("2026-10-05T09:00:00Z", 0, 0) : { ...point("2026-10-05T09:00:00Z", 10, 1), error_rate: 0.1 },
         buckets,
+        ...extra,
       } satisfies TimeSeries;
     }),
   };
@@ -66,6 +68,7 @@ afterEach(() => {
   cleanup();
   calls.length = 0;
   empty = false;
+  extra = {};
 });
 
 describe("MonitoringPage", () => {
@@ -108,5 +111,23 @@ describe("MonitoringPage", () => {
     empty = true;
     renderPage();
     expect(await screen.findByText("No traces in this range")).toBeTruthy();
+  });
+
+  it("lists the spend per model, and links an unpriced model to its price", async () => {
+    extra = {
+      unpriced_models: ["house-llm"],
+      cost_by_model: [
+        { model_name: "gpt-4o", model_provider: "openai", llm_calls: 3, prompt_tokens: 3000, completion_tokens: 600,
+          prompt_cost: 0.0075, completion_cost: 0.006, total_cost: 0.0135 },
+      ],
+    };
+    renderPage();
+    const spend = await screen.findByRole("region", { name: "Spend by model" });
+    const row = spend.querySelector("tbody tr") as HTMLElement;
+    expect(row.textContent).toContain("gpt-4o");
+    expect(row.textContent).toContain("3,000");
+    expect(row.textContent).toContain("$0.01");
+    const link = screen.getAllByRole("link", { name: /Add a price/ })[0] as HTMLAnchorElement;
+    expect(link.getAttribute("href")).toBe("/o/w/settings/prices?model=house-llm");
   });
 });

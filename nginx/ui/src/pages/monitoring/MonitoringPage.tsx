@@ -2,11 +2,13 @@ import { useMemo, useRef, useState, type FormEvent, type ReactNode } from "react
 import { useSearchParams } from "react-router-dom";
 import { useApi } from "../../api/hooks";
 import { EmptyState, ErrorState, FormError, Loading } from "../../components/States";
+import { AddPriceLinks } from "../../components/AddPriceLink";
+import { DataTable, type Column } from "../../components/Table";
 import { describeCost, formatCost, formatLatency, formatNumber, formatPercent, parseTime, parseTimeMs } from "../../lib/format";
 import { useProject } from "../project/ProjectLayout";
 import { compactNumber, formatBucketRange, formatWindow } from "./chartMath";
 import { TimeChart, type ChartSeries } from "./TimeChart";
-import type { SeriesPoint, TimeSeries } from "./types";
+import type { ModelCost, SeriesPoint, TimeSeries } from "./types";
 import "./MonitoringPage.css";
 
 const PRESETS = [
@@ -159,7 +161,10 @@ export default function MonitoringPage() {
               SDK.
             </EmptyState>
           ) : (
-            <Charts series={shown} />
+            <>
+              <Charts series={shown} />
+              <SpendByModel models={shown.cost_by_model ?? []} />
+            </>
           )}
         </div>
       )}
@@ -248,11 +253,48 @@ function Summary({ totals, unpriced }: { totals: SeriesPoint; unpriced: string[]
           <dt className="stat-label">{c.label}</dt>
           <dd className={c.tone === "err" ? "stat-value is-err" : "stat-value"}>{c.value}</dd>
           {c.hint && <dd className="stat-hint muted">{c.hint}</dd>}
+          {c.label === "Cost" && unpriced.length > 0 && (
+            <dd className="stat-hint">
+              <AddPriceLinks models={unpriced} />
+            </dd>
+          )}
         </div>
       ))}
     </dl>
   );
 }
+
+/** The window's spend per model (priced LLM runs), most spent first; nothing when none was priced. */
+function SpendByModel({ models }: { models: ModelCost[] }) {
+  if (!models.length) return null;
+  return (
+    <section className="card spend-by-model" aria-labelledby="spend-by-model-heading">
+      <h3 id="spend-by-model-heading">Spend by model</h3>
+      <DataTable columns={SPEND_COLUMNS} scoped>
+        {models.map((m) => (
+          <tr key={m.model_name}>
+            <td>
+              <code>{m.model_name || "unnamed model"}</code>
+              {m.model_provider && <span className="muted"> · {m.model_provider}</span>}
+            </td>
+            <td className="num">{formatNumber(m.llm_calls)}</td>
+            <td className="num">{formatNumber(m.prompt_tokens)}</td>
+            <td className="num">{formatNumber(m.completion_tokens)}</td>
+            <td className="num">{formatCost(m.total_cost)}</td>
+          </tr>
+        ))}
+      </DataTable>
+    </section>
+  );
+}
+
+const SPEND_COLUMNS: Column[] = [
+  { label: "Model" },
+  { label: "LLM calls", className: "num" },
+  { label: "Input tokens", className: "num" },
+  { label: "Output tokens", className: "num" },
+  { label: "Cost", className: "num" },
+];
 
 /** "total X; peak Y at <bucket>" for a chart's accessible label. */
 function describe(
@@ -383,8 +425,14 @@ function Charts({ series }: { series: TimeSeries }) {
             ) : (
               <p>No costs recorded in this range.</p>
             )}
+            {(series.unpriced_models ?? []).length > 0 && (
+              <p>
+                <AddPriceLinks models={series.unpriced_models ?? []} />
+              </p>
+            )}
             <p className="muted">
-              Costs show here when runs carry them: the SDK sends them as <code>input_cost</code> and{" "}
+              LLM runs are priced when they are ingested, from the workspace&apos;s model prices (Settings, Model
+              prices), or carry their own costs: the SDK sends them as <code>input_cost</code> and{" "}
               <code>output_cost</code> in a run&apos;s <code>usage_metadata</code>.
             </p>
           </div>

@@ -26,4 +26,17 @@ export interface TimeSeries {
   buckets: SeriesPoint[];
   /** models of the window's LLM runs with tokens but no cost ("" when a run names none) */
   unpriced_models?: string[];
+  /** spend per model over the window (priced LLM runs), most spent first */
+  cost_by_model?: ModelCost[];
+}
+
+export interface ModelCost {
+  model_name: string;
+  model_provider: string;
+  llm_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_cost: number;
+  completion_cost: number;
+  total_cost: number;
 }

@@ -6,6 +6,7 @@ import type { Project } from "../../api/types";
 import { FormDialog } from "../../components/Dialog";
 import { PageHeader } from "../../components/Page";
 import { Async, EmptyState } from "../../components/States";
+import { AddPriceLinks } from "../../components/AddPriceLink";
 import { describeCost, formatLatency, formatNumber, formatPercent, formatRelative, formatTime } from "../../lib/format";
 import { useSearchInput } from "../../lib/useSearchInput";
 import { NoMatches, Pager, SearchToolbar, useNumberParam } from "../../components/ListPage";
@@ -240,10 +241,13 @@ function CostCell({ project }: { project: ProjectRow }) {
   return (
     <td className="num">
       {cost.note ? (
-        <span className="muted nowrap" title={cost.note}>
-          {cost.value}
-          <span className="sr-only"> ({cost.note})</span>
-        </span>
+        <>
+          <span className="muted nowrap" title={cost.note}>
+            {cost.value}
+            <span className="sr-only"> ({cost.note})</span>
+          </span>{" "}
+          <AddPriceLinks models={project.unpriced_models ?? []} className="add-price-links nowrap" />
+        </>
       ) : (
         cost.value
       )}

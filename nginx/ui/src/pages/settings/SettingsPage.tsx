@@ -3,6 +3,7 @@ import { PageHeader, Tabs } from "../../components/Page";
 import { NotFoundPage } from "../NotFoundPage";
 import { ApiKeysTab } from "./ApiKeysTab";
 import { MembersTab } from "./MembersTab";
+import { ModelPricesTab } from "./ModelPricesTab";
 import { ProvidersTab } from "./ProvidersTab";
 import { WebhooksTab } from "./WebhooksTab";
 import { WorkspaceTab } from "./WorkspaceTab";
@@ -14,6 +15,7 @@ export default function SettingsPage() {
   return (
     <div className="settings-page">
       <PageHeader title="Settings" subtitle="API keys, people, model providers, webhooks and the workspace itself." />
+      <PageHeader title="Settings" subtitle="API keys, people, model providers, model prices and the workspace itself." />
       <Tabs
         label="Settings sections"
         tabs={[
@@ -21,6 +23,7 @@ export default function SettingsPage() {
           { to: `${base}/members`, label: "Members" },
           { to: `${base}/providers`, label: "Model providers" },
           { to: `${base}/webhooks`, label: "Webhooks" },
+          { to: `${base}/prices`, label: "Model prices" },
           { to: `${base}/workspace`, label: "Workspace" },
         ]}
       />
@@ -29,6 +32,7 @@ export default function SettingsPage() {
         <Route path="members" element={<MembersTab />} />
         <Route path="providers" element={<ProvidersTab />} />
         <Route path="webhooks" element={<WebhooksTab />} />
+        <Route path="prices" element={<ModelPricesTab />} />
         <Route path="workspace" element={<WorkspaceTab />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

@@ -1,0 +1,2 @@
+-- Undo 0016_model_prices.
+DROP TABLE IF EXISTS model_prices;
