@@ -14,8 +14,7 @@ export default function SettingsPage() {
   const base = `/o/${tenant}/settings`;
   return (
     <div className="settings-page">
-      <PageHeader title="Settings" subtitle="API keys, people, model providers, webhooks and the workspace itself." />
-      <PageHeader title="Settings" subtitle="API keys, people, model providers, model prices and the workspace itself." />
+      <PageHeader title="Settings" subtitle="API keys, people, model providers, model prices, webhooks and the workspace itself." />
       <Tabs
         label="Settings sections"
         tabs={[
