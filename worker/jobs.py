@@ -12,8 +12,8 @@ from typing import Any
 from app.core import redis_keys
 from app.core.deadletters import note_dropped, push_letters
 from app.core.ingest import Rejection, decode_batch, letters_for
-from worker import queries as q
 from worker.context import context
+from worker.deletion import delete_project
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
 from worker.records import AttachmentRecord, FeedbackRecord, RunRecord, StreamEntry, encode_entry
 
@@ -25,6 +25,13 @@ def ingest(payload: bytes) -> int:
     ctx = context()
     batch = decode_batch(payload)
     workspace = batch.workspace_id
+    if ctx.tombstones.refresh(ctx.redis):
+        # A project was deleted: cached ids may name it, and a run must go to a new project of
+        # that name rather than to the deleted one (app/core/deletions.py).
+        ctx.projects.forget()
+    if ctx.tombstones.dead(workspace):
+        log.info("dropped a batch for deleted workspace %s", workspace)
+        return 0
     runs: list[RunRecord] = []
     feedback: list[FeedbackRecord] = []
     rejected: list[Rejection] = []
@@ -78,12 +85,5 @@ def ingest(payload: bytes) -> int:
 
 
 def delete_project_data(workspace_id: str, project_id: str) -> None:
-    """The project row is already gone; remove its runs, feedback and attachments."""
-    ch = context().clickhouse(timeout=600)  # deletes rewrite parts: allow minutes
-    try:
-        params = {"w": workspace_id, "p": project_id}
-        for statement in (q.DELETE_ATTACHMENTS, q.DELETE_FEEDBACK, q.DELETE_RUNS):
-            ch.command(statement, params)
-    finally:
-        ch.close()
-    log.info("deleted the runs of project %s (workspace %s)", project_id, workspace_id)
+    """The name jobs enqueued before worker/deletion.py existed still carry."""
+    delete_project(workspace_id, project_id)

@@ -9,6 +9,7 @@ from app.backend.datasets.example_routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.datasets.routes import DatasetsController
 from app.backend.datasets.sharing import ROUTES as DATASET_SHARE_ROUTES
 from app.backend.datasets.transfer import ROUTES as DATASET_TRANSFER_ROUTES
+from app.backend.deletions.routes import ROUTES as DELETION_ROUTES
 from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
@@ -40,6 +41,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             DatasetsController,
             *TOKEN_ROUTES,
             *FEEDBACK_CONFIG_ROUTES,
+            *DELETION_ROUTES,
             *RUN_ROUTES,
             *SHARE_ROUTES,
             *DATASET_TRANSFER_ROUTES,
