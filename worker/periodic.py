@@ -39,7 +39,10 @@ class Task:
 
 
 # Helpers add their task here, one line each.
-TASKS: tuple[Task, ...] = ()
+TASKS: tuple[Task, ...] = (
+    # Looks every minute; samples every STORAGE_SAMPLE_SECONDS (worker/storage.py).
+    Task("storage", "worker.storage.check_storage", 60.0, timeout_seconds=3600),
+)
 
 _PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 

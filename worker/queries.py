@@ -81,3 +81,62 @@ PG_RUN_STATEMENTS = (
     PG_UNLINK_EXAMPLES,
     PG_UNLINK_REVISIONS,
 )
+
+# --- storage usage and the disk budget (worker/storage.py) -----------------------------------
+# On-disk and uncompressed bytes of the app's tables (active parts only: inactive ones are
+# merged away within minutes and are no tenant's).
+CH_TABLE_BYTES = """
+SELECT table, sum(bytes_on_disk), sum(data_uncompressed_bytes), sum(rows)
+FROM system.parts WHERE database = currentDatabase() AND active GROUP BY table
+"""
+# Per-column compression of the runs' payload columns. Compact parts (small, fresh ones) report 0
+# per column; those columns then take the table's own ratio.
+CH_PAYLOAD_COLUMN_BYTES = """
+SELECT column, sum(column_data_compressed_bytes), sum(column_data_uncompressed_bytes)
+FROM system.parts_columns
+WHERE database = currentDatabase() AND table = 'runs' AND active AND column IN %(columns)s
+GROUP BY column
+"""
+# What each project's runs hold: the row count and the payload columns' uncompressed lengths.
+CH_RUNS_BY_PROJECT = """
+SELECT workspace_id, project_id, count(),
+       sum(length(inputs)), sum(length(outputs)), sum(length(events)), sum(length(serialized)),
+       sum(length(extra)), sum(length(ifNull(error, '')))
+FROM runs GROUP BY workspace_id, project_id
+"""
+CH_FEEDBACK_BY_WORKSPACE = "SELECT workspace_id, count() FROM feedback GROUP BY workspace_id"
+CH_ATTACHMENTS_BY_WORKSPACE = "SELECT workspace_id, sum(size) FROM run_attachments GROUP BY workspace_id"
+CH_DISK_BYTES = "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = currentDatabase() AND active"
+PG_DATABASE_BYTES = "SELECT pg_database_size(current_database())"
+
+# Samples of tenants that still exist (ClickHouse may still hold rows of a scope being deleted).
+INSERT_STORAGE_TOTAL = """
+INSERT INTO storage_totals (sampled_at, clickhouse_bytes, postgres_bytes, redis_bytes, total_bytes)
+VALUES (%(at)s, %(clickhouse)s, %(postgres)s, %(redis)s, %(total)s) ON CONFLICT (sampled_at) DO NOTHING
+"""
+INSERT_STORAGE_SAMPLE = """
+INSERT INTO storage_samples (sampled_at, workspace_id, project_id, bytes, runs)
+SELECT %(at)s, %(w)s, %(p)s, %(bytes)s, %(runs)s
+WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = %(w)s)
+  AND (%(p)s::uuid IS NULL OR EXISTS (SELECT 1 FROM projects WHERE id = %(p)s AND workspace_id = %(w)s))
+"""
+SELECT_RECENT_TOTALS = "SELECT sampled_at, total_bytes FROM storage_totals WHERE sampled_at >= %(since)s"
+PRUNE_STORAGE_TOTALS = "DELETE FROM storage_totals WHERE sampled_at < %(before)s"
+PRUNE_STORAGE_SAMPLES = "DELETE FROM storage_samples WHERE sampled_at < %(before)s"
+INSERT_PAYLOAD_EXPIRY = """
+INSERT INTO storage_payload_expiries (id, partition_id, columns, bytes_before, bytes_after)
+VALUES (%(id)s, %(partition)s, %(columns)s, %(before)s, %(after)s)
+"""
+SELECT_EXPIRED_PARTITIONS = "SELECT partition_id FROM storage_payload_expiries"
+
+# Runs partitions oldest first. The partition id is toYYYYMM(start_time): six digits, checked
+# before it is put into the ALTER below (an identifier cannot be a driver parameter).
+CH_RUNS_PARTITIONS = """
+SELECT partition_id FROM system.parts
+WHERE database = currentDatabase() AND table = 'runs' AND active
+GROUP BY partition_id ORDER BY partition_id
+"""
+# Payload expiry: the heavy columns go back to their defaults (''); ids, times, names, status,
+# tokens, costs, metadata, tags and previews stay, so charts and stats keep their history.
+PAYLOAD_COLUMNS = ("inputs", "outputs", "events", "serialized")
+CLEAR_RUNS_COLUMN_IN_PARTITION = "ALTER TABLE runs CLEAR COLUMN {column} IN PARTITION ID '{partition}'"

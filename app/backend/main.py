@@ -19,6 +19,7 @@ from app.backend.projects.routes import ProjectsController
 from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
+from app.backend.storage.routes import ROUTES as STORAGE_ROUTES
 from app.backend.threads.routes import ROUTES as THREAD_ROUTES
 from app.backend.v2.experiments import ROUTES as V2_EXPERIMENT_ROUTES
 from app.backend.v2.routes import ROUTES as V2_ROUTES
@@ -42,6 +43,7 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             *TOKEN_ROUTES,
             *FEEDBACK_CONFIG_ROUTES,
             *DELETION_ROUTES,
+            *STORAGE_ROUTES,
             *RUN_ROUTES,
             *SHARE_ROUTES,
             *DATASET_TRANSFER_ROUTES,

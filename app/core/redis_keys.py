@@ -89,3 +89,5 @@ DELETED = "th:deleted"
 DELETED_GENERATION = "th:deleted-generation"
 # The last disk-budget state (msgpack of app.core.storage.BudgetState), written by the storage job.
 STORAGE_BUDGET_STATE = "th:storage:budget-state"
+# Set NX with STORAGE_SAMPLE_SECONDS expiry by the storage job: a sample is due when it is absent.
+STORAGE_SAMPLE_DUE = "th:storage:sample-due"
