@@ -4,6 +4,7 @@ import { NotFoundPage } from "../NotFoundPage";
 import { ApiKeysTab } from "./ApiKeysTab";
 import { MembersTab } from "./MembersTab";
 import { ProvidersTab } from "./ProvidersTab";
+import { StorageTab } from "./StorageTab";
 import { WorkspaceTab } from "./WorkspaceTab";
 import "./settings.css";
 
@@ -20,6 +21,7 @@ export default function SettingsPage() {
           { to: `${base}/members`, label: "Members" },
           { to: `${base}/providers`, label: "Model providers" },
           { to: `${base}/workspace`, label: "Workspace" },
+          { to: `${base}/storage`, label: "Storage" },
         ]}
       />
       <Routes>
@@ -27,6 +29,7 @@ export default function SettingsPage() {
         <Route path="members" element={<MembersTab />} />
         <Route path="providers" element={<ProvidersTab />} />
         <Route path="workspace" element={<WorkspaceTab />} />
+        <Route path="storage" element={<StorageTab />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </div>
