@@ -12,8 +12,11 @@ from typing import Any
 import psycopg
 import pytest
 import redis
+from rq.job import Job
 
+from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
+from app.core.queue import queue
 from app.core.settings import storage_settings
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import clickhouse, json_part, multipart, wait_for
@@ -150,3 +153,22 @@ def test_only_admins_read_storage(stack: NativeStack, tenant: Tenant) -> None:
     assert key
     response = tenant.client.get("/storage/usage", headers={"x-api-key": key})
     assert response.status_code == 403
+
+
+def test_the_scheduled_job_samples_through_the_queue_service(stack: NativeStack, rd: redis.Redis) -> None:
+    """The rq job the schedule enqueues runs in the queue service with its own settings."""
+    with psycopg.connect(stack.env()["POSTGRES_DSN"]) as pg:
+        before = pg.execute("SELECT count(*) FROM storage_totals").fetchone()
+    rd.delete(redis_keys.STORAGE_SAMPLE_DUE)  # a sample is due now
+    job = queue(redis_keys.DEFAULT_QUEUE, rd).enqueue_call("worker.storage.check_storage", result_ttl=60)
+
+    def finished() -> bool:
+        status = Job.fetch(job.id, connection=rd, serializer=job.serializer).get_status()
+        assert status != "failed"
+        return status == "finished"
+
+    wait_for(finished, what="the storage job")
+    with psycopg.connect(stack.env()["POSTGRES_DSN"]) as pg:
+        after = pg.execute("SELECT count(*) FROM storage_totals").fetchone()
+    assert before is not None and after is not None and after[0] == before[0] + 1
+    assert rd.ttl(redis_keys.STORAGE_SAMPLE_DUE) > 0  # the next sample waits STORAGE_SAMPLE_SECONDS
