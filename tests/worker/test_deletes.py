@@ -16,9 +16,11 @@ from langsmith import Client
 
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
+from app.core.settings import storage_settings
 from tests.conftest import Tenant, make_tenant
 from tests.support.ingest_helpers import child_run, clickhouse, json_part, multipart, root_run, wait_for
 from tooling.runner.stack import NativeStack
+from worker.storage import run_check
 
 pytestmark = pytest.mark.stack
 
@@ -237,6 +239,10 @@ def test_deleting_a_workspace_leaves_nothing_in_any_store(
     seeded = seed(doomed, client, ch, "all-of-it")
     other = Client(api_url=f"{stack.url}/api/v1", api_key=other_tenant.key)
     theirs = seed(other_tenant, other, ch, "all-of-it")
+    # Usage samples name the workspace and its projects too.
+    run_check(ch, stack.env()["POSTGRES_DSN"], rd, storage_settings({}))
+    wid = uuid.UUID(w)
+    assert pg.execute("SELECT count(*) FROM storage_samples WHERE workspace_id = %s", (wid,)).fetchone() == (2,)
     # Only an admin acting in the workspace may delete it.
     assert other_tenant.client.delete(f"/workspaces/{w}").status_code == 404
     assert doomed.client.delete(f"/workspaces/{w}").status_code == 202
@@ -245,8 +251,8 @@ def test_deleting_a_workspace_leaves_nothing_in_any_store(
     wait_for(lambda: count(ch, "runs", w, "1") == 0, what="the delete job")
     assert count(ch, "feedback", w, "1") == 0
     assert count(ch, "run_attachments", w, "1") == 0
-    wid = uuid.UUID(w)
-    for table in ("projects", "api_keys", "datasets", "examples", "annotation_queues", "run_shares", "feedback_tokens"):
+    tables = ("projects", "api_keys", "datasets", "examples", "annotation_queues", "run_shares", "feedback_tokens")
+    for table in (*tables, "storage_samples"):
         assert pg.execute(f"SELECT count(*) FROM {table} WHERE workspace_id = %s", (wid,)).fetchone() == (0,), table
     assert pg_rows_naming(pg, w, seeded.run_ids)["annotation_queue_items"] == 0
     assert redis_leftovers(rd, seeded.run_ids) == []
