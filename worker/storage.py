@@ -121,13 +121,17 @@ def estimate_tenants(ch: ClickHouse) -> dict[tuple[str, str | None], tuple[int, 
         rows[key] = int(n)
         payload[key] = sum(int(length) * ratios[c] for c, length in zip(PAYLOAD_LENGTH_COLUMNS, lengths, strict=True))
     total_rows = sum(rows.values())
-    # What is not payload (keys, times, names, tokens, indexes, marks) is shared per row.
-    per_row = max(0.0, runs_disk - sum(payload.values())) / total_rows if total_rows else 0.0
+    payload_total = sum(payload.values())
+    # What is not payload (keys, times, names, tokens, indexes, marks) is shared per row. The
+    # column ratios are averages over parts, so the payload estimate can overshoot the table a
+    # little; it is then scaled down so that the shares still add up to the bytes on disk.
+    per_row = max(0.0, runs_disk - payload_total) / total_rows if total_rows else 0.0
+    scale = runs_disk / payload_total if payload_total > runs_disk else 1.0
     out: dict[tuple[str, str | None], tuple[int, int]] = {}
     workspace_bytes: dict[str, float] = defaultdict(float)
     workspace_runs: dict[str, int] = defaultdict(int)
     for key, n in rows.items():
-        size = payload[key] + n * per_row
+        size = payload[key] * scale + n * per_row
         out[key] = (round(size), n)
         workspace_bytes[key[0]] += size
         workspace_runs[key[0]] += n
