@@ -15,6 +15,7 @@ from app.core.ingest import Rejection, decode_batch, letters_for
 from worker.context import context
 from worker.deletion import delete_project
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
+from worker.projects import DEFAULT_PROJECT
 from worker.records import AttachmentRecord, FeedbackRecord, RunRecord, StreamEntry, encode_entry
 
 log = logging.getLogger("tracehouse.queue")
@@ -35,6 +36,7 @@ def ingest(payload: bytes) -> int:
     runs: list[RunRecord] = []
     feedback: list[FeedbackRecord] = []
     rejected: list[Rejection] = []
+    gone = 0
 
     def reject(kind: str, item: Any, item_id: Any, reason: str) -> None:
         label = f"{kind} {item_id}" if item_id else kind
@@ -54,6 +56,12 @@ def ingest(payload: bytes) -> int:
                 reject(kind, run, run.get("id"), f"could not be normalised ({type(exc).__name__})")
                 continue
             if kind == "post" or record.session_id or record.session_name:
+                if ctx.tombstones.sent_to_deleted_project(
+                    workspace, record.session_id, record.session_name or DEFAULT_PROJECT, batch.received_at
+                ):
+                    # Accepted before its project was deleted: writing it would bring it back.
+                    gone += 1
+                    continue
                 record.project_id = ctx.projects.resolve(workspace, record.session_id, record.session_name)
             # else a bare patch: project_id stays None, and the writer takes the run's existing project
             runs.append(record)
@@ -70,6 +78,8 @@ def ingest(payload: bytes) -> int:
         sid = judgement.session_id
         judgement.project_id = sid if sid and ctx.projects.exists(workspace, sid) else None
         feedback.append(judgement)
+    if gone:
+        log.info("dropped %d run(s) accepted before their project was deleted (workspace %s)", gone, workspace)
     attachments = [AttachmentRecord(a.run_id, a.name, a.content_type, a.data) for a in batch.attachments]
     dead = letters_for(workspace, "worker", rejected)
     with ctx.redis.pipeline(transaction=True) as pipe:

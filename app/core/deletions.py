@@ -36,6 +36,12 @@ def trace_scope(workspace_id: str, trace_id: str) -> str:
     return f"t:{workspace_id}:{trace_id}"
 
 
+def name_scope(workspace_id: str, project_name: str) -> str:
+    """A deleted project's name: runs accepted before the delete that name the project only by
+    name (as the SDK does) are dropped; runs accepted after it create a new project of that name."""
+    return f"n:{workspace_id}:{project_name}"
+
+
 async def tombstone(connection: aredis.Redis, *scopes: str) -> None:
     now = time.time()
     async with connection.pipeline(transaction=True) as pipe:
@@ -59,7 +65,7 @@ class Tombstones:
 
     def __init__(self) -> None:
         self._generation: bytes | None = None
-        self._scopes: frozenset[str] = frozenset()
+        self._scopes: dict[str, float] = {}
 
     def refresh(self, connection: redis.Redis) -> bool:
         """Reload if the set changed; returns whether it did."""
@@ -67,9 +73,9 @@ class Tombstones:
         assert generation is None or isinstance(generation, bytes)
         if generation == self._generation:
             return False
-        members = connection.zrange(redis_keys.DELETED, 0, -1)
+        members = connection.zrange(redis_keys.DELETED, 0, -1, withscores=True)
         assert isinstance(members, list)
-        self._scopes = frozenset(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+        self._scopes = {(m.decode() if isinstance(m, bytes) else str(m)): float(t) for m, t in members}
         self._generation = generation
         return True
 
@@ -84,3 +90,18 @@ class Tombstones:
         if project_id and project_scope(workspace_id, project_id) in self._scopes:
             return True
         return bool(trace_id and trace_scope(workspace_id, trace_id) in self._scopes)
+
+    def sent_to_deleted_project(
+        self, workspace_id: str, project_id: str | None, project_name: str, received_at: float
+    ) -> bool:
+        """Whether a run accepted at `received_at` was meant for a project deleted after that."""
+        if not self._scopes:
+            return False
+        for scope in (
+            project_scope(workspace_id, project_id) if project_id else None,
+            name_scope(workspace_id, project_name),
+        ):
+            deleted_at = self._scopes.get(scope) if scope else None
+            if deleted_at is not None and received_at <= deleted_at:
+                return True
+        return False

@@ -81,9 +81,10 @@ SETUP_SLOT = "th:setup:slot"
 
 # --- storage (issue 19): deletions and the disk budget ---------------------------------------
 # What was deleted and must not come back (sorted set, scored by when): members `w:<workspace>`,
-# `p:<workspace>:<project>`, `t:<workspace>:<trace>`. Written by the backend and platform when
-# they accept a delete; read by the queue service (stage 1 forgets cached project ids, the writer
-# drops records of deleted scopes). Kept DELETED_KEEP_SECONDS (app/core/deletions.py).
+# `p:<workspace>:<project>`, `t:<workspace>:<trace>`, `n:<workspace>:<project name>`. Written by
+# the backend and platform when they accept a delete; read by the queue service (stage 1 drops
+# runs accepted before their project's delete and forgets cached project ids, the writer drops
+# records of deleted scopes). Kept DELETED_KEEP_SECONDS (app/core/deletions.py).
 DELETED = "th:deleted"
 # Moves on every addition to DELETED, so readers reload the set only when it changed.
 DELETED_GENERATION = "th:deleted-generation"

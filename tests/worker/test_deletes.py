@@ -4,6 +4,7 @@ and records still in the ingest pipeline do not bring the deleted data back."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from langsmith import Client
 
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
+from app.core.ingest import IngestBatch, enqueue_batch
+from app.core.queue import queue as rq_queue
 from app.core.settings import storage_settings
 from tests.conftest import Tenant, make_tenant
 from tests.support.ingest_helpers import child_run, clickhouse, json_part, multipart, root_run, wait_for
@@ -262,3 +265,29 @@ def test_deleting_a_workspace_leaves_nothing_in_any_store(
     assert count(ch, "runs", w2, in_project(theirs.project_id)) == 4
     assert pg_rows_naming(pg, w2, theirs.run_ids)["run_shares"] == 1
     doomed.client.close()
+
+
+def test_a_batch_accepted_before_the_delete_and_handled_after_it_is_dropped(
+    stack: NativeStack, tenant: Tenant, ch: ClickHouse, rd: redis.Redis
+) -> None:
+    """The ingest job of a request accepted before the delete may run after it (the queue was
+    busy): its runs name the project by name only, and must not create it again."""
+    client = Client(api_url=f"{stack.url}/api/v1", api_key=tenant.key)
+    w = tenant.workspace_id
+    first = root_run("first", "in-flight")
+    post(tenant, [json_part(f"post.{first['id']}", first)])
+    wait_for(lambda: count(ch, "runs", w, f"id = '{first['id']}'") == 1, what="the first run")
+    accepted_at = time.time()
+    client.delete_project(project_name="in-flight")
+    late, fresh = root_run("late", "in-flight"), root_run("fresh", "elsewhere")
+    # The platform's own hand-off (app/core/ingest.py), stamped with the time it was accepted.
+    queue = rq_queue(redis_keys.INGEST_QUEUE, rd)
+    enqueue_batch(queue, IngestBatch(workspace_id=w, received_at=accepted_at, posts=[late, fresh]))
+    wait_for(lambda: count(ch, "runs", w, f"id = '{fresh['id']}'") == 1, what="the batch handled")
+    assert count(ch, "runs", w, f"id = '{late['id']}'") == 0
+    assert not client.has_project("in-flight")
+    # A run sent after the delete creates the project anew, as any first run of a name does.
+    again = root_run("again", "in-flight")
+    post(tenant, [json_part(f"post.{again['id']}", again)])
+    wait_for(lambda: count(ch, "runs", w, f"id = '{again['id']}'") == 1, what="the new project's run")
+    assert client.has_project("in-flight")

@@ -24,7 +24,7 @@ from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, 
 from app.backend.projects.stats import project_stats
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse, check_time
-from app.core.deletions import project_scope
+from app.core.deletions import name_scope, project_scope
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
 
@@ -145,7 +145,7 @@ class ProjectsController(Controller):
         await hand_off(
             redis,
             request.app.state.default_queue,
-            [project_scope(workspace, str(project_id))],
+            [project_scope(workspace, str(project_id)), name_scope(workspace, row["name"])],
             "worker.deletion.delete_project",
             workspace,
             str(project_id),
