@@ -15,6 +15,7 @@ deferred records' back-off ends after minutes, rq retries after hours).
 from __future__ import annotations
 
 import time
+from typing import cast
 
 import redis
 import redis.asyncio as aredis
@@ -73,9 +74,9 @@ class Tombstones:
         assert generation is None or isinstance(generation, bytes)
         if generation == self._generation:
             return False
-        members = connection.zrange(redis_keys.DELETED, 0, -1, withscores=True)
-        assert isinstance(members, list)
-        self._scopes = {(m.decode() if isinstance(m, bytes) else str(m)): float(t) for m, t in members}
+        # redis-py types every reply as the union of all replies; WITHSCORES answers pairs.
+        members = cast("list[tuple[bytes, float]]", connection.zrange(redis_keys.DELETED, 0, -1, withscores=True))
+        self._scopes = {m.decode(): float(t) for m, t in members}
         self._generation = generation
         return True
 
