@@ -39,7 +39,10 @@ export function StorageTab() {
                     <RelativeTime value={workspace.sampled_at} />.
                   </p>
                   <Trend points={workspace.trend} />
-                  <DataTable columns={[{ label: "Project" }, { label: "Runs" }, { label: "Size" }]} scoped>
+                  <DataTable
+                    columns={[{ label: "Project" }, { label: "Runs", className: "num" }, { label: "Size", className: "num" }]}
+                    scoped
+                  >
                     {workspace.projects.map((p) => (
                       <tr key={p.id}>
                         <td>{p.name}</td>
