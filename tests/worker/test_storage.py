@@ -173,3 +173,25 @@ def test_the_scheduled_job_samples_through_the_queue_service(stack: NativeStack,
         after = pg.execute("SELECT count(*) FROM storage_totals").fetchone()
     assert before is not None and after is not None and after[0] == before[0] + 1
     assert rd.ttl(redis_keys.STORAGE_SAMPLE_DUE) > 0  # the next sample waits STORAGE_SAMPLE_SECONDS
+
+
+def test_growth_towards_the_budget_warns_before_it_is_reached(
+    stack: NativeStack, ch: ClickHouse, rd: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    used = check(stack, ch, rd).used_bytes
+    # Two earlier days of samples: the installation grew by a tenth of today's size a day.
+    step = used // 10
+    with psycopg.connect(stack.env()["POSTGRES_DSN"], autocommit=True) as pg:
+        for days in (2, 1):
+            at = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+            pg.execute(
+                "INSERT INTO storage_totals VALUES (%s, %s, 0, 0, %s)", (at, used - days * step, used - days * step)
+            )
+    budget = str(used + 5 * step)  # about five days away at that pace
+    with caplog.at_level(logging.INFO, logger="tracehouse.storage"):
+        warned = check(stack, ch, rd, STORAGE_BUDGET=budget, STORAGE_WARN_DAYS="14")
+    assert warned.status == "warning"
+    assert warned.days_left is not None and 3 < warned.days_left < 7
+    assert any("storage.budget_forecast" in r.getMessage() for r in caplog.records)
+    assert check(stack, ch, rd, STORAGE_BUDGET=budget, STORAGE_WARN_DAYS="2").status == "ok"
+    assert rd.get(redis_keys.STORAGE_BUDGET_STATE) is not None
