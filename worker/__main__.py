@@ -27,7 +27,7 @@ from worker.context import context
 from worker.leader import WriterLock
 from worker.maintenance import QueueMaintenance
 from worker.metrics import serve_metrics
-from worker.periodic import Periodic
+from worker.periodic import Periodic, schedule
 from worker.pricing import PriceBook
 from worker.reliable import FULL_REDIS_RETRY_SECONDS, IngestWorker, ReliableQueue
 from worker.writer import Writer, writer_name
@@ -63,7 +63,7 @@ def main() -> None:
             ClickHouse(settings.clickhouse, pool_size=1),
             lock=WriterLock(ctx.redis, writer_name(), settings.worker.writer_lock_seconds),
             maintenance=QueueMaintenance(ctx.redis, queues, abandoned_after=settings.worker.job_abandoned_seconds),
-            periodic=Periodic(ctx.redis),
+            periodic=Periodic(ctx.redis, schedule(settings)),
             prices=PriceBook(ctx.redis, settings.postgres.postgres_dsn),
         )
         writer_thread = threading.Thread(target=writer.run, args=(stop,), name="writer", daemon=True)

@@ -6,12 +6,13 @@ live here, created on first use (in the worker, `python -m worker` builds them a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import redis
 
 from app.core.clickhouse import ClickHouse
+from app.core.deletions import Tombstones
 from app.core.redis import sync_redis
 from app.core.settings import QueueSettings, load_settings
 from worker.projects import ProjectResolver
@@ -22,6 +23,7 @@ class WorkerContext:
     settings: QueueSettings
     redis: redis.Redis
     projects: ProjectResolver
+    tombstones: Tombstones = field(default_factory=Tombstones)
 
     def clickhouse(self, timeout: float = 30.0) -> ClickHouse:
         return ClickHouse(self.settings.clickhouse, pool_size=1, timeout=timeout)

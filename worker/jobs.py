@@ -15,9 +15,10 @@ from app.core.ingest import IngestBatch, Rejection, decode_batch, letters_for
 from app.core.logging import request_id_var
 from app.core.queue import queue
 from app.core.retention import enqueue_keep_long
-from worker import queries as q
 from worker.context import context
+from worker.deletion import delete_project
 from worker.normalize import IntegrityError, normalize_feedback, normalize_run
+from worker.projects import DEFAULT_PROJECT
 from worker.records import AttachmentRecord, FeedbackRecord, RunRecord, StreamEntry, encode_entry
 
 log = logging.getLogger("tracehouse.queue")
@@ -37,9 +38,17 @@ def ingest(payload: bytes) -> int:
 def _ingest(batch: IngestBatch) -> int:
     ctx = context()
     workspace = batch.workspace_id
+    if ctx.tombstones.refresh(ctx.redis):
+        # A project was deleted: cached ids may name it, and a run must go to a new project of
+        # that name rather than to the deleted one (app/core/deletions.py).
+        ctx.projects.forget()
+    if ctx.tombstones.dead(workspace):
+        log.info("dropped a batch for deleted workspace %s", workspace)
+        return 0
     runs: list[RunRecord] = []
     feedback: list[FeedbackRecord] = []
     rejected: list[Rejection] = []
+    gone = 0
 
     def reject(kind: str, item: Any, item_id: Any, reason: str) -> None:
         label = f"{kind} {item_id}" if item_id else kind
@@ -59,6 +68,12 @@ def _ingest(batch: IngestBatch) -> int:
                 reject(kind, run, run.get("id"), f"could not be normalised ({type(exc).__name__})")
                 continue
             if kind == "post" or record.session_id or record.session_name:
+                if ctx.tombstones.sent_to_deleted_project(
+                    workspace, record.session_id, record.session_name or DEFAULT_PROJECT, batch.received_at
+                ):
+                    # Accepted before its project was deleted: writing it would bring it back.
+                    gone += 1
+                    continue
                 record.project_id = ctx.projects.resolve(workspace, record.session_id, record.session_name)
                 stamp = ctx.projects.retention(workspace, record.project_id)
                 record.retention_days, record.payload_retention_days = stamp.days, stamp.payload_days
@@ -77,6 +92,8 @@ def _ingest(batch: IngestBatch) -> int:
         sid = judgement.session_id
         judgement.project_id = sid if sid and ctx.projects.exists(workspace, sid) else None
         feedback.append(judgement)
+    if gone:
+        log.info("dropped %d run(s) accepted before their project was deleted (workspace %s)", gone, workspace)
     attachments = [AttachmentRecord(a.run_id, a.name, a.content_type, a.data) for a in batch.attachments]
     dead = letters_for(workspace, "worker", rejected)
     with ctx.redis.pipeline(transaction=True) as pipe:
@@ -96,12 +113,5 @@ def _ingest(batch: IngestBatch) -> int:
 
 
 def delete_project_data(workspace_id: str, project_id: str) -> None:
-    """The project row is already gone; remove its runs, feedback and attachments."""
-    ch = context().clickhouse(timeout=600)  # deletes rewrite parts: allow minutes
-    try:
-        params = {"w": workspace_id, "p": project_id}
-        for statement in (q.DELETE_ATTACHMENTS, q.DELETE_FEEDBACK, q.DELETE_RUNS):
-            ch.command(statement, params)
-    finally:
-        ch.close()
-    log.info("deleted the runs of project %s (workspace %s)", project_id, workspace_id)
+    """The name jobs enqueued before worker/deletion.py existed still carry."""
+    delete_project(workspace_id, project_id)

@@ -21,7 +21,7 @@ from rq.job import Job, JobStatus
 
 from app.core import redis_keys
 from app.core.queue import queue
-from app.core.settings import AlertScheduleSettings, load_settings
+from app.core.settings import QueueSettings
 
 log = logging.getLogger("tracehouse.writer")
 
@@ -39,20 +39,23 @@ class Task:
     timeout_seconds: int = 600
 
 
-# Read when the schedule is built; a wrong value stops the queue service at start all the same.
-_ALERTS = load_settings(AlertScheduleSettings).alerts
+def schedule(settings: QueueSettings) -> tuple[Task, ...]:
+    """Every scheduled task of the queue service, with the intervals its settings choose."""
+    return (
+        Task("retention-partitions", "worker.retention.drop_expired_partitions", interval_seconds=3600),
+        Task(
+            "alerts", "worker.alerts.evaluate.evaluate", settings.alerts.alert_evaluation_seconds, timeout_seconds=300
+        ),
+        # Looks every minute; samples every STORAGE_SAMPLE_SECONDS (worker/storage.py).
+        Task("storage", "worker.storage.check_storage", 60.0, timeout_seconds=3600),
+    )
 
-# Helpers add their task here, one line each.
-TASKS: tuple[Task, ...] = (
-    Task("retention-partitions", "worker.retention.drop_expired_partitions", interval_seconds=3600),
-    Task("alerts", "worker.alerts.evaluate.evaluate", _ALERTS.alert_evaluation_seconds, timeout_seconds=300),
-)
 
 _PENDING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
 
 class Periodic:
-    def __init__(self, connection: redis.Redis, tasks: tuple[Task, ...] = TASKS) -> None:
+    def __init__(self, connection: redis.Redis, tasks: tuple[Task, ...]) -> None:
         self.redis = connection
         self.tasks = tasks
         self.queue: Queue = queue(redis_keys.DEFAULT_QUEUE, connection)

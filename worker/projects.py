@@ -66,6 +66,11 @@ class ProjectResolver:
             self._conn = None
             raise StoreUnavailable(f"postgres unavailable: {exc}") from exc
 
+    def forget(self) -> None:
+        """Drop every cached answer: a project was deleted somewhere."""
+        self._by_name.clear()
+        self._known_ids.clear()
+
     def by_name(self, workspace_id: str, name: str) -> str:
         key = (workspace_id, name)
         if key not in self._by_name:

@@ -81,3 +81,110 @@ SELECT id, workspace_id, default_id, disabled, name, provider, match_pattern, st
 FROM model_prices WHERE workspace_id = ANY(%(workspaces)s::uuid[])
 ORDER BY workspace_id, created_at, id
 """
+# --- deletions (worker/deletion.py) ------------------------------------------------------------
+# Runs of the scope being deleted: their ids find the Postgres rows that name runs (shares,
+# feedback tokens, queue items, examples' source runs), which no foreign key can reach.
+SELECT_PROJECT_RUN_IDS = "SELECT DISTINCT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s"
+SELECT_TRACE_RUN_IDS = (
+    "SELECT DISTINCT id FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s AND trace_id IN %(t)s"
+)
+SELECT_WORKSPACE_RUNS_AMONG = "SELECT DISTINCT toString(id) FROM runs WHERE workspace_id = %(w)s AND id IN %(ids)s"
+
+DELETE_TRACE_ATTACHMENTS = "DELETE FROM run_attachments WHERE workspace_id = %(w)s AND run_id IN %(r)s"
+DELETE_TRACE_FEEDBACK = "DELETE FROM feedback WHERE workspace_id = %(w)s AND (trace_id IN %(t)s OR run_id IN %(r)s)"
+DELETE_TRACE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s AND project_id = %(p)s AND trace_id IN %(t)s"
+
+DELETE_WORKSPACE_ATTACHMENTS = "DELETE FROM run_attachments WHERE workspace_id = %(w)s"
+DELETE_WORKSPACE_FEEDBACK = "DELETE FROM feedback WHERE workspace_id = %(w)s"
+DELETE_WORKSPACE_RUNS = "DELETE FROM runs WHERE workspace_id = %(w)s"
+
+# A lightweight DELETE only masks rows; this rewrites the parts that hold masked rows so the
+# deleted bytes leave the disk now rather than at some later merge.
+# Runs last: a run gone from the parts then means the whole delete is done.
+APPLY_DELETED_MASK = (
+    "ALTER TABLE run_attachments APPLY DELETED MASK",
+    "ALTER TABLE feedback APPLY DELETED MASK",
+    "ALTER TABLE runs APPLY DELETED MASK",
+)
+
+# Postgres rows that name a deleted run. Examples keep existing (they belong to their dataset)
+# but no longer point at a run that is gone.
+PG_DELETE_RUN_SHARES = "DELETE FROM run_shares WHERE workspace_id = %(w)s AND run_id = ANY(%(r)s)"
+PG_DELETE_FEEDBACK_TOKENS = "DELETE FROM feedback_tokens WHERE workspace_id = %(w)s AND run_id = ANY(%(r)s)"
+PG_DELETE_QUEUE_ITEMS = """
+DELETE FROM annotation_queue_items
+WHERE run_id = ANY(%(r)s) AND queue_id IN (SELECT id FROM annotation_queues WHERE workspace_id = %(w)s)
+"""
+PG_UNLINK_EXAMPLES = """
+UPDATE examples SET source_run_id = NULL WHERE workspace_id = %(w)s AND source_run_id = ANY(%(r)s)
+"""
+PG_UNLINK_REVISIONS = """
+UPDATE example_revisions SET source_run_id = NULL
+WHERE source_run_id = ANY(%(r)s) AND dataset_id IN (SELECT id FROM datasets WHERE workspace_id = %(w)s)
+"""
+PG_RUN_STATEMENTS = (
+    PG_DELETE_RUN_SHARES,
+    PG_DELETE_FEEDBACK_TOKENS,
+    PG_DELETE_QUEUE_ITEMS,
+    PG_UNLINK_EXAMPLES,
+    PG_UNLINK_REVISIONS,
+)
+
+# --- storage usage and the disk budget (worker/storage.py) -----------------------------------
+# On-disk and uncompressed bytes of the app's tables (active parts only: inactive ones are
+# merged away within minutes and are no tenant's).
+CH_TABLE_BYTES = """
+SELECT table, sum(bytes_on_disk), sum(data_uncompressed_bytes), sum(rows)
+FROM system.parts WHERE database = currentDatabase() AND active GROUP BY table
+"""
+# Per-column compression of the runs' payload columns. Compact parts (small, fresh ones) report 0
+# per column; those columns then take the table's own ratio.
+CH_PAYLOAD_COLUMN_BYTES = """
+SELECT column, sum(column_data_compressed_bytes), sum(column_data_uncompressed_bytes)
+FROM system.parts_columns
+WHERE database = currentDatabase() AND table = 'runs' AND active AND column IN %(columns)s
+GROUP BY column
+"""
+# What each project's runs hold: the row count and the payload columns' uncompressed lengths.
+CH_RUNS_BY_PROJECT = """
+SELECT workspace_id, project_id, count(),
+       sum(length(inputs)), sum(length(outputs)), sum(length(events)), sum(length(serialized)),
+       sum(length(extra)), sum(length(ifNull(error, '')))
+FROM runs GROUP BY workspace_id, project_id
+"""
+CH_FEEDBACK_BY_WORKSPACE = "SELECT workspace_id, count() FROM feedback GROUP BY workspace_id"
+CH_ATTACHMENTS_BY_WORKSPACE = "SELECT workspace_id, sum(size) FROM run_attachments GROUP BY workspace_id"
+CH_DISK_BYTES = "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = currentDatabase() AND active"
+PG_DATABASE_BYTES = "SELECT pg_database_size(current_database())"
+
+# Samples of tenants that still exist (ClickHouse may still hold rows of a scope being deleted).
+INSERT_STORAGE_TOTAL = """
+INSERT INTO storage_totals (sampled_at, clickhouse_bytes, postgres_bytes, redis_bytes, total_bytes)
+VALUES (%(at)s, %(clickhouse)s, %(postgres)s, %(redis)s, %(total)s) ON CONFLICT (sampled_at) DO NOTHING
+"""
+INSERT_STORAGE_SAMPLE = """
+INSERT INTO storage_samples (sampled_at, workspace_id, project_id, bytes, runs)
+SELECT %(at)s, %(w)s, %(p)s, %(bytes)s, %(runs)s
+WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = %(w)s)
+  AND (%(p)s::uuid IS NULL OR EXISTS (SELECT 1 FROM projects WHERE id = %(p)s AND workspace_id = %(w)s))
+"""
+SELECT_RECENT_TOTALS = "SELECT sampled_at, total_bytes FROM storage_totals WHERE sampled_at >= %(since)s"
+PRUNE_STORAGE_TOTALS = "DELETE FROM storage_totals WHERE sampled_at < %(before)s"
+PRUNE_STORAGE_SAMPLES = "DELETE FROM storage_samples WHERE sampled_at < %(before)s"
+INSERT_PAYLOAD_EXPIRY = """
+INSERT INTO storage_payload_expiries (id, partition_id, columns, bytes_before, bytes_after)
+VALUES (%(id)s, %(partition)s, %(columns)s, %(before)s, %(after)s)
+"""
+SELECT_PAYLOAD_EXPIRED_PARTITIONS = "SELECT partition_id FROM storage_payload_expiries"
+
+# Runs partitions oldest first. The partition id is toYYYYMM(start_time): six digits, checked
+# before it is put into the ALTER below (an identifier cannot be a driver parameter).
+CH_RUNS_PARTITIONS = """
+SELECT partition_id FROM system.parts
+WHERE database = currentDatabase() AND table = 'runs' AND active
+GROUP BY partition_id ORDER BY partition_id
+"""
+# Payload expiry: the heavy columns go back to their defaults (''); ids, times, names, status,
+# tokens, costs, metadata, tags and previews stay, so charts and stats keep their history.
+PAYLOAD_COLUMNS = ("inputs", "outputs", "events", "serialized")
+CLEAR_RUNS_COLUMN_IN_PARTITION = "ALTER TABLE runs CLEAR COLUMN {column} IN PARTITION ID '{partition}'"

@@ -31,6 +31,7 @@ import redis
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
 from app.core.deadletters import note_dropped, push_letters
+from app.core.deletions import Tombstones
 from app.core.errors import StoreUnavailable
 from app.core.ingest import dead_letter
 from app.core.metrics import INGEST_LAG, WRITER_BATCH_ITEMS, WRITER_INSERT_SECONDS, note_store_error
@@ -94,6 +95,7 @@ class Writer:
         # leader starts without it, and such late runs then keep their project's tier.
         self.upgraded: OrderedDict[str, tuple[int, int]] = OrderedDict()
         self._claim_all = False
+        self.tombstones = Tombstones()
 
     # --- main loop -------------------------------------------------------------------------------
 
@@ -224,8 +226,7 @@ class Writer:
         states, waiting, dead = self.merge_all(run_records, attachment_names, version)
         if upgrades:
             self.apply_upgrades(upgrades, states, version)
-        rows = [row(s) for s in states.values()]
-        attachment_rows = []
+        attachment_rows: list[tuple[Any, ...]] = []
         if attachments:
             now = dt.datetime.now(dt.UTC)
             attachment_rows = [
@@ -242,6 +243,14 @@ class Writer:
                 )
                 for workspace, att in attachments
             ]
+        # Read after the batch was read, so a delete accepted before then is seen here
+        # (app/core/deletions.py): nothing of a deleted scope is written back.
+        self.tombstones.refresh(self.redis)
+        if self.tombstones:
+            states, waiting, feedback_rows, attachment_rows = self.drop_deleted(
+                states, waiting, feedback_rows, attachment_rows
+            )
+        rows = [row(s) for s in states.values()]
         for table, statement, table_rows in (
             ("runs", q.INSERT_RUNS, rows),
             ("feedback", q.INSERT_FEEDBACK, feedback_rows),
@@ -332,6 +341,28 @@ class Writer:
                     q.RESTAMP_ATTACHMENTS,
                     {"workspace_id": workspace, "ids": run_ids, "expires": expires, "version": version},
                 )
+
+    def drop_deleted(
+        self,
+        states: dict[str, RunState],
+        waiting: list[tuple[str, RunRecord]],
+        feedback_rows: list[tuple[Any, ...]],
+        attachment_rows: list[tuple[Any, ...]],
+    ) -> tuple[dict[str, RunState], list[tuple[str, RunRecord]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        dead = self.tombstones.dead
+        gone = {r for r, s in states.items() if dead(s.workspace_id, s.project_id, s.trace_id)}
+        for run_id in gone:
+            del states[run_id]
+            self.cache.pop(run_id, None)
+        if gone:
+            log.info("writer dropped %d run(s) of deleted projects, traces or workspaces", len(gone))
+        waiting = [(w, r) for w, r in waiting if not dead(w, r.project_id, r.trace_id)]
+        # _feedback_row: (workspace, id, run_id, trace_id, project_id, ...)
+        feedback_rows = [
+            f for f in feedback_rows if not dead(f[0], f[4], f[3]) and not (f[2] is not None and str(f[2]) in gone)
+        ]
+        attachment_rows = [a for a in attachment_rows if not dead(a[0]) and str(a[1]) not in gone]
+        return states, waiting, feedback_rows, attachment_rows
 
     def merge_all(
         self,

@@ -10,6 +10,7 @@ from app.backend.datasets.example_routes import ROUTES as EXAMPLE_ROUTES
 from app.backend.datasets.routes import DatasetsController
 from app.backend.datasets.sharing import ROUTES as DATASET_SHARE_ROUTES
 from app.backend.datasets.transfer import ROUTES as DATASET_TRANSFER_ROUTES
+from app.backend.deletions.routes import ROUTES as DELETION_ROUTES
 from app.backend.experiments.routes import ROUTES as EXPERIMENT_ROUTES
 from app.backend.feedback.routes import FeedbackController
 from app.backend.feedback.tokens import ROUTES as TOKEN_ROUTES
@@ -21,6 +22,7 @@ from app.backend.prompts.routes import ROUTES as PROMPT_ROUTES
 from app.backend.retention.routes import ROUTES as RETENTION_ROUTES
 from app.backend.runs.routes import ROUTES as RUN_ROUTES
 from app.backend.sharing.routes import ROUTES as SHARE_ROUTES
+from app.backend.storage.routes import ROUTES as STORAGE_ROUTES
 from app.backend.threads.routes import ROUTES as THREAD_ROUTES
 from app.backend.v2.experiments import ROUTES as V2_EXPERIMENT_ROUTES
 from app.backend.v2.routes import ROUTES as V2_ROUTES
@@ -44,6 +46,8 @@ def create_app(settings: BackendSettings, *, stores: Stores | None = None) -> Li
             DatasetsController,
             *TOKEN_ROUTES,
             *FEEDBACK_CONFIG_ROUTES,
+            *DELETION_ROUTES,
+            *STORAGE_ROUTES,
             *RUN_ROUTES,
             *SHARE_ROUTES,
             *DATASET_TRANSFER_ROUTES,

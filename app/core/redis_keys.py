@@ -85,3 +85,16 @@ SETUP_SLOT = "th:setup:slot"
 PRICES_GENERATION = "th:prices:generation"
 # `costs recompute` checkpoints: one hash per (workspace, project, since) run of the command.
 COSTS_RECOMPUTE_PREFIX = "th:costs:recompute:"
+# --- storage (issue 19): deletions and the disk budget ---------------------------------------
+# What was deleted and must not come back (sorted set, scored by when): members `w:<workspace>`,
+# `p:<workspace>:<project>`, `t:<workspace>:<trace>`, `n:<workspace>:<project name>`. Written by
+# the backend and platform when they accept a delete; read by the queue service (stage 1 drops
+# runs accepted before their project's delete and forgets cached project ids, the writer drops
+# records of deleted scopes). Kept DELETED_KEEP_SECONDS (app/core/deletions.py).
+DELETED = "th:deleted"
+# Moves on every addition to DELETED, so readers reload the set only when it changed.
+DELETED_GENERATION = "th:deleted-generation"
+# The last disk-budget state (msgpack of app.core.storage.BudgetState), written by the storage job.
+STORAGE_BUDGET_STATE = "th:storage:budget-state"
+# Set NX with STORAGE_SAMPLE_SECONDS expiry by the storage job: a sample is due when it is absent.
+STORAGE_SAMPLE_DUE = "th:storage:sample-due"

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import msgspec
 
 __all__ = (
-    "AlertScheduleSettings",
     "AlertSettings",
     "AuthSettings",
     "BackendSettings",
@@ -296,6 +295,70 @@ class AlertSettings(_Group, frozen=True, kw_only=True):
         Egress(self.playground_allowed_hosts)
 
 
+# --- storage (issue 19): the disk budget -------------------------------------------------------
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
+_UNITS = {
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
+STORAGE_ENFORCE_MODES = ("off", "expire_payloads")
+
+
+def parse_size(text: str) -> int:
+    """`200GB` (powers of 1000), `1.5TiB` (powers of 1024) or a plain byte count."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a size such as 200GB, 500MiB or 1000000")
+    number, unit = float(match.group(1)), (match.group(2) or "B").upper()
+    return int(number * _UNITS[unit])
+
+
+class StorageSettings(_Group, frozen=True, kw_only=True):
+    env_prefix: ClassVar[str] = "STORAGE_"
+    # The disk the appliance may use (ClickHouse + Postgres + Redis), e.g. 200GB; empty = no budget.
+    budget: str = ""
+    # Warn when the forecast reaches the budget within this many days.
+    warn_days: int = 14
+    # What to do once the budget is exceeded: nothing (off) or clear the oldest months' payloads.
+    enforce: str = "off"
+    # How often the queue service samples usage and checks the budget.
+    sample_seconds: int = 3600
+
+    def __post_init__(self) -> None:
+        if self.budget:
+            try:
+                size = parse_size(self.budget)
+            except ValueError as exc:
+                raise ValueError(f"STORAGE_BUDGET: {exc}") from None
+            if size < 1:
+                raise ValueError("STORAGE_BUDGET must be at least 1 byte")
+        if not 1 <= self.warn_days <= 3650:
+            raise ValueError("STORAGE_WARN_DAYS must be between 1 and 3650")
+        if self.enforce not in STORAGE_ENFORCE_MODES:
+            raise ValueError(f"STORAGE_ENFORCE must be one of {', '.join(STORAGE_ENFORCE_MODES)}")
+        if not 10 <= self.sample_seconds <= 86400:
+            raise ValueError("STORAGE_SAMPLE_SECONDS must be between 10 and 86400")
+
+    @property
+    def budget_bytes(self) -> int | None:
+        return parse_size(self.budget) if self.budget else None
+
+
+def storage_settings(env: Mapping[str, str] | None = None) -> StorageSettings:
+    """The storage group alone (the storage job's tests build it with their own budget)."""
+    group = _load_group(StorageSettings, os.environ if env is None else env)
+    assert isinstance(group, StorageSettings)
+    return group
+
+
 # --- one top-level settings object per process ---------------------------------------------------
 
 
@@ -312,6 +375,7 @@ class BackendSettings(_ProcessSettings, frozen=True, kw_only=True):
     user_content: UserContentSettings
     public: PublicUrlSettings
     alerts: AlertSettings
+    storage: StorageSettings
 
 
 class PlatformSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -381,6 +445,7 @@ class QueueSettings(_ProcessSettings, frozen=True, kw_only=True):
     worker: QueueWorkerSettings
     metrics: QueueMetricsSettings
     alerts: AlertSettings
+    storage: StorageSettings
 
 
 class MigrateSettings(_ProcessSettings, frozen=True, kw_only=True):
@@ -409,12 +474,6 @@ class StoreRunnerSettings(_ProcessSettings, frozen=True, kw_only=True):
     """What the native runner needs to start the bundled stores."""
 
     redis_server: RedisServerSettings
-
-
-class AlertScheduleSettings(_ProcessSettings, frozen=True, kw_only=True):
-    """What the schedule (worker/periodic.py) reads when it is imported: the evaluation interval."""
-
-    alerts: AlertSettings
 
 
 S = TypeVar("S", bound=msgspec.Struct)

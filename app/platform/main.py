@@ -38,4 +38,6 @@ def create_app(settings: PlatformSettings, *, stores: Stores | None = None) -> L
     )
     # Producers use rq's synchronous client (from a thread); one connection pool per process.
     app.state.ingest_queue = queue(redis_keys.INGEST_QUEUE, sync_redis(settings.redis))
+    # Workspace deletion hands its ClickHouse and Redis part to the queue service.
+    app.state.default_queue = queue(redis_keys.DEFAULT_QUEUE, sync_redis(settings.redis))
     return app

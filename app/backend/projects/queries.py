@@ -47,7 +47,7 @@ WHERE workspace_id = %(workspace_id)s AND id = %(id)s
 RETURNING {PROJECT_COLUMNS}
 """
 
-DELETE_PROJECT = "DELETE FROM projects WHERE workspace_id = %(workspace_id)s AND id = %(id)s RETURNING id"
+DELETE_PROJECT = "DELETE FROM projects WHERE workspace_id = %(workspace_id)s AND id = %(id)s RETURNING id, name"
 
 # Stats for a page of projects: counts, latency and error rate over root runs (traces, what a
 # project's list shows); token and cost totals over every run, where the usage is recorded.

@@ -10,14 +10,15 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-import anyio.to_thread
 import msgspec
 import psycopg
+import redis.asyncio as aredis
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from psycopg.types.json import Jsonb
 
+from app.backend.deletions.service import hand_off
 from app.backend.params import json_object_param
 from app.backend.projects import queries as q
 from app.backend.projects.schemas import Project, ProjectCreate, ProjectUpdate, project_from_row, with_stats
@@ -25,9 +26,9 @@ from app.backend.projects.stats import project_stats
 from app.backend.retention.service import require_admin, update_project_retention
 from app.core.auth import Principal
 from app.core.clickhouse import ClickHouse, check_time
+from app.core.deletions import name_scope, project_scope
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
-from app.core.queue import retry_policy
 
 
 class ProjectsController(Controller):
@@ -151,18 +152,19 @@ class ProjectsController(Controller):
         project_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         postgres: NamedDependency[Postgres],
+        redis: NamedDependency[aredis.Redis],
     ) -> None:
         row = await postgres.fetch_one(q.DELETE_PROJECT, {"workspace_id": principal.workspace_id, "id": project_id})
         if row is None:
             raise NotFound("project not found")
-        queue = request.app.state.default_queue
-        await anyio.to_thread.run_sync(
-            lambda: queue.enqueue_call(
-                "worker.jobs.delete_project_data",
-                args=(str(principal.workspace_id), str(project_id)),
-                result_ttl=0,
-                retry=retry_policy(),
-            )
+        workspace = str(principal.workspace_id)
+        await hand_off(
+            redis,
+            request.app.state.default_queue,
+            [project_scope(workspace, str(project_id)), name_scope(workspace, row["name"])],
+            "worker.deletion.delete_project",
+            workspace,
+            str(project_id),
         )
 
 

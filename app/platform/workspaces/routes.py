@@ -7,15 +7,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import anyio.to_thread
 import msgspec
 import psycopg
-from litestar import Controller, get, patch, post
+import redis.asyncio as aredis
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from app.core.auth import Principal
+from app.core.auth import Authenticator, Principal
+from app.core.deletions import tombstone, workspace_scope
 from app.core.errors import Conflict, NotFound
 from app.core.postgres import Postgres
+from app.core.queue import retry_policy
 from app.core.tenancy import queries as tq
 from app.core.tenancy import users
 from app.platform.workspaces import queries as q
@@ -103,6 +107,41 @@ class WorkspacesController(Controller):
         if row is None:
             raise NotFound("workspace not found")
         return _out(row, principal)
+
+    @delete("/{workspace_id:uuid}", opt={"role": "admin"}, status_code=202)
+    async def delete_workspace(
+        self,
+        request: Request[Any, Any, Any],
+        workspace_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        postgres: NamedDependency[Postgres],
+        redis: NamedDependency[aredis.Redis],
+    ) -> None:
+        """An admin of the workspace (acting in it) deletes it: Postgres at once (cascades), then
+        ClickHouse and Redis in a job (worker/deletion.py); its keys stop working now."""
+        if workspace_id != principal.workspace_id:
+            raise NotFound("workspace not found")
+        params = {"id": workspace_id, "organization_id": principal.organization_id}
+        async with postgres.transaction() as conn:
+            count = await (await conn.execute(q.COUNT_ORG_WORKSPACES, params)).fetchone()
+            if count is not None and count["n"] <= 1:
+                raise Conflict("the organization's only workspace cannot be deleted")
+            hashes = [
+                bytes(r["key_hash"])
+                for r in await (await conn.execute(q.SELECT_KEY_HASHES_FOR_WORKSPACE, params)).fetchall()
+            ]
+            if await (await conn.execute(q.DELETE_WORKSPACE, params)).fetchone() is None:
+                raise NotFound("workspace not found")
+        authenticator: Authenticator = request.app.state.authenticator
+        await authenticator.evict(*hashes)
+        workspace = str(workspace_id)
+        await tombstone(redis, workspace_scope(workspace))
+        queue = request.app.state.default_queue
+        await anyio.to_thread.run_sync(
+            lambda: queue.enqueue_call(
+                "worker.deletion.delete_workspace", args=(workspace,), result_ttl=0, retry=retry_policy(), timeout=3600
+            )
+        )
 
 
 @get("/api/v1/orgs/current")

@@ -4,6 +4,7 @@ import { setTenant } from "../api/client";
 import { useAuth, WorkspaceContext, type Workspace } from "../auth/AuthContext";
 import { ErrorState, Loading } from "./States";
 import { Brand } from "./Brand";
+import { StorageBanner } from "./StorageBanner";
 
 const NAV = [
   { to: "projects", label: "Projects", icon: "▤" },
@@ -80,6 +81,7 @@ export function TenantLayout() {
           </div>
         </aside>
         <main className="content" id="main">
+          {member && <StorageBanner />}
           {member ? (
             <Suspense fallback={<Loading />}>
               <Outlet />

@@ -6,6 +6,7 @@ import { MembersTab } from "./MembersTab";
 import { ModelPricesTab } from "./ModelPricesTab";
 import { ProvidersTab } from "./ProvidersTab";
 import { WebhooksTab } from "./WebhooksTab";
+import { StorageTab } from "./StorageTab";
 import { WorkspaceTab } from "./WorkspaceTab";
 import "./settings.css";
 
@@ -24,6 +25,7 @@ export default function SettingsPage() {
           { to: `${base}/webhooks`, label: "Webhooks" },
           { to: `${base}/prices`, label: "Model prices" },
           { to: `${base}/workspace`, label: "Workspace" },
+          { to: `${base}/storage`, label: "Storage" },
         ]}
       />
       <Routes>
@@ -33,6 +35,7 @@ export default function SettingsPage() {
         <Route path="webhooks" element={<WebhooksTab />} />
         <Route path="prices" element={<ModelPricesTab />} />
         <Route path="workspace" element={<WorkspaceTab />} />
+        <Route path="storage" element={<StorageTab />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>
     </div>
