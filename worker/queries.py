@@ -175,6 +175,10 @@ INSERT_PAYLOAD_EXPIRY = """
 INSERT INTO storage_payload_expiries (id, partition_id, columns, bytes_before, bytes_after)
 VALUES (%(id)s, %(partition)s, %(columns)s, %(before)s, %(after)s)
 """
+# Webhooks that asked for the installation's disk-budget events (every workspace's).
+SELECT_STORAGE_WEBHOOKS = """
+SELECT workspace_id, id FROM webhooks WHERE storage_events AND enabled ORDER BY workspace_id, id
+"""
 SELECT_PAYLOAD_EXPIRED_PARTITIONS = "SELECT partition_id FROM storage_payload_expiries"
 
 # Runs partitions oldest first. The partition id is toYYYYMM(start_time): six digits, checked

@@ -29,8 +29,11 @@ import redis
 
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse, Profile
+from app.core.queue import queue
 from app.core.settings import StorageSettings
-from app.core.storage import FORECAST_DAYS, BudgetState, encode_state, forecast
+from app.core.storage import FORECAST_DAYS, BudgetState, current_budget_state, encode_state, forecast
+from app.core.webhooks import delivery
+from app.core.webhooks.events import record_event
 from worker import queries as q
 from worker.context import context
 
@@ -71,6 +74,7 @@ class Usage:
 
 def run_check(ch: ClickHouse, dsn: str, connection: redis.Redis, storage: StorageSettings) -> BudgetState:
     now = dt.datetime.now(dt.UTC)
+    previous = current_budget_state(connection)
     with psycopg.connect(dsn, autocommit=True, application_name="tracehouse-storage") as pg:
         usage = measure(ch, pg, connection)
         record(pg, usage, now)
@@ -82,9 +86,71 @@ def run_check(ch: ClickHouse, dsn: str, connection: redis.Redis, storage: Storag
                 pg.execute(q.INSERT_STORAGE_TOTAL, _total_params(usage, dt.datetime.now(dt.UTC)))
                 state = _forecast(pg, storage, dt.datetime.now(dt.UTC))
             state = BudgetState(**{**_fields(state), "cleared_partitions": cleared})
+        # Before the state is kept: a retry after a failure here still sees the old state, and
+        # the event ids (derived from it) make the retry's events the same ones.
+        announce(pg, connection, previous, state)
     connection.set(redis_keys.STORAGE_BUDGET_STATE, encode_state(state))
     _log(state)
     return state
+
+
+# What a change of the budget's status is called on webhooks (docs/alerts.md, "Disk budget").
+BUDGET_EVENTS = {"warning": "storage.budget_forecast", "exceeded": "storage.budget_exceeded", "ok": "storage.budget_ok"}
+_WATCHED = {"warning", "exceeded"}
+
+
+def announce(pg: psycopg.Connection, connection: redis.Redis, previous: BudgetState | None, state: BudgetState) -> int:
+    """Send a change of the budget's status (into or out of warning/exceeded) to every enabled
+    webhook that asked for disk-budget events, in every workspace. Only the installation's figures
+    go out, never another workspace's. Returns the deliveries queued."""
+    before = previous.status if previous else "none"
+    if state.status == before or not ({before, state.status} & _WATCHED):
+        return 0
+    event_type = BUDGET_EVENTS.get(state.status, "storage.budget_ok")
+    since = previous.checked_at.isoformat() if previous else "-"
+    payload = {
+        "summary": budget_summary(state),
+        "status": state.status,
+        "previous_status": before,
+        "used_bytes": state.used_bytes,
+        "budget_bytes": state.budget_bytes,
+        "days_left": state.days_left,
+        "forecast_at": state.forecast_at.isoformat() if state.forecast_at else None,
+        "growth_bytes_per_day": state.growth_bytes_per_day,
+        "cleared_partitions": state.cleared_partitions,
+    }
+    hooks: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for workspace_id, webhook_id in pg.execute(q.SELECT_STORAGE_WEBHOOKS).fetchall():
+        hooks[workspace_id].append(webhook_id)
+    queued: list[uuid.UUID] = []
+    for workspace_id, webhook_ids in hooks.items():
+        # The same change of status gives the same event id (a retry adds nothing).
+        event_id = uuid.uuid5(uuid.NAMESPACE_URL, f"tracehouse:storage:{workspace_id}:{since}:{state.status}")
+        with pg.transaction():
+            queued += record_event(
+                pg,
+                event_id=event_id,
+                workspace_id=workspace_id,
+                event_type=event_type,
+                payload=payload,
+                webhook_ids=webhook_ids,
+            )
+    delivery.enqueue(queue(redis_keys.DEFAULT_QUEUE, connection), queued)
+    return len(queued)
+
+
+def budget_summary(state: BudgetState) -> str:
+    used, budget = _gb(state.used_bytes), _gb(state.budget_bytes or 0)
+    if state.status == "exceeded":
+        return f"Tracehouse disk budget exceeded: {used} used of {budget}."
+    if state.status == "warning":
+        when = state.forecast_at.date().isoformat() if state.forecast_at else "soon"
+        return f"Tracehouse disk budget: {used} of {budget} used, forecast to be reached on {when}."
+    return f"Tracehouse disk budget back within limits: {used} of {budget} used."
+
+
+def _gb(size: int) -> str:
+    return f"{size / 1e9:.2f} GB"
 
 
 def measure(ch: ClickHouse, pg: psycopg.Connection, connection: redis.Redis, *, tenants: bool = True) -> Usage:

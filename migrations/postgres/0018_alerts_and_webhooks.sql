@@ -14,6 +14,8 @@ CREATE TABLE webhooks (
     secret        text NOT NULL,
     format        text NOT NULL CHECK (format IN ('json', 'slack')),
     enabled       boolean NOT NULL DEFAULT true,
+    -- Also send the installation's disk-budget warnings (worker/storage.py) here.
+    storage_events boolean NOT NULL DEFAULT false,
     created_at    timestamptz NOT NULL DEFAULT clock_timestamp(),
     modified_at   timestamptz NOT NULL DEFAULT clock_timestamp()
 );

@@ -20,6 +20,7 @@ from app.core.queue import queue
 from app.core.settings import storage_settings
 from tests.conftest import Tenant
 from tests.support.ingest_helpers import clickhouse, json_part, multipart, wait_for
+from tests.support.webhook_receiver import webhook_receiver
 from tooling.runner.stack import NativeStack
 from worker.storage import run_check
 
@@ -68,6 +69,18 @@ def ingest(tenant: Tenant, ch: ClickHouse, runs: list[dict[str, Any]]) -> None:
 
 def check(stack: NativeStack, ch: ClickHouse, rd: redis.Redis, **env: str) -> Any:
     return run_check(ch, stack.env()["POSTGRES_DSN"], rd, storage_settings(env))
+
+
+def settled(tenant: Tenant, webhook_id: str, count: int) -> list[dict[str, Any]]:
+    """A webhook's delivery log once `count` deliveries are no longer pending."""
+
+    def probe() -> list[dict[str, Any]] | None:
+        response = tenant.client.get(f"/webhooks/{webhook_id}/deliveries")
+        assert response.status_code == 200, response.text
+        log: list[dict[str, Any]] = response.json()
+        return log if len([d for d in log if d["status"] != "pending"]) >= count else None
+
+    return wait_for(probe, timeout=60, what="webhook deliveries to settle")
 
 
 def usage(tenant: Tenant) -> dict[str, Any]:
@@ -196,3 +209,42 @@ def test_growth_towards_the_budget_warns_before_it_is_reached(
     assert any("storage.budget_forecast" in r.getMessage() for r in caplog.records)
     assert check(stack, ch, rd, STORAGE_BUDGET=budget, STORAGE_WARN_DAYS="2").status == "ok"
     assert rd.get(redis_keys.STORAGE_BUDGET_STATE) is not None
+
+
+def test_budget_changes_reach_the_webhooks_that_asked_once_each(
+    stack: NativeStack, tenant: Tenant, other_tenant: Tenant, ch: ClickHouse, rd: redis.Redis
+) -> None:
+    """Into and out of `exceeded`: one event each, to every workspace's webhooks that chose
+    disk-budget events (and no other), carrying only the installation's figures."""
+    with webhook_receiver() as receiver:
+        asked = []
+        for who, path in ((tenant, "/mine"), (other_tenant, "/theirs")):
+            response = who.client.post(
+                "/webhooks", json={"name": "disk", "url": receiver.url(path), "storage_events": True}
+            )
+            assert response.status_code == 201, response.text
+            assert response.json()["storage_events"] is True
+            asked.append(response.json()["id"])
+        quiet = tenant.client.post("/webhooks", json={"name": "alerts only", "url": receiver.url("/quiet")})
+        assert quiet.status_code == 201 and quiet.json()["storage_events"] is False
+        try:
+            rd.delete(redis_keys.STORAGE_BUDGET_STATE)  # no budget was known before
+            assert check(stack, ch, rd, STORAGE_BUDGET="1").status == "exceeded"
+            assert check(stack, ch, rd, STORAGE_BUDGET="1").status == "exceeded"  # no change, no event
+            assert check(stack, ch, rd, STORAGE_BUDGET="1TB").status == "ok"
+
+            for who, webhook_id, path in ((tenant, asked[0], "/mine"), (other_tenant, asked[1], "/theirs")):
+                log = settled(who, webhook_id, 2)
+                assert sorted(d["event_type"] for d in log) == ["storage.budget_exceeded", "storage.budget_ok"]
+                events = {e["type"]: e["data"] for e in (r.json() for r in receiver.on(path))}
+                assert len(receiver.on(path)) == 2 and set(events) == {"storage.budget_exceeded", "storage.budget_ok"}
+                exceeded = events["storage.budget_exceeded"]
+                assert exceeded["used_bytes"] > 0 and exceeded["budget_bytes"] == 1
+                assert exceeded["previous_status"] == "none" and "disk budget exceeded" in exceeded["summary"]
+                # Installation figures only: nothing names a workspace or project.
+                assert not {k for k in exceeded if "workspace" in k or "project" in k}
+            assert receiver.on("/quiet") == []
+        finally:
+            rd.delete(redis_keys.STORAGE_BUDGET_STATE)
+            for who, webhook_id in ((tenant, asked[0]), (other_tenant, asked[1]), (tenant, quiet.json()["id"])):
+                who.client.delete(f"/webhooks/{webhook_id}")

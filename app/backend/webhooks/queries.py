@@ -1,11 +1,11 @@
 """SQL for webhooks and their delivery log (Postgres). Every statement is scoped by workspace_id.
 Events and deliveries themselves are written with app/core/webhooks/queries.py."""
 
-COLUMNS = "id, workspace_id, name, url, secret, format, enabled, created_at, modified_at"
+COLUMNS = "id, workspace_id, name, url, secret, format, enabled, storage_events, created_at, modified_at"
 
 INSERT_WEBHOOK = f"""
-INSERT INTO webhooks (id, workspace_id, name, url, secret, format, enabled)
-VALUES (%(id)s, %(workspace_id)s, %(name)s, %(url)s, %(secret)s, %(format)s, %(enabled)s)
+INSERT INTO webhooks (id, workspace_id, name, url, secret, format, enabled, storage_events)
+VALUES (%(id)s, %(workspace_id)s, %(name)s, %(url)s, %(secret)s, %(format)s, %(enabled)s, %(storage_events)s)
 RETURNING {COLUMNS}
 """
 
@@ -25,6 +25,7 @@ UPDATE webhooks SET
     secret = COALESCE(%(secret)s, secret),
     format = COALESCE(%(format)s, format),
     enabled = COALESCE(%(enabled)s, enabled),
+    storage_events = COALESCE(%(storage_events)s, storage_events),
     modified_at = clock_timestamp()
 WHERE workspace_id = %(workspace_id)s AND id = %(id)s
 RETURNING {COLUMNS}

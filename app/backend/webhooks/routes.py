@@ -52,6 +52,7 @@ async def create_webhook(
         "secret": secret,
         "format": data.format,
         "enabled": data.enabled,
+        "storage_events": data.storage_events,
     }
     row = await postgres.fetch_one(q.INSERT_WEBHOOK, params)
     return webhook_from_row(row, secret=None if data.secret else secret)
@@ -95,6 +96,7 @@ async def update_webhook(
         "secret": data.secret,
         "format": data.format,
         "enabled": data.enabled,
+        "storage_events": data.storage_events,
     }
     row = await postgres.fetch_one(q.UPDATE_WEBHOOK, params)
     if row is None:

@@ -23,6 +23,8 @@ class WebhookCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     secret: Secret | None = None
     format: Format = "json"
     enabled: bool = True
+    # Also send the installation's disk-budget warnings (STORAGE_BUDGET) here.
+    storage_events: bool = False
 
 
 class WebhookUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -31,6 +33,7 @@ class WebhookUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     secret: Secret | None = None
     format: Format | None = None
     enabled: bool | None = None
+    storage_events: bool | None = None
 
 
 class Webhook(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -39,6 +42,7 @@ class Webhook(msgspec.Struct, kw_only=True, omit_defaults=True):
     url: str
     format: str
     enabled: bool
+    storage_events: bool
     secret_hint: str
     created_at: dt.datetime
     modified_at: dt.datetime
@@ -75,6 +79,7 @@ def webhook_from_row(row: dict[str, Any], *, secret: str | None = None) -> Webho
         url=row["url"],
         format=row["format"],
         enabled=row["enabled"],
+        storage_events=row["storage_events"],
         secret_hint=hint(row["secret"]),
         created_at=row["created_at"],
         modified_at=row["modified_at"],

@@ -6,6 +6,7 @@ export interface Webhook {
   url: string;
   format: "json" | "slack";
   enabled: boolean;
+  storage_events: boolean; // also sent the installation's disk-budget warnings
   secret_hint: string;
   created_at: string;
   modified_at: string;

@@ -13,6 +13,7 @@ const hook: Webhook = {
   url: "https://hooks.example.com/a",
   format: "slack",
   enabled: true,
+  storage_events: false,
   secret_hint: "...wxyz",
   created_at: "2026-10-05T09:00:00Z",
   modified_at: "2026-10-05T09:00:00Z",
@@ -81,6 +82,7 @@ describe("WebhooksTab", () => {
     fireEvent.click(screen.getByRole("button", { name: "Add webhook" }));
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "alerts" } });
     fireEvent.change(screen.getByLabelText("URL"), { target: { value: "https://hooks.example.com/b" } });
+    fireEvent.click(screen.getByLabelText(/Also send disk-budget warnings/));
     fireEvent.submit(screen.getByLabelText("Name").closest("form") as HTMLFormElement);
     expect(await screen.findByDisplayValue("whsec_NEWSECRET")).toBeTruthy();
     // No secret typed: none is sent, so the server generates one.
@@ -89,6 +91,7 @@ describe("WebhooksTab", () => {
       url: "https://hooks.example.com/b",
       format: "json",
       enabled: true,
+      storage_events: true,
     });
     fireEvent.click(screen.getByRole("button", { name: "I have saved it", hidden: true }));
     await waitFor(() => expect(screen.queryByDisplayValue("whsec_NEWSECRET")).toBeNull());

@@ -106,7 +106,17 @@ export function WebhooksTab() {
                 <td>
                   <code title="Only the last characters are shown">{h.secret_hint}</code>
                 </td>
-                <td>{h.enabled ? <span className="badge ok">enabled</span> : <span className="badge">disabled</span>}</td>
+                <td>
+                  {h.enabled ? <span className="badge ok">enabled</span> : <span className="badge">disabled</span>}
+                  {h.storage_events && (
+                    <>
+                      {" "}
+                      <span className="badge" title="Also sent the disk-budget warnings">
+                        disk budget
+                      </span>
+                    </>
+                  )}
+                </td>
                 <td className="num nowrap">
                   <RowButton label={`Send a test event to ${h.name}`} onClick={() => void sendTest(h)}>
                     Send test
@@ -168,6 +178,7 @@ function WebhookDialog({
   const [format, setFormat] = useState<Webhook["format"]>("json");
   const [secret, setSecret] = useState("");
   const [enabled, setEnabled] = useState(true);
+  const [storageEvents, setStorageEvents] = useState(false);
 
   useEffect(() => {
     if (!open) return;
@@ -176,10 +187,17 @@ function WebhookDialog({
     setFormat(webhook?.format ?? "json");
     setSecret("");
     setEnabled(webhook?.enabled ?? true);
+    setStorageEvents(webhook?.storage_events ?? false);
   }, [open, webhook]);
 
   const save = useMutation(async () => {
-    const body: Record<string, unknown> = { name: name.trim(), url: url.trim(), format, enabled };
+    const body: Record<string, unknown> = {
+      name: name.trim(),
+      url: url.trim(),
+      format,
+      enabled,
+      storage_events: storageEvents,
+    };
     if (secret) body.secret = secret; // empty: keep the stored one (or, new, have one generated)
     return api<Webhook>(
       webhook ? { path: `${PATH}/${webhook.id}`, method: "PATCH", body } : { path: PATH, method: "POST", body },
@@ -232,6 +250,14 @@ function WebhookDialog({
       <label className="checkbox">
         <input type="checkbox" checked={enabled} onChange={(event) => setEnabled(event.target.checked)} />
         Enabled
+      </label>
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={storageEvents}
+          onChange={(event) => setStorageEvents(event.target.checked)}
+        />
+        Also send disk-budget warnings (the whole installation&apos;s, from STORAGE_BUDGET)
       </label>
     </FormDialog>
   );
