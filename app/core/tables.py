@@ -20,6 +20,11 @@ RUN_COLUMNS = (
     "prompt_token_details", "completion_token_details", "prompt_cost_details", "completion_cost_details",
     "cost_source",
 )  # fmt: skip
+# An LLM run whose tokens were recorded but which has no cost: no price reached it (neither the
+# caller nor the price table), so its cost is unknown, not zero. Project stats, the monitoring
+# series and /runs/stats name such runs' models (`unpriced_models`) and the UI links to adding a price.
+UNPRICED_LLM_RUN = "run_type = 'llm' AND total_tokens > 0 AND (total_cost IS NULL OR total_cost = 0)"
+
 # Columns `runs` has beyond RUN_COLUMNS, which nothing inserts (`is_root` is materialised,
 # `is_deleted` defaults).
 UNWRITTEN_COLUMNS = ("is_root", "is_deleted")

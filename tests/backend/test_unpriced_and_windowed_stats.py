@@ -120,3 +120,18 @@ def test_another_workspace_sees_none_of_it(corpus: dict[str, Any], other_tenant:
     assert other_tenant.client.get(f"/sessions/{project_id}/timeseries").status_code == 404
     listed = other_tenant.client.get("/sessions", params={"id": project_id, "include_stats": "true"})
     assert listed.status_code == 200 and listed.json() == []
+
+
+def test_runs_stats_name_the_unpriced_models_of_the_filtered_runs(corpus: dict[str, Any]) -> None:
+    """POST /runs/stats (the runs page's summary) names them too, for the runs its body selects."""
+    tenant, project_id = corpus["tenant"], corpus["project_id"]
+
+    def stats(**body: Any) -> dict[str, Any]:
+        response = tenant.client.post("/runs/stats", json={"session": [project_id], **body})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert stats()["unpriced_models"] == ["house-model-mini", "old-model"]
+    recent = stats(start_time=(NOW - dt.timedelta(days=1)).isoformat())
+    assert recent["unpriced_models"] == ["house-model-mini"] and float(recent["total_cost"]) == pytest.approx(50e-6)
+    assert stats(filter='eq(run_type, "chain")')["unpriced_models"] == []  # roots carry no model

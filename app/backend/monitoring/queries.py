@@ -8,6 +8,8 @@ sums are over every matching run, since usage is recorded on the LLM runs inside
 its root (as in the project stats).
 """
 
+from app.core.tables import UNPRICED_LLM_RUN
+
 _SERIES = """
 WITH (%(is_root)s IS NULL OR is_root = %(is_root)s) AS counted
 SELECT
@@ -39,12 +41,12 @@ SERIES_TOTALS = _SERIES.format(bucket="0 AS bucket", group="")
 
 # The models of the window's LLM runs that recorded tokens but no cost, most tokens first: their
 # cost is unknown (no price reached the run), not zero, and the cost chart says so instead of $0.
-UNPRICED_MODELS = """
+UNPRICED_MODELS = f"""
 SELECT model_name, sum(total_tokens) AS tokens
 FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND project_id = %(project_id)s
   AND start_time >= %(start)s AND start_time < %(end)s
-  AND run_type = 'llm' AND total_tokens > 0 AND (total_cost IS NULL OR total_cost = 0)
+  AND {UNPRICED_LLM_RUN}
 GROUP BY model_name
 ORDER BY tokens DESC, model_name
 LIMIT 20

@@ -1,5 +1,7 @@
 """SQL for projects (Postgres). Every statement is scoped by workspace_id."""
 
+from app.core.tables import UNPRICED_LLM_RUN
+
 PROJECT_COLUMNS = (
     "id, workspace_id, name, description, extra, reference_dataset_id, start_time, end_time,"
     " trace_tier, longlived_ttl_days, payload_ttl_days"
@@ -53,7 +55,7 @@ DELETE_PROJECT = "DELETE FROM projects WHERE workspace_id = %(workspace_id)s AND
 # project's list shows); token and cost totals over every run, where the usage is recorded.
 # `since` (null: all time) keeps the runs started from then on. `unpriced_models` names the models
 # of LLM runs that recorded tokens but no cost: their cost is unknown, not zero, and the UI says so.
-PROJECT_STATS = """
+PROJECT_STATS = f"""
 SELECT
     project_id,
     countIf(parent_run_id IS NULL) AS run_count,
@@ -66,9 +68,7 @@ SELECT
     sum(prompt_cost), sum(completion_cost), sum(total_cost),
     countIf(parent_run_id IS NULL AND status = 'error') AS errors,
     maxIf(start_time, parent_run_id IS NULL) AS last_start,
-    groupUniqArrayIf(20)(
-        model_name, run_type = 'llm' AND total_tokens > 0 AND (total_cost IS NULL OR total_cost = 0)
-    ) AS unpriced_models
+    groupUniqArrayIf(20)(model_name, {UNPRICED_LLM_RUN}) AS unpriced_models
 FROM runs FINAL
 WHERE workspace_id = %(workspace_id)s AND project_id IN %(projects)s
   AND (%(since)s IS NULL OR start_time >= %(since)s)

@@ -1,5 +1,7 @@
 """SQL for reading runs (ClickHouse). Every statement is scoped by workspace_id."""
 
+from app.core.tables import UNPRICED_LLM_RUN
+
 # The columns GET /runs/{id} reads, in the order runs/schemas.py maps them (a subset of the table's,
 # app/core/tables.py).
 RUN_READ_COLUMNS = (
@@ -53,7 +55,7 @@ LIMIT 1
 """
 
 # Aggregates over the runs a /runs/query body selects; `{where}` is listing.build_where's clauses.
-RUN_STATS = """
+RUN_STATS = f"""
 SELECT
     count(),
     quantiles(0.5, 0.99)(latency_seconds),
@@ -62,9 +64,10 @@ SELECT
     quantiles(0.5)(total_tokens),
     sum(prompt_cost), sum(completion_cost), sum(total_cost),
     countIf(status = 'error'),
-    max(start_time)
+    max(start_time),
+    groupUniqArrayIf(20)(model_name, {UNPRICED_LLM_RUN})
 FROM runs FINAL
-WHERE {where}
+WHERE {{where}}
 """
 
 # A trace's runs start after its root (an hour's grace for clock skew between services), which

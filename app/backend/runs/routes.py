@@ -100,6 +100,7 @@ async def run_stats(
         total_cost,
         errors,
         last_start,
+        unpriced,
     ) = (await clickhouse.aquery(q.RUN_STATS.format(where=" AND ".join(where)), params))[0]
     return {
         "run_count": count,
@@ -116,6 +117,8 @@ async def run_stats(
         "total_cost": total_cost,
         "error_rate": errors / count if count else None,
         "last_run_start_time": last_start if count else None,
+        # Tracehouse's: models of LLM runs with tokens but no cost (app/core/tables.UNPRICED_LLM_RUN).
+        "unpriced_models": sorted(m for m in unpriced if m),
     }
 
 

@@ -1,4 +1,5 @@
-import { formatCost, formatLatency, formatNumber, formatPercent } from "../../lib/format";
+import { AddPriceLinks } from "../../components/AddPriceLink";
+import { describeCost, formatCost, formatLatency, formatNumber, formatPercent } from "../../lib/format";
 
 /** POST /runs/stats' answer (the fields the summary reads). */
 export interface RunStats {
@@ -8,6 +9,8 @@ export interface RunStats {
   latency_p99?: number | null;
   total_tokens?: number | null;
   total_cost?: number | string | null;
+  /** Tracehouse's: models of LLM runs with tokens but no cost (no price reached them). */
+  unpriced_models?: string[];
 }
 
 /** A cost sum, or "–" when no run carried a cost: an unpriced model is not free. */
@@ -22,12 +25,13 @@ export function summaryCost(cost: number | string | null | undefined): string {
  * loads, its figures are blank rather than wrong.
  */
 export function RunsSummary({ stats, usage }: { stats: RunStats; usage?: RunStats }) {
+  const cost = usage ? describeCost(usage.total_cost, usage.unpriced_models) : null;
   const items: [string, string][] = [
     ["Error rate", formatPercent(stats.error_rate)],
     ["Latency p50", formatLatency(stats.latency_p50)],
     ["p99", formatLatency(stats.latency_p99)],
     ["Tokens", usage ? (usage.total_tokens ? formatNumber(usage.total_tokens) : "–") : " "],
-    ["Cost", usage ? summaryCost(usage.total_cost) : " "],
+    ["Cost", cost ? cost.value : " "],
   ];
   return (
     <div role="group" aria-label="Summary of the matching runs">
@@ -39,6 +43,11 @@ export function RunsSummary({ stats, usage }: { stats: RunStats; usage?: RunStat
         </div>
       ))}
       </dl>
+      {cost?.note && (
+        <p className="small muted runs-summary-note">
+          {cost.note}. <AddPriceLinks models={usage?.unpriced_models ?? []} />
+        </p>
+      )}
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { cleanup, render, screen } from "@testing-library/react";
+import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   DEFAULT_COLUMNS,
@@ -119,5 +120,28 @@ describe("summary", () => {
     expect(summaryCost(0)).toBe("–");
     expect(summaryCost("0.000000000")).toBe("–");
     expect(summaryCost("0.5")).toBe("$0.50");
+  });
+
+  it("names models without prices and links to adding one", () => {
+    render(
+      <MemoryRouter initialEntries={["/o/acme/projects/p1"]}>
+        <Routes>
+          <Route
+            path="/o/:tenant/projects/:projectId"
+            element={
+              <RunsSummary
+                stats={{ run_count: 3, error_rate: 0 }}
+                usage={{ run_count: 3, total_tokens: 300, total_cost: "0.5", unpriced_models: ["house-model"] }}
+              />
+            }
+          />
+        </Routes>
+      </MemoryRouter>,
+    );
+    // Priced runs still show their sum; the note says what it leaves out.
+    expect(screen.getAllByRole("definition").map((d) => d.textContent)[4]).toBe("$0.50");
+    expect(screen.getByText(/excludes house-model \(no prices\)/)).toBeTruthy();
+    const link = screen.getByRole("link", { name: /^Add a price/ });
+    expect(link.getAttribute("href")).toBe("/o/acme/settings/prices?model=house-model");
   });
 });
