@@ -110,7 +110,11 @@ def wait_for_runs(project: Project, key: str, project_name: str, ids: set[str], 
         if ids <= seen:
             return
         time.sleep(1)
-    raise AssertionError(f"{len(ids - seen)} of {len(ids)} runs never arrived")
+    # What the queue service said is where a stall shows (issue 19's CI run 3 had one after a
+    # Redis kill that a rerun did not reproduce): keep its last lines in the failure.
+    queue_log = "\n".join(project.logs("queue").splitlines()[-60:])
+    missing = len(ids - seen)
+    raise AssertionError(f"{missing} of {len(ids)} runs never arrived; the queue's last log lines:\n{queue_log}")
 
 
 def run_counts(project: Project, key: str, project_name: str) -> tuple[int, int]:
