@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
 
 import redis
+from rq import Queue
+from rq.exceptions import StopRequested
 
 from app.core import redis_keys
 from app.core.clickhouse import ClickHouse
@@ -37,7 +40,23 @@ log = logging.getLogger("tracehouse.queue")
 
 def worker_name() -> str:
     # The healthcheck finds this process's worker by host name (one container = one host name).
-    return f"{redis_keys.WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}"
+    # The random part: a container Docker restarts keeps its host name and pid (1), and rq refuses
+    # to start under a name whose previous registration has not expired yet (minutes, after a crash).
+    return f"{redis_keys.WORKER_NAME_PREFIX}.{socket.gethostname()}.{os.getpid()}.{secrets.token_hex(4)}"
+
+
+def start_worker(queues: list[Queue], connection: redis.Redis) -> IngestWorker:
+    """A new rq worker, once Redis answers: rq's constructor already talks to it (CLIENT SETNAME),
+    and a Redis that is down or restarting is no reason for the process to exit."""
+    waited = False
+    while True:
+        try:
+            return IngestWorker(queues, connection=connection, serializer=MsgspecSerializer, name=worker_name())
+        except redis.exceptions.RedisError as exc:
+            if not waited:
+                log.warning("waiting for redis to start the rq worker (%s)", exc)
+                waited = True
+            time.sleep(FULL_REDIS_RETRY_SECONDS)
 
 
 def main() -> None:
@@ -52,7 +71,7 @@ def main() -> None:
     names = [n.strip() for n in settings.worker.queue_names.split(",") if n.strip()]
     queues = [queue(n, ctx.redis, cls=ReliableQueue) for n in names]
     IngestWorker.abandoned_after = settings.worker.job_abandoned_seconds
-    worker = IngestWorker(queues, connection=ctx.redis, serializer=MsgspecSerializer, name=worker_name())
+    worker = start_worker(queues, ctx.redis)
     serve_metrics(settings.metrics, ctx.redis, queues)
 
     stop = threading.Event()
@@ -71,7 +90,6 @@ def main() -> None:
     freeze_heap()
     log.info("worker %s listening on %s (writer %s)", worker.name, ", ".join(names), "on" if writer_thread else "off")
     try:
-        restarts = 0
         while True:
             try:
                 worker.work(
@@ -87,11 +105,11 @@ def main() -> None:
             # rq leaves its loop on any error it does not handle (logged above, by rq or us); one
             # Redis refusal the wrappers missed must not end the process, which natively nothing
             # would restart. A fresh worker (a new name: the old one may not have deregistered).
-            restarts += 1
-            time.sleep(FULL_REDIS_RETRY_SECONDS)
-            worker = IngestWorker(
-                queues, connection=ctx.redis, serializer=MsgspecSerializer, name=f"{worker_name()}.{restarts}"
-            )
+            try:
+                time.sleep(FULL_REDIS_RETRY_SECONDS)
+                worker = start_worker(queues, ctx.redis)
+            except StopRequested:
+                break  # a stop signal while Redis was away (the last worker's handlers are still set)
             log.warning("rq worker loop ended unexpectedly; started it again as %s", worker.name)
     finally:
         stop.set()

@@ -53,6 +53,11 @@ class WriterLock:
 
     def release(self) -> None:
         """Give the lock up at once (a standby need not wait for it to expire), if still ours."""
-        if self.held:
+        if not self.held:
+            return
+        self.held = False
+        try:
             self.redis.eval(RELEASE_IF_OWNER, 1, redis_keys.WRITER_LOCK, self.owner)
-            self.held = False
+        except redis.RedisError as exc:
+            # Redis is away: the lock then lapses on its own within its lifetime.
+            log.warning("writer %s could not release the lock (%s); it expires by itself", self.owner, exc)

@@ -329,7 +329,9 @@ def test_store_killed_mid_ingest_loses_nothing_accepted(appliance: Project, stor
             time.sleep(0.1)
         (container,) = appliance.containers(store)
         docker("kill", container)
-        time.sleep(3)  # ingest goes on (or is refused) while the store is down
+        # Ingest goes on (or is refused) while the store is down. Long enough for a queue worker
+        # whose job failed on Redis to rebuild itself while Redis is still away.
+        time.sleep(8)
         appliance.compose("start", store)
         appliance.wait_healthy()
         time.sleep(2)

@@ -10,8 +10,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+import redis
 
+from app.core.queue import queue
+from app.core.redis_keys import DEFAULT_QUEUE
 from tests.conftest import make_tenant
+from tests.support.ingest_helpers import root_run, wait_for
+from tooling.runner import procs
 from tooling.runner.stack import NativeStack, temporary_stack
 
 pytestmark = pytest.mark.stack
@@ -97,3 +102,37 @@ def test_clickhouse_down_is_503_even_where_queries_run_side_by_side(own_stack: N
     while tenant.client.get(f"/sessions/{project}/timeseries").status_code != 200:
         assert time.monotonic() < deadline, "backend did not recover after ClickHouse came back"
         time.sleep(0.5)
+
+
+def test_queue_worker_outlives_a_redis_outage(own_stack: NativeStack) -> None:
+    """Redis dies under a job and stays away past the worker's restart pause: the queue process
+    must wait for it, not exit (natively nothing restarts it; in compose the restarts looped and
+    stalled ingest for minutes), and a run accepted afterwards must be written."""
+    tenant = make_tenant(own_stack)
+    pid_file = own_stack._pid_file("queue-1")
+    pid = procs.read_pid(pid_file)
+    assert own_stack._healthy("queue-1") is None
+    env = own_stack.env()
+    connection = redis.Redis.from_url(env["REDIS_URL"])
+    # A job that is still running when Redis goes: finishing it fails on Redis, which ends rq's
+    # loop (rq itself only waits out connection errors while dequeueing).
+    job = queue(DEFAULT_QUEUE, connection).enqueue("time.sleep", 3)
+    wait_for(lambda: job.get_status(refresh=True) == "started", what="the sleeping job to start")
+    redis_store = own_stack._stores()[1]
+    redis_store.stop()
+    try:
+        time.sleep(8)  # the job ends at ~3 s; the worker rebuilds itself 1 s later, Redis still down
+    finally:
+        redis_store.start()
+    log = own_stack._log_file("queue-1")
+    assert procs.alive(pid), "the queue worker exited while Redis was down:\n" + procs.tail(log)
+    assert "started it again" in log.read_text(), "the outage never ended rq's loop; the test proved nothing"
+    wait_for(lambda: own_stack._healthy("queue-1") is None, timeout=60, what="the queue worker to register again")
+    assert procs.read_pid(pid_file) == pid
+    run = root_run(project="after-redis-outage")
+    wait_for(
+        lambda: tenant.client.post("/runs", json=run).status_code == 202, timeout=30, what="ingest to accept again"
+    )
+    wait_for(
+        lambda: tenant.client.get(f"/runs/{run['id']}").status_code == 200, timeout=60, what="the run to be written"
+    )
