@@ -294,6 +294,20 @@ def test_scaled_queue_stores_each_run_exactly_once(appliance: Project) -> None:
     appliance.up("--scale", "queue=1")
 
 
+# Enqueued inside the queue container; returns once the worker has started the job.
+RUNNING_SLEEP_JOB = """
+import time
+from app.core.queue import queue
+from app.core.redis_keys import DEFAULT_QUEUE
+from worker.context import context
+job = queue(DEFAULT_QUEUE, context().redis).enqueue("time.sleep", 5)
+deadline = time.monotonic() + 60
+while job.get_status(refresh=True) != "started":
+    assert time.monotonic() < deadline, "the queue worker never started the job"
+    time.sleep(0.1)
+"""
+
+
 @pytest.mark.parametrize("store", ["clickhouse", "redis"])
 def test_store_killed_mid_ingest_loses_nothing_accepted(appliance: Project, store: str) -> None:
     key = api_key(appliance, f"kill-{store}")
@@ -321,12 +335,20 @@ def test_store_killed_mid_ingest_loses_nothing_accepted(appliance: Project, stor
                     accepted.update(r["id"] for r in batch)
                 time.sleep(0.02)
 
+    def queue_restarts() -> list[str]:
+        return [docker("inspect", "-f", "{{.RestartCount}}", c).strip() for c in appliance.containers("queue")]
+
+    restarts_before = queue_restarts()
     sender = threading.Thread(target=send)
     sender.start()
     try:
         deadline = time.monotonic() + 60
         while len(accepted) < 200 and time.monotonic() < deadline:
             time.sleep(0.1)
+        if store == "redis":
+            # A job still running when Redis dies: finishing it fails, which ends rq's loop, so the
+            # worker must rebuild itself while Redis is away (and not restart under a taken name).
+            appliance.exec("queue", "python", "-c", RUNNING_SLEEP_JOB)
         (container,) = appliance.containers(store)
         docker("kill", container)
         # Ingest goes on (or is refused) while the store is down. Long enough for a queue worker
@@ -339,6 +361,9 @@ def test_store_killed_mid_ingest_loses_nothing_accepted(appliance: Project, stor
         stop.set()
         sender.join()
     assert len(accepted) >= 200
+    # The queue process waits the store out: a restart would stall ingest (and, under the same
+    # container's worker name, used to loop for minutes).
+    assert queue_restarts() == restarts_before, appliance.logs("queue")[-6000:]
     wait_for_runs(appliance, key, name, accepted, timeout=240)
     rows, distinct = run_counts(appliance, key, name)
     # Every accepted run once. A batch whose 202 was lost with the connection may be stored too,
