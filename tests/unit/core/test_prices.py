@@ -42,8 +42,9 @@ def test_the_shipped_table_loads_with_its_date_and_sources() -> None:
     assert len(defaults) > 50 and len({p.id for p in defaults}) == len(defaults)
     info = defaults_info()
     assert dt.date.fromisoformat(info["as_of"]) and all(s.startswith("https://") for s in info["sources"])
-    providers = {p.provider for p in defaults}
-    assert {"openai", "anthropic", "google_genai", "mistralai", "cohere", "groq", "together"} <= providers
+    # A vendor's own model ids carry its list price wherever they are served (Azure, Bedrock,
+    # Vertex, a proxy), so those entries name no provider; a host's prices are its own.
+    assert {p.provider for p in defaults} == {None, "groq", "together", "amazon_bedrock"}
 
 
 @pytest.mark.parametrize(
@@ -58,12 +59,49 @@ def test_the_shipped_table_loads_with_its_date_and_sources() -> None:
         ("gemini-2.5-flash", "gemini-2.5-flash", "0.3"),
         ("mistral-large-latest", "mistral-large", "2"),
         ("llama-3.3-70b-versatile", "llama-3.3-70b (Groq)", "0.59"),
+        ("chatgpt-4o-latest", "chatgpt-4o-latest", "5"),
+        ("gemini-2.5-flash-preview-04-17", "gemini-2.5-flash (preview prices)", "0.15"),
+        ("mistral-medium", "mistral-medium (2312)", "2.7"),
+        ("mistral-medium-latest", "mistral-medium-3", "0.4"),
+        ("command-r-plus-08-2024", "command-r-plus (08-2024)", "2.5"),
+        ("cohere.command-r-plus-v1:0", "command-r-plus (Bedrock)", "3"),
     ],
 )
 def test_default_entries_match_the_names_providers_use(model: str, name: str, prompt_per_m: str) -> None:
     found = PriceList((), load_defaults()).find(model, None, dt.datetime(2025, 10, 1, tzinfo=UTC))
     assert found is not None and found.name == name
     assert found.prompt * 1_000_000 == Decimal(prompt_per_m)
+
+
+@pytest.mark.parametrize(
+    ("model", "provider", "name"),
+    [
+        ("us.anthropic.claude-sonnet-4-5-20250929-v1:0", "amazon_bedrock", "claude-sonnet-4.5"),
+        ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "amazon_bedrock", "claude-haiku-4.5"),
+        ("claude-sonnet-4-5@20250929", "google_vertexai", "claude-sonnet-4.5"),
+        ("claude-3-5-sonnet-v2@20241022", "google_vertexai", "claude-3.5-sonnet"),
+        ("gpt-4o", "azure", "gpt-4o"),
+        ("gemini-2.5-pro", "google_vertexai", "gemini-2.5-pro"),
+    ],
+)
+def test_a_vendors_model_served_elsewhere_gets_its_list_price(model: str, provider: str, name: str) -> None:
+    found = PriceList((), load_defaults()).find(model, provider, None)
+    assert found is not None and found.name == name
+
+
+def test_a_hosts_price_stays_with_its_host() -> None:
+    table = PriceList((), load_defaults())
+    assert table.find("llama-3.3-70b-versatile", "groq", None) is not None
+    assert table.find("llama-3.3-70b-versatile", "together", None) is None
+
+
+def test_deepseeks_price_periods() -> None:
+    table = PriceList((), load_defaults())
+    prices = [
+        table.find("deepseek-chat", None, dt.datetime(2025, 9, d, h, tzinfo=UTC)).prompt * 1_000_000  # type: ignore[union-attr]
+        for d, h in ((5, 15), (5, 16), (28, 0), (29, 0))
+    ]
+    assert prices == [Decimal("0.27"), Decimal("0.56"), Decimal("0.56"), Decimal("0.28")]
 
 
 def test_unknown_and_overlong_names_match_nothing() -> None:
@@ -133,3 +171,33 @@ def test_prices_and_details_are_checked() -> None:
     assert check_details({"cache_read": "0.1e-6"}, "d", PROMPT_DETAIL_KEYS) == {"cache_read": Decimal("1E-7")}
     with pytest.raises(PriceError, match=r"d\.sparkles"):
         check_details({"sparkles": 0}, "d", PROMPT_DETAIL_KEYS)
+
+
+# Real model ids, as providers, Bedrock, Vertex and proxies spell them.
+REAL_IDS = """gpt-5 gpt-5-2025-08-07 gpt-5-chat-latest gpt-5-mini gpt-5-pro gpt-5.1 azure/gpt-5.1 gpt-5.2-pro
+gpt-5.4-mini-2026-03-17 gpt-5.5 gpt-5.6-terra o1 o1-mini o1-pro o3 o3-mini o3-pro o4-mini gpt-4.1 gpt-4o
+chatgpt-4o-latest gpt-4o-2024-05-13 claude-opus-4-1 claude-opus-4-5-20251101 anthropic.claude-opus-4-6-v1
+global.anthropic.claude-opus-4-6-v1 claude-sonnet-4-20250514 claude-sonnet-4-5 claude-sonnet-4-6@20260217
+us.anthropic.claude-sonnet-4-6 claude-sonnet-5 claude-haiku-4-5-20251001 claude-3-5-sonnet-v2@20241022
+gemini-2.5-pro gemini-2.5-flash gemini-2.5-flash-preview-04-17 gemini-2.5-flash-lite gemini-3-pro-preview
+models/gemini-3-flash-preview gemini-3.1-pro-preview-customtools gemini-3.5-flash grok-4 grok-4-0709 grok-4.3
+mistral-large-2402 mistral-large-2411 mistral-large-latest mistral-medium mistral-medium-2508 codestral-2405 codestral-2501
+gemini-2.5-flash-preview-09-2025 gemini-2.5-flash-preview-05-20
+command-r-plus cohere.command-r-plus-v1:0 deepseek-chat deepseek-reasoner llama-3.3-70b-versatile
+meta-llama/Llama-3.3-70B-Instruct-Turbo us.meta.llama3-1-70b-instruct-v1:0""".split()
+
+
+@pytest.mark.parametrize("model", REAL_IDS)
+def test_a_real_model_id_has_exactly_one_price_history(model: str) -> None:
+    """Entries that share a pattern are one model's price changes over time; two different
+    patterns matching one id would make the table's order, not the data, decide its price."""
+    histories = {(p.match_pattern, p.provider) for p in load_defaults() if p.regex.search(model)}
+    assert len(histories) == 1, f"{model}: {sorted(h[0] for h in histories)}"
+
+
+def test_openais_price_cut_for_gpt_5_6_terra() -> None:
+    table = PriceList((), load_defaults())
+    launch = table.find("gpt-5.6-terra", None, dt.datetime(2026, 7, 15, tzinfo=UTC))
+    cut = table.find("gpt-5.6-terra", None, dt.datetime(2026, 8, 1, tzinfo=UTC))
+    assert launch is not None and cut is not None
+    assert (launch.prompt * 1_000_000, cut.prompt * 1_000_000) == (Decimal("2.5"), Decimal(2))
