@@ -25,9 +25,7 @@ ROOMS: dict[str, tuple[str, ...]] = {
     "app.migrate": ("app.core",),
     "app.backend": ("app.core",),
     "app.platform": ("app.core",),
-    # Alert rules measure a project with the monitoring charts' own SQL (constants only), so a
-    # rule and the chart it is read against cannot disagree.
-    "worker": ("app.core", "app.backend.monitoring.queries"),
+    "worker": ("app.core",),
     # The playground runs prompts over datasets and hub prompts: it reads them through the one
     # module the backend publishes for it, and nothing else of the backend.
     "playground": ("app.core", "app.backend.seam"),

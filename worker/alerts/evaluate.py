@@ -25,8 +25,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from app.backend.monitoring import queries as monitoring
-from app.core import redis_keys
+from app.core import redis_keys, series
 from app.core.clickhouse import ClickHouse
 from app.core.queue import queue
 from app.core.webhooks import delivery as wire
@@ -78,7 +77,7 @@ def measure(
     key = (str(rule["workspace_id"]), str(rule["project_id"]), int(rule["window_minutes"]))
     cached = totals.get(key) if totals is not None else None
     if cached is None:
-        cached = ch.query(monitoring.SERIES_TOTALS, {**scope, "is_root": True, "run_type": None})[0]
+        cached = ch.query(series.SERIES_TOTALS, {**scope, "is_root": True, "run_type": None})[0]
         if totals is not None:
             totals[key] = cached
     _, runs, errors, latency, _first, _p, _c, _t, cost, _llm = cached

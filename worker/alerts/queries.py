@@ -1,5 +1,5 @@
 """SQL of alert evaluation. The run metrics are the monitoring chart's own totals
-(app/backend/monitoring/queries.py SERIES_TOTALS); only what monitoring has no query for is here.
+(app/core/series.py SERIES_TOTALS); only what monitoring has no query for is here.
 Rules are read across workspaces (the scheduler evaluates them all), and each rule's ClickHouse
 query and Postgres writes are scoped by that rule's workspace."""
 

@@ -181,8 +181,8 @@ global.anthropic.claude-opus-4-6-v1 claude-sonnet-4-20250514 claude-sonnet-4-5 c
 us.anthropic.claude-sonnet-4-6 claude-sonnet-5 claude-haiku-4-5-20251001 claude-3-5-sonnet-v2@20241022
 gemini-2.5-pro gemini-2.5-flash gemini-2.5-flash-preview-04-17 gemini-2.5-flash-lite gemini-3-pro-preview
 models/gemini-3-flash-preview gemini-3.1-pro-preview-customtools gemini-3.5-flash grok-4 grok-4-0709 grok-4.3
-mistral-large-2402 mistral-large-2411 mistral-large-latest mistral-medium mistral-medium-2508 codestral-2405 codestral-2501
-gemini-2.5-flash-preview-09-2025 gemini-2.5-flash-preview-05-20
+mistral-large-2402 mistral-large-2411 mistral-large-latest mistral-medium mistral-medium-2508
+codestral-2405 codestral-2501 gemini-2.5-flash-preview-09-2025 gemini-2.5-flash-preview-05-20
 command-r-plus cohere.command-r-plus-v1:0 deepseek-chat deepseek-reasoner llama-3.3-70b-versatile
 meta-llama/Llama-3.3-70B-Instruct-Turbo us.meta.llama3-1-70b-instruct-v1:0""".split()
 
