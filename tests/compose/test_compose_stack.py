@@ -294,18 +294,22 @@ def test_scaled_queue_stores_each_run_exactly_once(appliance: Project) -> None:
     appliance.up("--scale", "queue=1")
 
 
-# Enqueued inside the queue container; returns once the worker has started the job.
-RUNNING_SLEEP_JOB = """
-import time
+# Run inside the queue container: enqueue a job that holds the worker until the file given as
+# argv[1] exists (a shell loop run by subprocess.run: the image has no test code), and return once
+# the worker has started it.
+HELD_JOB = """
+import sys, time
 from app.core.queue import queue
 from app.core.redis_keys import DEFAULT_QUEUE
 from worker.context import context
-job = queue(DEFAULT_QUEUE, context().redis).enqueue("time.sleep", 5)
+hold = ["sh", "-c", f"while [ ! -e {sys.argv[1]} ]; do sleep 0.1; done"]
+job = queue(DEFAULT_QUEUE, context().redis).enqueue("subprocess.run", hold, job_timeout=300, result_ttl=0)
 deadline = time.monotonic() + 60
 while job.get_status(refresh=True) != "started":
     assert time.monotonic() < deadline, "the queue worker never started the job"
     time.sleep(0.1)
 """
+WAITING_FOR_REDIS = "waiting for redis to start the rq worker"
 
 
 @pytest.mark.parametrize("store", ["clickhouse", "redis"])
@@ -345,15 +349,22 @@ def test_store_killed_mid_ingest_loses_nothing_accepted(appliance: Project, stor
         deadline = time.monotonic() + 60
         while len(accepted) < 200 and time.monotonic() < deadline:
             time.sleep(0.1)
+        release = f"/tmp/release-{uuid.uuid4().hex}"
         if store == "redis":
             # A job still running when Redis dies: finishing it fails, which ends rq's loop, so the
             # worker must rebuild itself while Redis is away (and not restart under a taken name).
-            appliance.exec("queue", "python", "-c", RUNNING_SLEEP_JOB)
+            appliance.exec("queue", "python", "-c", HELD_JOB, release)
+            waits_before = appliance.logs("queue").count(WAITING_FOR_REDIS)
         (container,) = appliance.containers(store)
         docker("kill", container)
-        # Ingest goes on (or is refused) while the store is down. Long enough for a queue worker
-        # whose job failed on Redis to rebuild itself while Redis is still away.
-        time.sleep(8)
+        time.sleep(3)  # ingest goes on (or is refused) while the store is down
+        if store == "redis":
+            appliance.exec("queue", "touch", release)  # the job ends, with Redis down
+            deadline = time.monotonic() + 120
+            while appliance.logs("queue").count(WAITING_FOR_REDIS) == waits_before:
+                if queue_restarts() != restarts_before or time.monotonic() > deadline:
+                    break  # the assertion below says what happened
+                time.sleep(0.5)
         appliance.compose("start", store)
         appliance.wait_healthy()
         time.sleep(2)
@@ -364,6 +375,8 @@ def test_store_killed_mid_ingest_loses_nothing_accepted(appliance: Project, stor
     # The queue process waits the store out: a restart would stall ingest (and, under the same
     # container's worker name, used to loop for minutes).
     assert queue_restarts() == restarts_before, appliance.logs("queue")[-6000:]
+    if store == "redis":  # the outage did reach the worker's rebuild, so this proved something
+        assert appliance.logs("queue").count(WAITING_FOR_REDIS) > waits_before, appliance.logs("queue")[-6000:]
     wait_for_runs(appliance, key, name, accepted, timeout=240)
     rows, distinct = run_counts(appliance, key, name)
     # Every accepted run once. A batch whose 202 was lost with the connection may be stored too,

@@ -6,6 +6,7 @@ Runs its own small stack so the shared session stack is never disturbed.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -105,30 +106,34 @@ def test_clickhouse_down_is_503_even_where_queries_run_side_by_side(own_stack: N
 
 
 def test_queue_worker_outlives_a_redis_outage(own_stack: NativeStack) -> None:
-    """Redis dies under a job and stays away past the worker's restart pause: the queue process
-    must wait for it, not exit (natively nothing restarts it; in compose the restarts looped and
-    stalled ingest for minutes), and a run accepted afterwards must be written."""
+    """Redis dies under a job: finishing the job fails, which ends rq's loop (rq itself only waits
+    out connection errors while dequeueing), and the worker must rebuild itself while Redis is
+    still away. The process must wait for Redis, not exit (natively nothing restarts it; in compose
+    the restarts looped and stalled ingest for minutes), and a run accepted afterwards is written."""
     tenant = make_tenant(own_stack)
     pid_file = own_stack._pid_file("queue-1")
     pid = procs.read_pid(pid_file)
     assert own_stack._healthy("queue-1") is None
-    env = own_stack.env()
-    connection = redis.Redis.from_url(env["REDIS_URL"])
-    # A job that is still running when Redis goes: finishing it fails on Redis, which ends rq's
-    # loop (rq itself only waits out connection errors while dequeueing).
-    job = queue(DEFAULT_QUEUE, connection).enqueue("time.sleep", 3)
-    wait_for(lambda: job.get_status(refresh=True) == "started", what="the sleeping job to start")
+    connection = redis.Redis.from_url(own_stack.env()["REDIS_URL"])
+    release = own_stack.data_dir / f"release-{uuid.uuid4().hex}"
+    job = queue(DEFAULT_QUEUE, connection).enqueue("tests.support.jobs.wait_for_file", str(release))
+    wait_for(lambda: job.get_status(refresh=True) == "started", what="the held job to start")
+    log = own_stack._log_file("queue-1")
     redis_store = own_stack._stores()[1]
-    redis_store.stop()
+    redis_store.stop()  # returns once the server process is gone
     try:
-        time.sleep(8)  # the job ends at ~3 s; the worker rebuilds itself 1 s later, Redis still down
+        release.touch()  # the job ends now, with Redis down
+        wait_for(
+            lambda: "waiting for redis to start the rq worker" in log.read_text() or not procs.alive(pid),
+            timeout=90,
+            what="the worker to wait for redis (or exit)",
+        )
+        assert procs.alive(pid), "the queue worker exited while Redis was down:\n" + procs.tail(log)
     finally:
         redis_store.start()
-    log = own_stack._log_file("queue-1")
-    assert procs.alive(pid), "the queue worker exited while Redis was down:\n" + procs.tail(log)
-    assert "started it again" in log.read_text(), "the outage never ended rq's loop; the test proved nothing"
+    wait_for(lambda: "started it again" in log.read_text(), timeout=60, what="the rq worker to start again")
     wait_for(lambda: own_stack._healthy("queue-1") is None, timeout=60, what="the queue worker to register again")
-    assert procs.read_pid(pid_file) == pid
+    assert procs.alive(pid) and procs.read_pid(pid_file) == pid
     run = root_run(project="after-redis-outage")
     wait_for(
         lambda: tenant.client.post("/runs", json=run).status_code == 202, timeout=30, what="ingest to accept again"
