@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -25,7 +24,7 @@ import redis
 
 from app.core import redis_keys
 from app.core.errors import StoreUnavailable
-from app.core.prices import Price, PriceError, PriceList, check_pattern, compute, load_defaults
+from app.core.prices import Price, PriceError, PriceList, compute, load_defaults, stored_price
 from worker import queries as q
 from worker.records import RunState
 
@@ -97,25 +96,10 @@ class PriceBook:
             if r["disabled"]:
                 continue
             try:
-                own.append(price_from_row(r))
+                own.append(stored_price(r))
             except PriceError as exc:  # the API checks every entry; an old or hand-made row is skipped
                 log.warning("model price %s skipped: %s", r["id"], exc)
         return PriceList(own, [p for p in self.defaults if p.id not in replaced])
-
-
-def price_from_row(r: dict[str, Any]) -> Price:
-    return Price(
-        id=str(r["id"]),
-        name=r["name"],
-        match_pattern=r["match_pattern"],
-        regex=check_pattern(r["match_pattern"]),
-        provider=r["provider"],
-        start_time=r["start_time"],
-        prompt=Decimal(r["prompt_cost"]),
-        completion=Decimal(r["completion_cost"]),
-        prompt_details={k: Decimal(v) for k, v in (r["prompt_cost_details"] or {}).items()},
-        completion_details={k: Decimal(v) for k, v in (r["completion_cost_details"] or {}).items()},
-    )
 
 
 def price(state: RunState, prices: PriceList) -> None:

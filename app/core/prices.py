@@ -21,7 +21,7 @@ import importlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
@@ -182,6 +182,24 @@ def check_text(value: Any, what: str, limit: int, *, required: bool) -> str | No
 
 def default_id(key: str) -> str:
     return str(uuid.uuid5(DEFAULT_NAMESPACE, key))
+
+
+def stored_price(fields: Mapping[str, Any], *, is_default: bool = False) -> Price:
+    """A Price from an entry as stored: a `model_prices` row (the writer) or its wire form (the
+    backend's /match), which share the field names; prices per token as decimal text or numbers."""
+    return Price(
+        id=str(fields["id"]),
+        name=fields["name"],
+        match_pattern=fields["match_pattern"],
+        regex=check_pattern(fields["match_pattern"]),
+        provider=fields["provider"],
+        start_time=fields["start_time"],
+        prompt=Decimal(fields["prompt_cost"]),
+        completion=Decimal(fields["completion_cost"]),
+        prompt_details={k: Decimal(v) for k, v in (fields["prompt_cost_details"] or {}).items()},
+        completion_details={k: Decimal(v) for k, v in (fields["completion_cost_details"] or {}).items()},
+        is_default=is_default,
+    )
 
 
 def _per_token(per_million: Any, what: str) -> Decimal:

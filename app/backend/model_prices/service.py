@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
+import msgspec
 import redis.asyncio as aredis
 from psycopg.types.json import Jsonb
 
@@ -35,6 +36,7 @@ from app.core.prices import (
     check_price,
     check_text,
     load_defaults,
+    stored_price,
 )
 
 # Every entry is a regular expression the writer may try on each priced run: a bound on how many.
@@ -122,22 +124,6 @@ def from_default(price: Price) -> ModelPrice:
     )
 
 
-def to_price(entry: ModelPrice) -> Price:
-    return Price(
-        id=entry.id,
-        name=entry.name,
-        match_pattern=entry.match_pattern,
-        regex=check_pattern(entry.match_pattern),
-        provider=entry.provider,
-        start_time=entry.start_time,
-        prompt=Decimal(entry.prompt_cost),
-        completion=Decimal(entry.completion_cost),
-        prompt_details={k: Decimal(v) for k, v in entry.prompt_cost_details.items()},
-        completion_details={k: Decimal(v) for k, v in entry.completion_cost_details.items()},
-        is_default=entry.is_default,
-    )
-
-
 def default_by_id(price_id: str) -> Price | None:
     return next((p for p in defaults() if p.id == price_id), None)
 
@@ -159,7 +145,9 @@ def price_list(entries: list[ModelPrice]) -> PriceList:
     for entry in entries:
         if entry.disabled:
             continue
-        (shipped if entry.is_default else own).append(to_price(entry))
+        (shipped if entry.is_default else own).append(
+            stored_price(msgspec.structs.asdict(entry), is_default=entry.is_default)
+        )
     return PriceList(own, shipped)
 
 

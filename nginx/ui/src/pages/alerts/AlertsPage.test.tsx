@@ -36,23 +36,19 @@ const incident: Incident = {
   resolved_value: null,
 };
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === "/alert-rules" && spec.method === "POST") {
-        return { ...rule, ...(spec.body as object), id: "r2", state: "ok", last_evaluated_at: null, last_value: null };
-      }
-      if (spec.path === "/alert-rules") return [rule];
-      if (spec.path === "/webhooks") return [hook];
-      if (spec.path === "/alert-rules/r1/history") return [incident];
-      if (spec.method === "DELETE") return undefined;
-      throw new Error(`unexpected ${spec.method} ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === "/alert-rules" && spec.method === "POST") {
+      return { ...rule, ...(spec.body as object), id: "r2", state: "ok", last_evaluated_at: null, last_value: null };
+    }
+    if (spec.path === "/alert-rules") return [rule];
+    if (spec.path === "/webhooks") return [hook];
+    if (spec.path === "/alert-rules/r1/history") return [incident];
+    if (spec.method === "DELETE") return undefined;
+    throw new Error(`unexpected ${spec.method} ${spec.path}`);
+  }),
+);
 
 function renderPage(role: Workspace["role"]) {
   return render(

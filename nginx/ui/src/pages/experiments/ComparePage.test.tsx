@@ -69,35 +69,31 @@ const comparison: Comparison = {
 };
 
 const calls: RequestSpec[] = [];
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === `/datasets/${DS}`) return { id: DS, name: "qa-set", example_count: 2 };
-      if (spec.path === `/datasets/${DS}/splits`) return ["base"];
-      if (spec.path === "/sessions")
-        return [
-          { id: A, name: "base-exp", start_time: "2025-01-01T00:00:00" },
-          { id: B, name: "cand-exp", start_time: "2025-01-01T00:00:00" },
-          { id: C, name: "third-exp", start_time: "2025-01-01T00:00:00" },
-        ];
-      if (spec.path === `/datasets/${DS}/compare`) {
-        const ids = (spec.body as { experiment_ids: string[] }).experiment_ids;
-        return {
-          ...comparison,
-          experiments: comparison.experiments.filter((e) => ids.includes(e.id)),
-        };
-      }
-      if (spec.path === "/feedback") {
-        const id = String((spec.query as { run: string }).run);
-        return [{ id: `f-${id}`, run_id: id, key: "correctness", score: 0, comment: `comment ${id}`, feedback_source: { type: "model" } }];
-      }
-      throw new Error(`unexpected ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === `/datasets/${DS}`) return { id: DS, name: "qa-set", example_count: 2 };
+    if (spec.path === `/datasets/${DS}/splits`) return ["base"];
+    if (spec.path === "/sessions")
+      return [
+        { id: A, name: "base-exp", start_time: "2025-01-01T00:00:00" },
+        { id: B, name: "cand-exp", start_time: "2025-01-01T00:00:00" },
+        { id: C, name: "third-exp", start_time: "2025-01-01T00:00:00" },
+      ];
+    if (spec.path === `/datasets/${DS}/compare`) {
+      const ids = (spec.body as { experiment_ids: string[] }).experiment_ids;
+      return {
+        ...comparison,
+        experiments: comparison.experiments.filter((e) => ids.includes(e.id)),
+      };
+    }
+    if (spec.path === "/feedback") {
+      const id = String((spec.query as { run: string }).run);
+      return [{ id: `f-${id}`, run_id: id, key: "correctness", score: 0, comment: `comment ${id}`, feedback_source: { type: "model" } }];
+    }
+    throw new Error(`unexpected ${spec.path}`);
+  }),
+);
 
 let location = "";
 function LocationProbe() {

@@ -28,29 +28,25 @@ function point(start: string, runs: number, errors: number): SeriesPoint {
 let empty = false;
 let extra: Partial<TimeSeries> = {};
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      const buckets = empty
-        ? [point("2026-10-05T09:00:00Z", 0, 0)]
-        : [point("2026-10-05T09:00:00Z", 4, 1), point("2026-10-05T10:00:00Z", 0, 0), point("2026-10-05T11:00:00Z", 6, 0)];
-      return {
-        start_time: "2026-10-05T09:00:00Z",
-        end_time: "2026-10-05T12:00:00Z",
-        interval: "1h",
-        interval_seconds: 3600,
-        is_root: true,
-        run_type: null,
-        totals: empty ? point("2026-10-05T09:00:00Z", 0, 0) : { ...point("2026-10-05T09:00:00Z", 10, 1), error_rate: 0.1 },
-        buckets,
-        ...extra,
-      } satisfies TimeSeries;
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    const buckets = empty
+      ? [point("2026-10-05T09:00:00Z", 0, 0)]
+      : [point("2026-10-05T09:00:00Z", 4, 1), point("2026-10-05T10:00:00Z", 0, 0), point("2026-10-05T11:00:00Z", 6, 0)];
+    return {
+      start_time: "2026-10-05T09:00:00Z",
+      end_time: "2026-10-05T12:00:00Z",
+      interval: "1h",
+      interval_seconds: 3600,
+      is_root: true,
+      run_type: null,
+      totals: empty ? point("2026-10-05T09:00:00Z", 0, 0) : { ...point("2026-10-05T09:00:00Z", 10, 1), error_rate: 0.1 },
+      buckets,
+      ...extra,
+    } satisfies TimeSeries;
+  }),
+);
 
 function renderPage(search = "") {
   return render(

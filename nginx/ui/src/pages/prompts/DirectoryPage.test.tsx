@@ -6,24 +6,20 @@ import DirectoryPage from "./DirectoryPage";
 
 const calls: RequestSpec[] = [];
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      return {
-        commit_id: "c1",
-        commit_hash: "abcdef1234567890",
-        files: {
-          "tools/search.py": { type: "file", content: "def search(q):\n    return []" },
-          "AGENTS.md": { type: "file", content: "# Support agent" },
-          "skills/refunds": { type: "skill", repo_handle: "refunds", owner: null, commit_hash: null },
-        },
-      };
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    return {
+      commit_id: "c1",
+      commit_hash: "abcdef1234567890",
+      files: {
+        "tools/search.py": { type: "file", content: "def search(q):\n    return []" },
+        "AGENTS.md": { type: "file", content: "# Support agent" },
+        "skills/refunds": { type: "skill", repo_handle: "refunds", owner: null, commit_hash: null },
+      },
+    };
+  }),
+);
 
 afterEach(cleanup);
 

@@ -18,22 +18,18 @@ let workspace: WorkspaceRetention = {
 };
 const project: Project = { id: "p1", name: "chat", trace_tier: null, longlived_ttl_days: null, payload_ttl_days: null };
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === "/retention" && spec.method === "PATCH") {
-        workspace = { ...workspace, ...(spec.body as Partial<WorkspaceRetention>) };
-        return workspace;
-      }
-      if (spec.path === "/retention") return workspace;
-      if (spec.path === "/sessions/p1" && spec.method === "PATCH") return { ...project, ...(spec.body as object) };
-      throw new Error(`unexpected ${spec.method} ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === "/retention" && spec.method === "PATCH") {
+      workspace = { ...workspace, ...(spec.body as Partial<WorkspaceRetention>) };
+      return workspace;
+    }
+    if (spec.path === "/retention") return workspace;
+    if (spec.path === "/sessions/p1" && spec.method === "PATCH") return { ...project, ...(spec.body as object) };
+    throw new Error(`unexpected ${spec.method} ${spec.path}`);
+  }),
+);
 
 function withRole(role: Workspace["role"], element: React.ReactNode) {
   return render(

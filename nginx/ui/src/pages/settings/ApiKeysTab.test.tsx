@@ -21,23 +21,19 @@ const listed: ApiKey = {
   last_used_at: null,
 };
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === "/api-key" && spec.method === "POST") {
-        const body = spec.body as { name: string; role: string };
-        return { ...listed, id: "k2", name: body.name, role: body.role, short_key: "th_new_…", key: "th_new_SECRET" };
-      }
-      if (spec.path === "/api-key") return [listed];
-      if (spec.path.endsWith("/members")) return [{ user_id: "u1", email: "a@x.io", display_name: "Ada", role: "admin", created_at: "" }];
-      if (spec.method === "DELETE") return undefined;
-      throw new Error(`unexpected ${spec.method} ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === "/api-key" && spec.method === "POST") {
+      const body = spec.body as { name: string; role: string };
+      return { ...listed, id: "k2", name: body.name, role: body.role, short_key: "th_new_…", key: "th_new_SECRET" };
+    }
+    if (spec.path === "/api-key") return [listed];
+    if (spec.path.endsWith("/members")) return [{ user_id: "u1", email: "a@x.io", display_name: "Ada", role: "admin", created_at: "" }];
+    if (spec.method === "DELETE") return undefined;
+    throw new Error(`unexpected ${spec.method} ${spec.path}`);
+  }),
+);
 
 function renderTab(role: Workspace["role"]) {
   return render(

@@ -37,23 +37,19 @@ const own: ModelPrice = {
   is_default: false,
 };
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === "/model-price-map" && spec.method === "POST") return { ...own, id: "o2", ...(spec.body as object) };
-      if (spec.path === "/model-price-map") return [own, base];
-      if (spec.path === "/model-price-map/match") {
-        const name = (spec.query as { model_name: string }).model_name;
-        return { model_name: name, provider: null, start_time: "", match: name === "gpt-4o" ? base : null };
-      }
-      if (spec.method === "DELETE") return undefined;
-      throw new Error(`unexpected ${spec.method} ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === "/model-price-map" && spec.method === "POST") return { ...own, id: "o2", ...(spec.body as object) };
+    if (spec.path === "/model-price-map") return [own, base];
+    if (spec.path === "/model-price-map/match") {
+      const name = (spec.query as { model_name: string }).model_name;
+      return { model_name: name, provider: null, start_time: "", match: name === "gpt-4o" ? base : null };
+    }
+    if (spec.method === "DELETE") return undefined;
+    throw new Error(`unexpected ${spec.method} ${spec.path}`);
+  }),
+);
 
 function renderTab(role: Workspace["role"], entry = "/o/w/settings/prices") {
   return render(

@@ -37,18 +37,14 @@ const usage = (): StorageUsage => ({
   },
 });
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === "/storage/usage") return usage();
-      if (spec.path === "/storage/budget") return budget;
-      throw new Error(`unexpected ${spec.method} ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === "/storage/usage") return usage();
+    if (spec.path === "/storage/budget") return budget;
+    throw new Error(`unexpected ${spec.method} ${spec.path}`);
+  }),
+);
 
 const state = (status: BudgetState["status"], days_left: number | null = null): BudgetState => ({
   status,

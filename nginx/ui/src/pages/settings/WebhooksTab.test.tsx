@@ -31,24 +31,20 @@ const delivery: Delivery = {
   finished_at: "2026-10-05T09:00:02Z",
 };
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === "/webhooks" && spec.method === "POST") {
-        const body = spec.body as { name: string; url: string; format: Webhook["format"] };
-        return { ...hook, id: "h2", name: body.name, url: body.url, format: body.format, secret: "whsec_NEWSECRET" };
-      }
-      if (spec.path === "/webhooks") return [hook];
-      if (spec.path === "/webhooks/h1/test") return { event_id: "e1", delivery_id: "d1" };
-      if (spec.path === "/webhooks/h1/deliveries") return [delivery];
-      if (spec.method === "DELETE") return undefined;
-      throw new Error(`unexpected ${spec.method} ${spec.path}`);
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec) => {
+    calls.push(spec);
+    if (spec.path === "/webhooks" && spec.method === "POST") {
+      const body = spec.body as { name: string; url: string; format: Webhook["format"] };
+      return { ...hook, id: "h2", name: body.name, url: body.url, format: body.format, secret: "whsec_NEWSECRET" };
+    }
+    if (spec.path === "/webhooks") return [hook];
+    if (spec.path === "/webhooks/h1/test") return { event_id: "e1", delivery_id: "d1" };
+    if (spec.path === "/webhooks/h1/deliveries") return [delivery];
+    if (spec.method === "DELETE") return undefined;
+    throw new Error(`unexpected ${spec.method} ${spec.path}`);
+  }),
+);
 
 function renderTab(role: Workspace["role"]) {
   return render(

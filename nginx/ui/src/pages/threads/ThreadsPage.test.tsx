@@ -49,51 +49,47 @@ function turn(n: number, extra: Partial<Turn> = {}): Turn {
   };
 }
 
-vi.mock("../../api/client", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../api/client")>();
-  return {
-    ...original,
-    api: vi.fn(async (spec: RequestSpec) => {
-      calls.push(spec);
-      if (spec.path === `/sessions/${P}/threads`) {
-        return { threads, total: threads.length, offset: 0, limit: 25, next_offset: null } satisfies ThreadPage;
-      }
-      if (spec.path === `/sessions/${P}/threads/conv-1`) {
-        return {
-          thread: thread("conv-1", 2, 1),
-          turns: [turn(1), turn(2, { status: "error", error: "ValueError: boom", outputs: null })],
-          offset: 0,
-          limit: 20,
-          next_offset: null,
-        } satisfies ThreadDetail;
-      }
-      if (spec.path === `/sessions/${P}/threads/conv-h`) {
-        const history = [
-          { role: "user", content: "first question" },
-          { role: "assistant", content: "first answer" },
-        ];
-        return {
-          thread: thread("conv-h", 1),
-          turns: [turn(1, { inputs: { history, question: "second question" }, outputs: { answer: "second answer" } })],
-          offset: 0,
-          limit: 20,
-          next_offset: null,
-        } satisfies ThreadDetail;
-      }
-      if (spec.path === `/sessions/${P}/threads/conv-0`) {
-        const none = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-        return {
-          thread: { ...thread("conv-0", 1), ...none },
-          turns: [turn(1, none)],
-          offset: 0,
-          limit: 20,
-          next_offset: null,
-        } satisfies ThreadDetail;
-      }
-      throw new original.ApiError(404, "not_found", "not found");
-    }),
-  };
-});
+vi.mock("../../api/client", async (importOriginal) =>
+  (await import("../../test/fakeApi")).fakeApi(importOriginal, async (spec, original) => {
+    calls.push(spec);
+    if (spec.path === `/sessions/${P}/threads`) {
+      return { threads, total: threads.length, offset: 0, limit: 25, next_offset: null } satisfies ThreadPage;
+    }
+    if (spec.path === `/sessions/${P}/threads/conv-1`) {
+      return {
+        thread: thread("conv-1", 2, 1),
+        turns: [turn(1), turn(2, { status: "error", error: "ValueError: boom", outputs: null })],
+        offset: 0,
+        limit: 20,
+        next_offset: null,
+      } satisfies ThreadDetail;
+    }
+    if (spec.path === `/sessions/${P}/threads/conv-h`) {
+      const history = [
+        { role: "user", content: "first question" },
+        { role: "assistant", content: "first answer" },
+      ];
+      return {
+        thread: thread("conv-h", 1),
+        turns: [turn(1, { inputs: { history, question: "second question" }, outputs: { answer: "second answer" } })],
+        offset: 0,
+        limit: 20,
+        next_offset: null,
+      } satisfies ThreadDetail;
+    }
+    if (spec.path === `/sessions/${P}/threads/conv-0`) {
+      const none = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+      return {
+        thread: { ...thread("conv-0", 1), ...none },
+        turns: [turn(1, none)],
+        offset: 0,
+        limit: 20,
+        next_offset: null,
+      } satisfies ThreadDetail;
+    }
+    throw new original.ApiError(404, "not_found", "not found");
+  }),
+);
 
 function Layout() {
   return <Outlet context={{ project: undefined, projectId: P }} />;
