@@ -1,8 +1,9 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter, Outlet, Route, Routes } from "react-router-dom";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { Outlet, Route } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestSpec } from "../../api/client";
-import { WorkspaceContext, type Workspace } from "../../auth/AuthContext";
+import type { Workspace } from "../../auth/AuthContext";
+import { renderInWorkspace } from "../../test/render";
 import AlertsPage from "./AlertsPage";
 import type { AlertRule, Incident, Webhook } from "./types";
 
@@ -51,16 +52,12 @@ vi.mock("../../api/client", async (importOriginal) =>
 );
 
 function renderPage(role: Workspace["role"]) {
-  return render(
-    <WorkspaceContext.Provider value={{ id: "w", name: "W", role }}>
-      <MemoryRouter initialEntries={["/o/w/projects/p/p1/alerts"]}>
-        <Routes>
-          <Route path="/o/:tenant/projects/p/:projectId" element={<Outlet context={{ project: undefined, projectId: "p1" }} />}>
-            <Route path="alerts" element={<AlertsPage />} />
-          </Route>
-        </Routes>
-      </MemoryRouter>
-    </WorkspaceContext.Provider>,
+  return renderInWorkspace(
+    role,
+    "/o/w/projects/p/p1/alerts",
+    <Route path="/o/:tenant/projects/p/:projectId" element={<Outlet context={{ project: undefined, projectId: "p1" }} />}>
+      <Route path="alerts" element={<AlertsPage />} />
+    </Route>
   );
 }
 

@@ -1,9 +1,10 @@
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { MemoryRouter, Outlet, Route, Routes } from "react-router-dom";
+import { cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
+import { Outlet, Route } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestSpec } from "../../api/client";
 import type { Project } from "../../api/types";
-import { WorkspaceContext, type Workspace } from "../../auth/AuthContext";
+import type { Workspace } from "../../auth/AuthContext";
+import { renderInWorkspace } from "../../test/render";
 import type { ProjectContext } from "../project/ProjectLayout";
 import { ProjectRetentionPage } from "./ProjectRetentionPage";
 import { WorkspaceRetentionCard } from "./WorkspaceRetentionCard";
@@ -32,19 +33,15 @@ vi.mock("../../api/client", async (importOriginal) =>
 );
 
 function withRole(role: Workspace["role"], element: React.ReactNode) {
-  return render(
-    <WorkspaceContext.Provider value={{ id: "w", name: "W", role }}>
-      <MemoryRouter initialEntries={["/o/w/projects/p/p1/settings"]}>
-        <Routes>
-          <Route
-            path="/o/:tenant/projects/p/:projectId"
-            element={<Outlet context={{ project, projectId: "p1" } satisfies ProjectContext} />}
-          >
-            <Route path="settings" element={element} />
-          </Route>
-        </Routes>
-      </MemoryRouter>
-    </WorkspaceContext.Provider>,
+  return renderInWorkspace(
+    role,
+    "/o/w/projects/p/p1/settings",
+    <Route
+      path="/o/:tenant/projects/p/:projectId"
+      element={<Outlet context={{ project, projectId: "p1" } satisfies ProjectContext} />}
+    >
+      <Route path="settings" element={element} />
+    </Route>
   );
 }
 

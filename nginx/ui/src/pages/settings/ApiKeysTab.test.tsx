@@ -1,8 +1,9 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { Route } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestSpec } from "../../api/client";
-import { WorkspaceContext, type Workspace } from "../../auth/AuthContext";
+import type { Workspace } from "../../auth/AuthContext";
+import { renderInWorkspace } from "../../test/render";
 import { ApiKeysTab } from "./ApiKeysTab";
 import type { ApiKey } from "./types";
 
@@ -36,14 +37,10 @@ vi.mock("../../api/client", async (importOriginal) =>
 );
 
 function renderTab(role: Workspace["role"]) {
-  return render(
-    <WorkspaceContext.Provider value={{ id: "w", name: "W", role }}>
-      <MemoryRouter initialEntries={["/o/w/settings"]}>
-        <Routes>
-          <Route path="/o/:tenant/settings" element={<ApiKeysTab />} />
-        </Routes>
-      </MemoryRouter>
-    </WorkspaceContext.Provider>,
+  return renderInWorkspace(
+    role,
+    "/o/w/settings",
+    <Route path="/o/:tenant/settings" element={<ApiKeysTab />} />
   );
 }
 

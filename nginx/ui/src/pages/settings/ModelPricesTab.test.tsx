@@ -1,9 +1,10 @@
-import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { cleanup, fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { Route } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestSpec } from "../../api/client";
 import { invalidate } from "../../api/hooks";
-import { WorkspaceContext, type Workspace } from "../../auth/AuthContext";
+import type { Workspace } from "../../auth/AuthContext";
+import { renderInWorkspace } from "../../test/render";
 import { ModelPricesTab, perMillion, perToken, type ModelPrice } from "./ModelPricesTab";
 
 const calls: RequestSpec[] = [];
@@ -52,14 +53,10 @@ vi.mock("../../api/client", async (importOriginal) =>
 );
 
 function renderTab(role: Workspace["role"], entry = "/o/w/settings/prices") {
-  return render(
-    <WorkspaceContext.Provider value={{ id: "w", name: "W", role }}>
-      <MemoryRouter initialEntries={[entry]}>
-        <Routes>
-          <Route path="/o/:tenant/settings/prices" element={<ModelPricesTab />} />
-        </Routes>
-      </MemoryRouter>
-    </WorkspaceContext.Provider>,
+  return renderInWorkspace(
+    role,
+    entry,
+    <Route path="/o/:tenant/settings/prices" element={<ModelPricesTab />} />
   );
 }
 

@@ -1,11 +1,12 @@
 import type { ReactElement } from "react";
-import { act, cleanup, render, screen, within } from "@testing-library/react";
-import { MemoryRouter, Route, Routes } from "react-router-dom";
+import { act, cleanup, screen, within } from "@testing-library/react";
+import { Route } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { RequestSpec } from "../../api/client";
 import { invalidate } from "../../api/hooks";
 import type { BudgetState, StorageUsage } from "../../api/storage";
-import { WorkspaceContext, type Workspace } from "../../auth/AuthContext";
+import type { Workspace } from "../../auth/AuthContext";
+import { renderInWorkspace } from "../../test/render";
 import { StorageBanner } from "../../components/StorageBanner";
 import { formatBytes } from "../../lib/bytes";
 import { StorageTab } from "./StorageTab";
@@ -59,14 +60,10 @@ const state = (status: BudgetState["status"], days_left: number | null = null): 
 });
 
 function renderAt(role: Workspace["role"], element: ReactElement) {
-  return render(
-    <WorkspaceContext.Provider value={{ id: "w", name: "W", role }}>
-      <MemoryRouter initialEntries={["/o/w/settings/storage"]}>
-        <Routes>
-          <Route path="/o/:tenant/settings/storage" element={element} />
-        </Routes>
-      </MemoryRouter>
-    </WorkspaceContext.Provider>,
+  return renderInWorkspace(
+    role,
+    "/o/w/settings/storage",
+    <Route path="/o/:tenant/settings/storage" element={element} />
   );
 }
 
